@@ -1,0 +1,237 @@
+// Package ownership is the domain of proving that a signed-in consumer owns a car, and of the
+// grant that proof yields. It decides nothing about transport or storage: the repository port
+// below is implemented by the DynamoDB adapter, and the Lambda steps call Service.
+//
+// Security properties (each has a test):
+//   - codes have at least 6 digits from crypto/rand and are stored only as an HMAC under a secret
+//     pepper, bound to the challenge id, so a leaked table row reveals nothing usable;
+//   - comparison is constant-time;
+//   - a challenge is single use, expires after 10 minutes, and evaluates at most 5 guesses; the
+//     repository enforces the bound atomically (a conditional increment), so parallel guesses
+//     cannot exceed it;
+//   - failures lock the user and the VIN out for a time that doubles with each failure past a
+//     threshold;
+//   - a VIN with no owner on record gets a challenge that looks and times exactly like a real one
+//     but can never verify, so the API reveals nothing about who owns what.
+package ownership
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/vehicle"
+)
+
+// Method is how a consumer proves ownership.
+type Method string
+
+const (
+	// MethodOwnerCode sends a one-time code to the owner on record (by letter or the registry's
+	// contact channel); locally it lands in the development outbox.
+	MethodOwnerCode Method = "owner-code"
+	// MethodDocumentCode asks for the code printed on the registration certificate, which only
+	// the registry and the holder of the document know.
+	MethodDocumentCode Method = "document-code"
+)
+
+// Policy holds the limits; DefaultPolicy is what production runs.
+type Policy struct {
+	CodeDigits       int           // length of one-time codes
+	ChallengeTTL     time.Duration // how long a challenge accepts guesses
+	MaxAttempts      int           // guesses evaluated per challenge
+	GrantTTL         time.Duration // how long owner access lasts once proven
+	LockoutThreshold int           // failures (per user, per VIN) tolerated before lockout
+	LockoutBase      time.Duration // first lockout; doubles with each further failure
+	LockoutMax       time.Duration // cap on a single lockout
+	FailureWindow    time.Duration // failures older than this are forgotten
+}
+
+// DefaultPolicy returns the production limits.
+func DefaultPolicy() Policy {
+	return Policy{
+		CodeDigits:       6,
+		ChallengeTTL:     10 * time.Minute,
+		MaxAttempts:      5,
+		GrantTTL:         90 * 24 * time.Hour,
+		LockoutThreshold: 5,
+		LockoutBase:      time.Minute,
+		LockoutMax:       24 * time.Hour,
+		FailureWindow:    24 * time.Hour,
+	}
+}
+
+// Challenge is a pending proof of ownership. CodeMAC is the only trace of the code.
+type Challenge struct {
+	ID          string
+	VIN         vehicle.VIN
+	Subject     string
+	Method      Method
+	CodeMAC     string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	Attempts    int
+	MaxAttempts int
+	Used        bool
+}
+
+// Grant is proven ownership of one VIN by one subject until Expires.
+type Grant struct {
+	VIN       vehicle.VIN
+	Subject   string
+	ExpiresAt time.Time
+}
+
+// Coder mints and checks codes. The pepper is a server-side secret (Secrets Manager in AWS, a
+// generated value locally) that never enters the table.
+type Coder struct {
+	pepper []byte
+	digits int
+}
+
+// NewCoder builds a Coder; the pepper must be at least 32 bytes.
+func NewCoder(pepper []byte, digits int) (Coder, error) {
+	if len(pepper) < 32 {
+		return Coder{}, fmt.Errorf("ownership: pepper must be at least 32 bytes, got %d", len(pepper))
+	}
+	if digits < 6 || digits > 12 {
+		return Coder{}, fmt.Errorf("ownership: code length must be 6-12 digits, got %d", digits)
+	}
+	return Coder{pepper: append([]byte(nil), pepper...), digits: digits}, nil
+}
+
+// NewCode returns a uniformly random numeric code of the configured length.
+func (c Coder) NewCode() (string, error) {
+	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(c.digits)), nil)
+	n, err := rand.Int(rand.Reader, limit)
+	if err != nil {
+		return "", fmt.Errorf("ownership: draw code: %w", err)
+	}
+	return fmt.Sprintf("%0*s", c.digits, n.String()), nil
+}
+
+// NewID returns a random challenge id (128 bits, hex).
+func NewID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("ownership: draw id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// MAC binds a code to its challenge: the same code under another challenge has another MAC.
+func (c Coder) MAC(challengeID, code string) string {
+	m := hmac.New(sha256.New, c.pepper)
+	m.Write([]byte(challengeID))
+	m.Write([]byte{0})
+	m.Write([]byte(code))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// Matches compares in constant time, so response timing says nothing about how close a guess was.
+func (c Coder) Matches(ch Challenge, code string) bool {
+	want := c.MAC(ch.ID, code)
+	return subtle.ConstantTimeCompare([]byte(want), []byte(ch.CodeMAC)) == 1
+}
+
+// UnmatchableMAC is stored for a challenge that must never verify (no owner on record). It has
+// the same shape as a real MAC, and the comparison still runs, so timing is the same.
+func UnmatchableMAC() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("ownership: draw filler: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// ParseMethod validates the method a client asked for.
+func ParseMethod(s string) (Method, error) {
+	switch Method(s) {
+	case MethodOwnerCode, MethodDocumentCode:
+		return Method(s), nil
+	default:
+		return "", apperr.InvalidField("method", "enum", "method must be owner-code or document-code")
+	}
+}
+
+// ValidateCode checks the shape of a submitted code before any state changes: 6-12 characters of
+// digits or upper-case letters (document codes are alphanumeric).
+func ValidateCode(code string) error {
+	if len(code) < 6 || len(code) > 12 {
+		return apperr.InvalidField("code", "length", "code must have 6 to 12 characters")
+	}
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		if (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
+			return apperr.InvalidField("code", "alphabet", "code may contain only digits and upper-case letters")
+		}
+	}
+	return nil
+}
+
+// CheckChallenge says whether a challenge may evaluate one more guess at now. The repository
+// repeats these conditions in its conditional write; this is the readable statement of them.
+func CheckChallenge(ch Challenge, subject string, now time.Time) error {
+	switch {
+	case ch.Subject != subject:
+		// Someone else's challenge: indistinguishable from a missing one.
+		return apperr.New(apperr.NotFound, "no such challenge")
+	case ch.Used:
+		return apperr.New(apperr.Conflict, "the challenge has already been used")
+	case !now.Before(ch.ExpiresAt):
+		return apperr.New(apperr.Conflict, "the challenge has expired; start a new one")
+	case ch.Attempts >= ch.MaxAttempts:
+		return apperr.New(apperr.TooManyRequests, "no attempts left on this challenge; start a new one")
+	}
+	return nil
+}
+
+// Lockout is the failure record of one user or one VIN.
+type Lockout struct {
+	Failures    int
+	LastFailure time.Time
+	LockedUntil time.Time
+}
+
+// RecordFailure returns the lockout after one more failure at now: failures within the window
+// accumulate, and each one past the threshold doubles the lockout, up to the cap.
+func (p Policy) RecordFailure(l Lockout, now time.Time) Lockout {
+	if now.Sub(l.LastFailure) > p.FailureWindow {
+		l.Failures = 0
+	}
+	l.Failures++
+	l.LastFailure = now
+	if over := l.Failures - p.LockoutThreshold; over >= 0 {
+		d := p.LockoutBase
+		for i := 0; i < over && d < p.LockoutMax; i++ {
+			d *= 2
+		}
+		if d > p.LockoutMax {
+			d = p.LockoutMax
+		}
+		l.LockedUntil = now.Add(d)
+	}
+	return l
+}
+
+// CheckLockout fails with TooManyRequests while a lockout is in force.
+func CheckLockout(l Lockout, now time.Time) error {
+	if now.Before(l.LockedUntil) {
+		return apperr.New(apperr.TooManyRequests, "too many failed attempts; try again later")
+	}
+	return nil
+}
+
+// Access is what ownership-authorization answers for a caller and a VIN.
+func Access(g *Grant, subject string, vin vehicle.VIN, now time.Time) vehicle.Access {
+	if g == nil || g.Subject != subject || g.VIN != vin || !now.Before(g.ExpiresAt) {
+		return vehicle.AccessPublic
+	}
+	return vehicle.AccessOwner
+}
