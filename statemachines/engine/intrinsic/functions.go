@@ -13,7 +13,6 @@ import (
 	"hash"
 	"math"
 	mrand "math/rand/v2"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -148,7 +147,7 @@ func evalFormat(c *Call, args []any) (any, error) {
 	for i, piece := range pieces {
 		b.WriteString(piece)
 		if i < len(values) {
-			writeFormatValue(&b, values[i])
+			value.WriteJava(&b, values[i])
 		}
 	}
 	return b.String(), nil
@@ -174,38 +173,6 @@ func splitTemplate(s string, escapes bool) []string {
 		}
 	}
 	return append(pieces, b.String())
-}
-
-// writeFormatValue renders a Format argument: strings as they are, scalars as JSON, and
-// objects and arrays the way Java's Map/List toString does ({Arg1=1, Arg2=[]}), which is what
-// AWS produces.
-func writeFormatValue(b *strings.Builder, v any) {
-	switch x := v.(type) {
-	case string:
-		b.WriteString(x)
-	case []any:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeFormatValue(b, e)
-		}
-		b.WriteByte(']')
-	case map[string]any:
-		b.WriteByte('{')
-		for i, k := range sortedKeys(x) {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(k)
-			b.WriteByte('=')
-			writeFormatValue(b, x[k])
-		}
-		b.WriteByte('}')
-	default:
-		b.WriteString(value.MustString(x))
-	}
 }
 
 // --- JSON ---
@@ -517,13 +484,4 @@ func evalUUID(_ *Call, _ []any) (any, error) {
 	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32], nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -12,6 +12,8 @@ package jsonpath
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -234,7 +236,7 @@ func (p *Path) collectDeep(cur, root any, i int, out []any) []any {
 	out = p.step(cur, root, &p.segs[i], i, out)
 	switch x := cur.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			out = p.collectDeep(x[k], root, i, out)
 		}
 	case []any:
@@ -285,7 +287,7 @@ func (p *Path) step(cur, root any, s *segment, i int, out []any) []any {
 	case segWildcard:
 		switch x := cur.(type) {
 		case map[string]any:
-			for _, k := range sortedKeys(x) {
+			for _, k := range slices.Sorted(maps.Keys(x)) {
 				out = p.collect(x[k], root, i+1, out)
 			}
 		case []any:

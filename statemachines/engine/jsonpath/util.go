@@ -2,7 +2,6 @@ package jsonpath
 
 import (
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -10,17 +9,6 @@ import (
 )
 
 func jsonInt(n int) json.Number { return json.Number(strconv.Itoa(n)) }
-
-// sortedKeys gives wildcard and recursive-descent results a stable order; Go maps keep no
-// insertion order (Jayway would use the document's order).
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
 
 // javaClass names the class json-smart (Jayway's default provider) would decode v into;
 // Jayway puts it in some messages.
@@ -51,35 +39,6 @@ func javaClass(v any) string {
 // javaString renders v the way Java's toString would for json-smart values ({a=1}, [1, 2]).
 func javaString(v any) string {
 	var b strings.Builder
-	writeJava(&b, v)
+	value.WriteJava(&b, v)
 	return b.String()
-}
-
-func writeJava(b *strings.Builder, v any) {
-	switch x := v.(type) {
-	case []any:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeJava(b, e)
-		}
-		b.WriteByte(']')
-	case map[string]any:
-		b.WriteByte('{')
-		for i, k := range sortedKeys(x) {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(k)
-			b.WriteByte('=')
-			writeJava(b, x[k])
-		}
-		b.WriteByte('}')
-	case string:
-		b.WriteString(x)
-	default:
-		b.WriteString(value.MustString(x))
-	}
 }

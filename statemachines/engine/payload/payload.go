@@ -7,6 +7,7 @@ package payload
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -54,7 +55,7 @@ func compile(v any) (node, error) {
 	case map[string]any:
 		dynamic := false
 		fields := make([]field, 0, len(x))
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			f, err := compileField(k, x[k])
 			if err != nil {
 				return node{}, err
@@ -225,14 +226,4 @@ func NotFound(path, fieldName string, input any, err error) error {
 		Cause: fmt.Sprintf("The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'",
 			path, fieldName, value.MustString(input)),
 	}
-}
-
-// sortedKeys makes compile errors deterministic when several fields are invalid.
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

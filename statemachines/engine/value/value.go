@@ -11,8 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Decode parses one JSON document; trailing data is an error.
@@ -184,3 +187,35 @@ type Error struct {
 }
 
 func (e *Error) Error() string { return e.Name + ": " + e.Cause }
+
+// WriteJava renders v the way Java's toString renders the JSON values AWS holds ({a=1, b=[1, 2]}):
+// strings bare, scalars as JSON, object keys in sorted order (Go maps keep no insertion order).
+// States.Format and Jayway's error messages both print values this way.
+func WriteJava(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case string:
+		b.WriteString(x)
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			WriteJava(b, e)
+		}
+		b.WriteByte(']')
+	case map[string]any:
+		b.WriteByte('{')
+		for i, k := range slices.Sorted(maps.Keys(x)) {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(k)
+			b.WriteByte('=')
+			WriteJava(b, x[k])
+		}
+		b.WriteByte('}')
+	default:
+		b.WriteString(MustString(x))
+	}
+}
