@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -124,14 +123,7 @@ func (c *Client) Search(ctx context.Context, q Query) (*Result, error) {
 		q.Limit = DefaultLimit
 	}
 	params := SearchParams(q)
-	resp, err := c.tc.Do(ctx, &transport.Request{
-		Method:     http.MethodGet,
-		Path:       Path,
-		Query:      params.Values(),
-		Header:     http.Header{"Accept": {"application/json"}},
-		Idempotent: true,
-		Operation:  OperationSearch,
-	})
+	resp, err := c.tc.Do(ctx, clientkit.GetJSON(OperationSearch, Path, params.Values()))
 	if err != nil {
 		if errors.Is(err, transport.ErrNotFound) {
 			// A search has no "unknown resource": a 404 means the endpoint moved.

@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
@@ -81,13 +80,7 @@ func (c *Client) Offers(ctx context.Context, vin vehicle.VIN) ([]Offer, error) {
 	if err := clientkit.CheckVIN(System, OperationList, label, vin); err != nil {
 		return nil, err
 	}
-	resp, err := c.tc.Do(ctx, &transport.Request{
-		Method:     http.MethodGet,
-		Path:       OffersPath(string(vin)),
-		Header:     http.Header{"Accept": {"application/json"}},
-		Idempotent: true,
-		Operation:  OperationList,
-	})
+	resp, err := c.tc.Do(ctx, clientkit.GetJSON(OperationList, OffersPath(string(vin)), nil))
 	if err != nil {
 		return nil, clientkit.Wrap(label, err)
 	}

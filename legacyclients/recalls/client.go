@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -79,14 +78,7 @@ func (c *Client) FetchRecalls(ctx context.Context, vin vehicle.VIN) (*vehicle.Re
 		if page >= c.maxPages {
 			return nil, c.bad(nil, fmt.Errorf("more than %d pages", c.maxPages))
 		}
-		resp, err := c.tc.Do(ctx, &transport.Request{
-			Method:     http.MethodGet,
-			Path:       CampaignsPath(string(vin)),
-			Query:      PageQuery(cursor, c.pageSize),
-			Header:     http.Header{"Accept": {"application/json"}},
-			Idempotent: true,
-			Operation:  OperationList,
-		})
+		resp, err := c.tc.Do(ctx, clientkit.GetJSON(OperationList, CampaignsPath(string(vin)), PageQuery(cursor, c.pageSize)))
 		if err != nil {
 			return nil, clientkit.Wrap(label, err)
 		}

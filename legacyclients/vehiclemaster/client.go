@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 
@@ -49,13 +48,7 @@ func (c *Client) FetchBuild(ctx context.Context, vin vehicle.VIN) (*vehicle.Buil
 	if err := clientkit.CheckVIN(System, OperationGetBuild, label, vin); err != nil {
 		return nil, err
 	}
-	resp, err := c.tc.Do(ctx, &transport.Request{
-		Method:     http.MethodGet,
-		Path:       BuildPath(string(vin)),
-		Header:     http.Header{"Accept": {"application/json"}},
-		Idempotent: true,
-		Operation:  OperationGetBuild,
-	})
+	resp, err := c.tc.Do(ctx, clientkit.GetJSON(OperationGetBuild, BuildPath(string(vin)), nil))
 	if err != nil {
 		return nil, clientkit.Wrap(label, err)
 	}

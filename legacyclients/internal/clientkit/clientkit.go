@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -182,4 +184,17 @@ func NowFunc(now func() time.Time) func() time.Time {
 		return time.Now
 	}
 	return now
+}
+
+// GetJSON is the request of every REST read of the legacy systems: a GET that asks for JSON and
+// is idempotent, so the transport may retry it.
+func GetJSON(operation, path string, query url.Values) *transport.Request {
+	return &transport.Request{
+		Method:     http.MethodGet,
+		Path:       path,
+		Query:      query,
+		Header:     http.Header{"Accept": {"application/json"}},
+		Idempotent: true,
+		Operation:  operation,
+	}
 }
