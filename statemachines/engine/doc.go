@@ -1,0 +1,71 @@
+// Package engine is a local AWS Step Functions engine: it validates Amazon States Language
+// definitions (JSONPath query language) and runs them synchronously, the way the product's
+// Express state machines run behind API Gateway's StartSyncExecution.
+//
+// # Use
+//
+//	eng := engine.New(engine.Options{
+//		Functions: engine.FunctionMap{"vin-validate": handler}, // Lambda handlers, in-process
+//		DynamoDB:  dynamoClient,                                // *dynamodb.Client (dynalite locally)
+//	})
+//	arn, err := eng.Load("vehicle-report", definition, map[string]string{"Table": "cache"})
+//	res, err := eng.StartSyncExecution(ctx, arn, input) // res.Status SUCCEEDED|FAILED|TIMED_OUT
+//
+// Load rejects what CreateStateMachine would reject with a *ValidationError whose problems name
+// the state and field (a JSON pointer such as /States/Lookup/Next). StartSyncExecution returns an
+// error only when no execution starts (unknown machine, input that is not JSON or exceeds 256 KiB);
+// a failing execution is a Result with Error and Cause worded as AWS words them. When ctx ends,
+// the execution stops as TIMED_OUT and all of its goroutines have exited on return; so does an
+// Express execution (Load's default; LoadWith can load STANDARD machines) after AWS's 5-minute
+// limit, or any execution after the definition's TimeoutSeconds. An Engine is safe for
+// concurrent executions.
+//
+// # Semantics
+//
+// All state types (Pass, Task, Choice, Wait, Succeed, Fail, Parallel, Map with Iterator or
+// ItemProcessor, INLINE or DISTRIBUTED over inline items), the JSONPath data flow (InputPath,
+// Parameters, ResultSelector, ResultPath, OutputPath, the context object "$$", intrinsic
+// functions), variables (Assign; a Parallel branch or Map iteration reads outer variables and
+// assigns into its own scope), Retry (IntervalSeconds, MaxAttempts, BackoffRate,
+// MaxDelaySeconds, JitterStrategy) and Catch, Task TimeoutSeconds(Path), the machine's
+// TimeoutSeconds and the 256 KiB payload limit (States.DataLimitExceeded). Runtime errors
+// carry AWS's cause, including "(entered at the event id #N)": history events are counted as
+// AWS numbers them (ExecutionStarted = 1, then each state's entered/exited, task scheduled /
+// started / finished, Map and Parallel start and iteration events); a distributed Map's items
+// run as child executions with their own numbering. As AWS documents, States.Runtime is
+// terminal (never retried or caught), States.ALL does not match States.DataLimitExceeded, and
+// States.TaskFailed matches any error but States.Timeout. HeartbeatSeconds applies to callback
+// (.waitForTaskToken) tasks; Task timeouts run on real time even with a FakeClock.
+//
+// "QueryLanguage": "JSONata" (for the machine or per state, mixed with JSONPath states) runs
+// through package jsonata: Arguments, Output, Assign, Items, ItemSelector, Choice Condition,
+// Wait Seconds/Timestamp, Fail Error/Cause and the Map/Task numeric fields take "{% %}"
+// expressions over $states.input, $states.result, $states.errorOutput, $states.context and the
+// workflow variables; failures are States.QueryEvaluationError with AWS's causes.
+// Options.DisableJSONata rejects such definitions at load instead (jsonata_mode.go holds the
+// whole JSONata side).
+//
+// # Integrations
+//
+// Task resources resolve through a registry of ARN patterns ('*' wildcards; Options.Integrations
+// adds or overrides entries): arn:aws:states:::lambda:invoke (the Invoke response with the
+// decoded Payload) and arn:aws:lambda:REGION:ACCOUNT:function:NAME (the payload itself), both
+// calling Options.Functions; arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem|query
+// through Options.DynamoDB, with typed attribute values, the SdkHttpMetadata/SdkResponseMetadata
+// members AWS adds, no "Item" on a getItem miss, and DynamoDB.<ErrorCode> errors; and
+// arn:aws:states:::aws-sdk:sfn:startSyncExecution against machines loaded in the same engine.
+// A resource no pattern matches is rejected at load. Any of them may end in .waitForTaskToken:
+// the task then exposes $$.Task.Token and waits (bounded by TimeoutSeconds and
+// HeartbeatSeconds) for Engine.SendTaskSuccess, SendTaskFailure or SendTaskHeartbeat. A Lambda handler's error becomes
+// Error = its errorType (ErrorType() string when the error has it, else the Go type name as
+// aws-lambda-go reports it) and Cause = {"errorMessage","errorType"}; a panic is recovered and
+// reported the same way.
+//
+// # Time and observability
+//
+// Wait states, retry intervals and TimeoutSeconds use Options.Clock: RealClock in production,
+// FakeClock in tests (sleeping advances it instantly). Options.Trace receives StateEntered and
+// StateExited events with names, types, event ids and timings; execution data is added only
+// with Options.TraceData, because inputs and outputs may hold personal data. The engine logs
+// nothing.
+package engine

@@ -1,0 +1,254 @@
+package jsonata
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// signature is a jsonata-js function signature such as "<s-nn?:s>": argument types are matched
+// as a regular expression over one type letter per supplied argument, which also decides when
+// the context value stands in for a missing first argument ("-") and when a single value is
+// promoted to an array ("a").
+type signature struct {
+	src    string
+	re     *regexp.Regexp
+	params []sigParam
+}
+
+type sigParam struct {
+	typ       byte   // a, b, n, s, l, o, f, j, x, u or '(' for a union
+	subtype   byte   // element type of a<...>
+	context   bool   // '-': use the context value when the argument is missing
+	contextRe string // the parameter's pattern without modifiers
+	re        string // the parameter's pattern with modifiers
+}
+
+// parseSignature compiles a signature; the return type (after ':') is not checked, as in
+// jsonata-js.
+func parseSignature(sig string) (*signature, error) {
+	if len(sig) < 2 || sig[0] != '<' {
+		return nil, errorf("S0401", "Invalid function signature %q", sig)
+	}
+	body := sig[1:]
+	var params []sigParam
+	var pattern strings.Builder
+	pattern.WriteString("^")
+	var cur *sigParam
+	var curRe string
+	flush := func(mod string) {
+		if cur != nil {
+			pattern.WriteString("(" + curRe + mod + ")")
+			cur.re = curRe + mod
+			params = append(params, *cur)
+			cur = nil
+		}
+	}
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch c {
+		case '>', ':':
+			flush("")
+			pattern.WriteString("$")
+			re, err := regexp.Compile(pattern.String())
+			if err != nil {
+				return nil, errorf("S0401", "Invalid function signature %q", sig)
+			}
+			return &signature{src: sig, re: re, params: params}, nil
+		case 's', 'n', 'b', 'l', 'o':
+			flush("")
+			cur = &sigParam{typ: c}
+			curRe = "[" + string(c) + "m]"
+		case 'a':
+			flush("")
+			cur = &sigParam{typ: 'a'}
+			curRe = "[asnblfom]"
+		case 'x':
+			flush("")
+			cur = &sigParam{typ: 'x'}
+			curRe = "[asnblfom]"
+		case 'j':
+			flush("")
+			cur = &sigParam{typ: 'j'}
+			curRe = "[asnblom]"
+		case 'u':
+			flush("")
+			cur = &sigParam{typ: 'u'}
+			curRe = "[snblm]"
+		case 'f':
+			flush("")
+			cur = &sigParam{typ: 'f'}
+			curRe = "f"
+		case '(':
+			flush("")
+			end := strings.IndexByte(body[i:], ')')
+			if end < 0 {
+				return nil, errorf("S0402", "Invalid function signature %q", sig)
+			}
+			choice := body[i+1 : i+end]
+			cur = &sigParam{typ: '('}
+			curRe = "[" + choice + "m]"
+			i += end
+		case '<':
+			// Subtype of an array or function parameter: a<n>, f<n:n>.
+			end := matchAngle(body, i)
+			if end < 0 {
+				return nil, errorf("S0402", "Invalid function signature %q", sig)
+			}
+			if cur != nil && cur.typ == 'a' && end-i == 2 {
+				cur.subtype = body[i+1]
+			}
+			i = end
+		case '?', '+':
+			if cur != nil {
+				flush(string(c))
+			}
+		case '-':
+			if cur != nil {
+				cur.context = true
+				cur.contextRe = curRe
+				flush("?")
+			}
+		}
+	}
+	return nil, errorf("S0401", "Invalid function signature %q", sig)
+}
+
+func matchAngle(s string, i int) int {
+	depth := 0
+	for j := i; j < len(s); j++ {
+		switch s[j] {
+		case '<':
+			depth++
+		case '>':
+			depth--
+			if depth == 0 {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+func typeSymbol(v any) byte {
+	if isUndef(v) {
+		return 'm'
+	}
+	switch v.(type) {
+	case nil:
+		return 'l'
+	case bool:
+		return 'b'
+	case string:
+		return 's'
+	case *lambda, *builtin, *partialFn, *chainFn, *transformFn, *regexValue:
+		// A regex is a function in jsonata-js (it returns the first match when called).
+		return 'f'
+	case map[string]any:
+		return 'o'
+	}
+	if _, ok := asArray(v); ok {
+		return 'a'
+	}
+	if _, ok := toNumber(v); ok {
+		return 'n'
+	}
+	return 'm'
+}
+
+// validate matches args against the signature, substituting the context value and promoting
+// singletons to arrays where the signature says so.
+func (s *signature) validate(name string, args []any, context any) ([]any, error) {
+	var sb strings.Builder
+	for _, a := range args {
+		sb.WriteByte(typeSymbol(a))
+	}
+	supplied := sb.String()
+	m := s.re.FindStringSubmatch(supplied)
+	if m == nil {
+		return nil, s.mismatch(name, supplied)
+	}
+	out := make([]any, 0, len(s.params))
+	argIndex := 0
+	for i, p := range s.params {
+		match := m[i+1]
+		if match == "" {
+			if p.context {
+				ctxSym := string(typeSymbol(context))
+				if ok, _ := regexp.MatchString("^"+p.contextRe+"$", ctxSym); ok {
+					out = append(out, context)
+					continue
+				}
+				return nil, errorf("T0411", "Context value being used as argument %d of function %q does not match function signature", argIndex+1, name)
+			}
+			out = append(out, undefined)
+			argIndex++
+			continue
+		}
+		for _, single := range match {
+			arg := args[argIndex]
+			if p.typ == 'a' {
+				if single == 'm' {
+					arg = undefined
+				} else {
+					if p.subtype != 0 {
+						ok := true
+						if single != 'a' {
+							ok = byte(single) == p.subtype
+						} else if items, _ := asArray(arg); len(items) > 0 {
+							for _, it := range items {
+								if typeSymbol(it) != p.subtype {
+									ok = false
+									break
+								}
+							}
+						}
+						if !ok {
+							return nil, errorf("T0412", "Argument %d of function %q must be an array of %q", argIndex+1, name, typeWord(p.subtype))
+						}
+					}
+					if single != 'a' {
+						arg = []any{arg}
+					}
+				}
+			}
+			out = append(out, arg)
+			argIndex++
+		}
+	}
+	return out, nil
+}
+
+// mismatch reports the first argument that no longer fits, applying the parameters' patterns
+// one by one as jsonata-js does.
+func (s *signature) mismatch(name, supplied string) error {
+	partial := "^"
+	goodTo := 0
+	for _, p := range s.params {
+		partial += p.re
+		loc := regexp.MustCompile(partial).FindStringIndex(supplied)
+		if loc == nil {
+			break
+		}
+		goodTo = loc[1]
+	}
+	return errorf("T0410", "Argument %d of function %q does not match function signature", goodTo+1, name)
+}
+
+func typeWord(b byte) string {
+	switch b {
+	case 's':
+		return "strings"
+	case 'n':
+		return "numbers"
+	case 'b':
+		return "booleans"
+	case 'o':
+		return "objects"
+	case 'a':
+		return "arrays"
+	case 'f':
+		return "functions"
+	}
+	return fmt.Sprintf("%c", b)
+}

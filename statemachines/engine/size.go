@@ -1,0 +1,81 @@
+package engine
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// withinLimit reports whether v's compact JSON encoding fits in limit bytes. It walks the value
+// without encoding it and stops as soon as the limit is passed, so checking a state's result
+// costs a tree walk, not a serialization.
+func withinLimit(v any, limit int) bool {
+	n := 0
+	return sizeOf(v, &n, limit)
+}
+
+func sizeOf(v any, n *int, limit int) bool {
+	switch x := v.(type) {
+	case nil:
+		*n += 4
+	case bool:
+		if x {
+			*n += 4
+		} else {
+			*n += 5
+		}
+	case json.Number:
+		*n += len(x)
+	case string:
+		*n += stringSize(x)
+	case []any:
+		*n += 2 + max(len(x)-1, 0)
+		for _, e := range x {
+			if !sizeOf(e, n, limit) {
+				return false
+			}
+		}
+	case map[string]any:
+		*n += 2 + max(len(x)-1, 0)
+		for k, e := range x {
+			*n += stringSize(k) + 1
+			if !sizeOf(e, n, limit) {
+				return false
+			}
+		}
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return false
+		}
+		*n += len(b)
+	}
+	return *n <= limit
+}
+
+// stringSize is the encoded length of s as a JSON string (quotes and escapes included).
+func stringSize(s string) int {
+	n := 2
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f':
+				n += 2
+			case c < 0x20:
+				n += 6
+			default:
+				n++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			n += 6
+		} else {
+			n += size
+		}
+		i += size
+	}
+	return n
+}
