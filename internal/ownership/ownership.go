@@ -85,7 +85,9 @@ type Challenge struct {
 type Grant struct {
 	VIN       vehicle.VIN
 	Subject   string
+	GrantedAt time.Time // when the proof succeeded, for GET /me and audits
 	ExpiresAt time.Time
+	Method    Method // how ownership was proven
 }
 
 // Coder mints and checks codes. The pepper is a server-side secret (Secrets Manager in AWS, a
