@@ -1,0 +1,137 @@
+// Package fetchsource holds the vehicle-report steps that ask one legacy system each (vehicle
+// master, workshop, registry, recalls). They are four Lambda functions, each with its own
+// timeout and IAM scope, but one package: they differ only in the port they call and how its
+// answer fills the report, and the single-flight caching around the call is the same.
+//
+// A step returns the source's current data: fetched now, or fetched by a concurrent execution
+// that held the (VIN, source) lease (then this step made no call). A failure is an error (the
+// state machine's Catch marks the section unavailable); an unknown VIN is not: the vehicle master
+// answers StatusNotFound, cached as a negative entry, and the merge step fails the report.
+package fetchsource
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/acme-oem/vehicle-data/functions/internal/reportflow"
+	"github.com/acme-oem/vehicle-data/functions/internal/step"
+	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/dynamo"
+	"github.com/acme-oem/vehicle-data/internal/vehicle"
+)
+
+// Options are the dependencies shared by the four steps.
+type Options struct {
+	Cache *dynamo.Cache
+	// Log receives one line per step with the VIN's pseudonym, never the VIN.
+	Log           *slog.Logger
+	Pseudonymizer vehicle.Pseudonymizer
+	// Margin is kept between the legacy call's deadline and the step's own deadline (the Lambda
+	// timeout), so that after a slow call the step can still record the failure and answer
+	// before the Task times out. Default 1 s.
+	Margin time.Duration
+}
+
+// NewVehicleMaster returns the step that fetches build data.
+func NewVehicleMaster(o Options, src vehicle.BuildSource) step.Handler {
+	return newStep(o, vehicle.SourceVehicleMaster, true, func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error) {
+		b, err := src.FetchBuild(ctx, v)
+		return reportflow.SourceData{Build: b}, err
+	})
+}
+
+// NewWorkshop returns the step that fetches the service history and its odometer readings.
+func NewWorkshop(o Options, src vehicle.WorkshopSource) step.Handler {
+	return newStep(o, vehicle.SourceWorkshop, false, func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error) {
+		s, odo, err := src.FetchService(ctx, v)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			// The workshop system knows only cars that visited a workshop.
+			return reportflow.SourceData{Service: &vehicle.ServiceData{Visits: []vehicle.ServiceVisit{}}, Odometer: []vehicle.OdometerReading{}}, nil
+		}
+		return reportflow.SourceData{Service: s, Odometer: nonNil(odo)}, err
+	})
+}
+
+// NewRegistry returns the step that fetches registrations, the current keeper and the
+// inspection odometer readings.
+func NewRegistry(o Options, src vehicle.RegistrySource) step.Handler {
+	return newStep(o, vehicle.SourceRegistry, false, func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error) {
+		r, owner, odo, err := src.FetchRegistration(ctx, v)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			// Never registered (a new or export car): no keepers, no inspections.
+			return reportflow.SourceData{Registration: &vehicle.RegistrationData{Registrations: []vehicle.Registration{}}, Odometer: []vehicle.OdometerReading{}}, nil
+		}
+		return reportflow.SourceData{Registration: r, Owner: owner, Odometer: nonNil(odo)}, err
+	})
+}
+
+// NewRecalls returns the step that fetches recall campaigns.
+func NewRecalls(o Options, src vehicle.RecallSource) step.Handler {
+	return newStep(o, vehicle.SourceRecalls, false, func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error) {
+		r, err := src.FetchRecalls(ctx, v)
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return reportflow.SourceData{Recalls: &vehicle.RecallData{Campaigns: []vehicle.Recall{}}}, nil
+		}
+		return reportflow.SourceData{Recalls: r}, err
+	})
+}
+
+func nonNil(rs []vehicle.OdometerReading) []vehicle.OdometerReading {
+	if rs == nil {
+		return []vehicle.OdometerReading{}
+	}
+	return rs
+}
+
+type callFunc func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error)
+
+func newStep(o Options, src vehicle.Source, negative bool, call callFunc) step.Handler {
+	if o.Margin == 0 {
+		o.Margin = time.Second
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return step.Typed(func(ctx context.Context, in reportflow.FetchInput) (reportflow.FetchResult, error) {
+		v, err := vehicle.ParseVIN(in.VIN)
+		if err != nil {
+			return reportflow.FetchResult{}, err
+		}
+		var called atomic.Bool
+		fetch := func(ctx context.Context) (dynamo.Record, error) {
+			called.Store(true)
+			if d, ok := ctx.Deadline(); ok {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithDeadline(ctx, d.Add(-o.Margin))
+				defer cancel()
+			}
+			fetchedAt := o.Cache.Now()
+			data, err := call(ctx, v)
+			if negative && apperr.CodeOf(err) == apperr.NotFound {
+				return dynamo.Record{FetchedAt: fetchedAt, NotFound: true}, nil
+			}
+			if err != nil {
+				return dynamo.Record{}, fmt.Errorf("fetch %s: %w", src, err)
+			}
+			return reportflow.Record(data, fetchedAt, o.Cache.Policy(src).Personal)
+		}
+		start := time.Now()
+		e, err := o.Cache.Fetch(ctx, v, src, in.Access == vehicle.AccessOwner, fetch)
+		o.Log.InfoContext(ctx, "fetch source", "source", src, "vin", o.Pseudonymizer.VIN(v),
+			"called", called.Load(), "code", codeOf(err), "ms", time.Since(start).Milliseconds())
+		if err != nil {
+			return reportflow.FetchResult{}, err
+		}
+		return reportflow.ResultFromEntry(e)
+	})
+}
+
+func codeOf(err error) string {
+	if err == nil {
+		return "OK"
+	}
+	return string(apperr.CodeOf(err))
+}

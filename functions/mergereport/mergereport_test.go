@@ -1,0 +1,118 @@
+package mergereport_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/acme-oem/vehicle-data/functions/internal/reportflow"
+	"github.com/acme-oem/vehicle-data/functions/mergereport"
+	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/dynamo"
+	"github.com/acme-oem/vehicle-data/internal/dynamo/dynamotest"
+	"github.com/acme-oem/vehicle-data/internal/vehicle"
+)
+
+var env *dynamotest.Env
+
+func TestMain(m *testing.M) { dynamotest.Main(m, &env) }
+
+const vin = vehicle.VIN("WVWZZZCD3MW100001")
+
+func merge(t *testing.T, table string, at time.Time, fetched []reportflow.FetchResult) (vehicle.Report, error) {
+	t.Helper()
+	in, _ := json.Marshal(mergereport.Input{
+		CacheRead: reportflow.CacheRead{VIN: string(vin), Access: vehicle.AccessPublic, Cache: env.ReadCache(t, table, vin)},
+		Fetched:   fetched,
+	})
+	out, err := mergereport.New(func() time.Time { return at })(context.Background(), in)
+	if err != nil {
+		return vehicle.Report{}, err
+	}
+	var r vehicle.Report
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r, nil
+}
+
+func TestMergeCachedFetchedAndFailed(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	table := env.NewTable(t)
+	cache := dynamo.NewCache(env.Client, table, dynamo.CacheConfig{})
+	recalls, _ := reportflow.Record(reportflow.SourceData{Recalls: &vehicle.RecallData{OpenCount: 1, Campaigns: []vehicle.Recall{{ID: "R1", Status: "open"}}}}, t0, false)
+	ws, _ := reportflow.Record(reportflow.SourceData{
+		Service:  &vehicle.ServiceData{Visits: []vehicle.ServiceVisit{{Month: "2022-01", OdometerKm: 50000, Kind: "inspection"}}},
+		Odometer: []vehicle.OdometerReading{{Month: "2022-01", Km: 50000, Source: vehicle.SourceWorkshop}},
+	}, t0, true)
+	for src, rec := range map[vehicle.Source]dynamo.Record{vehicle.SourceRecalls: recalls, vehicle.SourceWorkshop: ws} {
+		if _, err := cache.Put(context.Background(), vin, src, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := t0.Add(48 * time.Hour) // recalls and workshop are stale now
+	fetchedAt := at
+	r, err := merge(t, table, at, []reportflow.FetchResult{
+		{Source: vehicle.SourceVehicleMaster, Status: reportflow.StatusFetched, FetchedAt: &fetchedAt, Data: &reportflow.SourceData{Build: &vehicle.BuildData{Make: "Volkswagen", ModelYear: 2021}}},
+		{Source: vehicle.SourceRegistry, Status: reportflow.StatusFetched, FetchedAt: &fetchedAt, Data: &reportflow.SourceData{
+			Registration: &vehicle.RegistrationData{OwnerCount: 1}, Owner: &vehicle.OwnerData{Name: "E"},
+			Odometer: []vehicle.OdometerReading{{Month: "2023-01", Km: 60000, Source: vehicle.SourceRegistry}}}},
+		{Source: vehicle.SourceWorkshop, Status: reportflow.StatusUnavailable, Error: "States.Timeout"},
+		{Source: vehicle.SourceRecalls, Status: reportflow.StatusUnavailable, Error: "VehicleData.Unavailable"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Build.Freshness != vehicle.Fresh || r.Make != "Volkswagen" || r.ModelYear != 2021 || !r.Build.FetchedAt.Equal(at) {
+		t.Errorf("build: %+v", r.Build)
+	}
+	if r.Recalls.Freshness != vehicle.Stale || r.Recalls.Data.OpenCount != 1 || !r.Recalls.FetchedAt.Equal(t0) {
+		t.Errorf("recalls (failed, cached): %+v", r.Recalls)
+	}
+	if r.Service.Freshness != vehicle.Stale || len(r.Service.Data.Visits) != 1 {
+		t.Errorf("service (failed, cached): %+v", r.Service)
+	}
+	if r.Owner == nil || r.Owner.Data.Name != "E" || r.Owner.Source != vehicle.SourceRegistry {
+		t.Errorf("owner: %+v", r.Owner)
+	}
+	od := r.Odometer
+	if od.Freshness != vehicle.Stale || len(od.Data.Readings) != 2 || od.Data.RollbackDetected || od.Data.Readings[0].Km != 50000 {
+		t.Errorf("odometer: %+v", od)
+	}
+}
+
+func TestMergeWithoutAnyDataMarksSectionsUnavailable(t *testing.T) {
+	table := env.NewTable(t)
+	r, err := merge(t, table, time.Now(), []reportflow.FetchResult{
+		{Source: vehicle.SourceVehicleMaster, Status: reportflow.StatusUnavailable},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]vehicle.Freshness{"build": r.Build.Freshness, "service": r.Service.Freshness, "odometer": r.Odometer.Freshness, "recalls": r.Recalls.Freshness, "registration": r.Registration.Freshness} {
+		if s != vehicle.Unavailable {
+			t.Errorf("%s: %s", name, s)
+		}
+	}
+	// Without build data, make and model year come from the VIN itself.
+	if r.Make != "Volkswagen" || r.ModelYear != 2021 {
+		t.Errorf("make %q year %d", r.Make, r.ModelYear)
+	}
+}
+
+func TestMergeUnknownVINIsNotFound(t *testing.T) {
+	table := env.NewTable(t)
+	_, err := merge(t, table, time.Now(), []reportflow.FetchResult{{Source: vehicle.SourceVehicleMaster, Status: reportflow.StatusNotFound}})
+	if apperr.CodeOf(err) != apperr.NotFound {
+		t.Fatalf("err = %v", err)
+	}
+	// The same from a cached negative entry.
+	cache := dynamo.NewCache(env.Client, table, dynamo.CacheConfig{})
+	if _, err := cache.Put(context.Background(), vin, vehicle.SourceVehicleMaster, dynamo.Record{FetchedAt: time.Now(), NotFound: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := merge(t, table, time.Now(), nil); apperr.CodeOf(err) != apperr.NotFound {
+		t.Fatalf("negative entry: err = %v", err)
+	}
+}

@@ -1,0 +1,92 @@
+package planreport_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/acme-oem/vehicle-data/functions/internal/reportflow"
+	"github.com/acme-oem/vehicle-data/functions/planreport"
+	"github.com/acme-oem/vehicle-data/internal/dynamo"
+	"github.com/acme-oem/vehicle-data/internal/dynamo/dynamotest"
+	"github.com/acme-oem/vehicle-data/internal/vehicle"
+)
+
+var env *dynamotest.Env
+
+func TestMain(m *testing.M) { dynamotest.Main(m, &env) }
+
+const vin = vehicle.VIN("WVWZZZCD3MW100001")
+
+func TestPlan(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	table := env.NewTable(t)
+	cache := dynamo.NewCache(env.Client, table, dynamo.CacheConfig{Now: func() time.Time { return t0 }})
+	put := func(src vehicle.Source, rec dynamo.Record) {
+		t.Helper()
+		if _, err := cache.Put(context.Background(), vin, src, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := func(at time.Time, access vehicle.Access) planreport.Output {
+		t.Helper()
+		in, _ := json.Marshal(reportflow.CacheRead{VIN: string(vin), Access: access, Cache: env.ReadCache(t, table, vin)})
+		out, err := planreport.New(func() time.Time { return at })(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p planreport.Output
+		if err := json.Unmarshal(out, &p); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	all := planreport.Fetch{VehicleMaster: true, Workshop: true, Registry: true, Recalls: true}
+	if p := plan(t0, vehicle.AccessPublic); !p.Any || p.Fetch != all || p.NotFound {
+		t.Fatalf("empty cache: %+v", p)
+	}
+	for _, src := range vehicle.ReportSources() {
+		put(src, dynamo.Record{FetchedAt: t0, Public: json.RawMessage(`{}`), Personal: json.RawMessage(`{}`)})
+	}
+	if p := plan(t0.Add(time.Hour), vehicle.AccessOwner); p.Any {
+		t.Fatalf("all fresh: %+v", p)
+	}
+	// Two days on: the daily sources are stale, build data (30 days) is not.
+	if p := plan(t0.Add(48*time.Hour), vehicle.AccessPublic); p.Fetch != (planreport.Fetch{Workshop: true, Registry: true, Recalls: true}) {
+		t.Fatalf("after two days: %+v", p)
+	}
+	// Recalls refreshed, workshop and registry public items still fresh, but their personal
+	// items hard-expired: only an owner's request refetches them.
+	t1 := t0.Add(23 * time.Hour)
+	put(vehicle.SourceRecalls, dynamo.Record{FetchedAt: t1, Public: json.RawMessage(`{}`)})
+	put(vehicle.SourceWorkshop, dynamo.Record{FetchedAt: t1, Public: json.RawMessage(`{}`), Personal: json.RawMessage(`{}`)})
+	at := t0.Add(24*time.Hour + time.Minute)
+	if p := plan(at, vehicle.AccessPublic); p.Fetch != (planreport.Fetch{Registry: true}) {
+		t.Fatalf("public after registry soft expiry: %+v", p)
+	}
+	if p := plan(t1.Add(time.Minute), vehicle.AccessOwner); p.Any {
+		t.Fatalf("owner with live personal items: %+v", p)
+	}
+}
+
+func TestPlanNegativeEntryFetchesNothing(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	table := env.NewTable(t)
+	cache := dynamo.NewCache(env.Client, table, dynamo.CacheConfig{})
+	if _, err := cache.Put(context.Background(), vin, vehicle.SourceVehicleMaster, dynamo.Record{FetchedAt: t0, NotFound: true}); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := json.Marshal(reportflow.CacheRead{VIN: string(vin), Access: vehicle.AccessPublic, Cache: env.ReadCache(t, table, vin)})
+	for at, want := range map[time.Time]bool{t0.Add(time.Minute): true, t0.Add(11 * time.Minute): false} {
+		out, err := planreport.New(func() time.Time { return at })(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p planreport.Output
+		_ = json.Unmarshal(out, &p)
+		if p.NotFound != want || p.Any == want {
+			t.Errorf("at +%v: %+v", at.Sub(t0), p)
+		}
+	}
+}

@@ -1,0 +1,60 @@
+// Package ownershipadapters connects the ownership domain's ports to the legacy systems: Registry
+// answers ownership.Registry from the registration and owner registry (legacyclients/registry).
+//
+// Its tests also run the whole proof of ownership end to end: ownership.Service on the DynamoDB
+// repository (dynalite), the development outbox, and statemachines/ownership-verification.asl.json
+// on the local engine with the real step handlers. Wiring, in main (the same locally and in the
+// Lambda binary, except for the outbox):
+//
+//	coder, err := ownership.NewCoder(pepper, 6) // pepper: >= 32 bytes from Secrets Manager
+//	svc := ownership.NewService(dynamo.NewOwnershipStore(ddb, table),
+//		ownershipadapters.NewRegistry(registryClient), outbox, coder, ownership.DefaultPolicy(), time.Now)
+//	ownershipchallenge.Name: ownershipchallenge.New(svc), ownershipverify.Name: ownershipverify.New(svc)
+package ownershipadapters
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/ownership"
+	"github.com/acme-oem/vehicle-data/internal/vehicle"
+	"github.com/acme-oem/vehicle-data/legacyclients/registry"
+)
+
+// Inquirer is the part of *registry.Client the adapter uses.
+type Inquirer interface {
+	Inquire(ctx context.Context, vin vehicle.VIN) (*registry.Inquiry, error)
+}
+
+// Registry implements ownership.Registry on the registry inquiry.
+type Registry struct {
+	client Inquirer
+}
+
+var _ ownership.Registry = Registry{}
+
+// NewRegistry builds the adapter; client is required.
+func NewRegistry(client Inquirer) Registry { return Registry{client: client} }
+
+// OwnerOnRecord implements ownership.Registry. There is an owner when the registry has a keeper
+// for the current registration; a VIN the registry does not know has none (not an error, so the
+// challenge that follows looks like any other). Other failures keep their apperr code
+// (Unavailable, ...) so the step fails with a retryable error rather than pretending "no owner",
+// which would lock a real owner out until the challenge expires.
+func (r Registry) OwnerOnRecord(ctx context.Context, vin vehicle.VIN) (bool, string, error) {
+	in, err := r.client.Inquire(ctx, vin)
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return false, "", nil
+		}
+		return false, "", fmt.Errorf("registry inquiry: %w", err)
+	}
+	if in == nil || in.Owner == nil {
+		return false, "", nil
+	}
+	// The record field is fixed-width and people type codes in upper case; ValidateCode accepts
+	// exactly that alphabet.
+	return true, strings.ToUpper(strings.TrimSpace(in.DocumentCode)), nil
+}
