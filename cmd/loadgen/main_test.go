@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestRefusesNonLoopbackTargets(t *testing.T) {
+	for _, u := range []string{
+		"http://example.com/", "http://10.0.0.1:8080/", "http://[2001:db8::1]/", "http://localhost.example.com/",
+		"http://127.0.0.1.nip.io/", "ftp://127.0.0.1/", "//127.0.0.1/",
+	} {
+		if err := run(t.Context(), []string{"-url", u, "-n", "1"}, io.Discard, io.Discard); err == nil {
+			t.Errorf("%s accepted", u)
+		}
+	}
+	for _, u := range []string{"http://127.0.0.1:1/", "http://localhost:1/", "https://[::1]:1/", "http://127.3.4.5/"} {
+		if err := checkLoopback(u); err != nil {
+			t.Errorf("%s refused: %v", u, err)
+		}
+	}
+}
+
+func TestBoundsAreEnforced(t *testing.T) {
+	for _, args := range [][]string{
+		{"-c", "0"}, {"-c", "513"}, {"-d", "0s"}, {"-d", "11m"}, {"-n", "-1"}, {},
+	} {
+		full := args
+		if len(args) > 0 {
+			full = append([]string{"-url", "http://127.0.0.1:1/"}, args...)
+		}
+		if err := run(t.Context(), full, io.Discard, io.Discard); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
+
+func TestCountsEveryRequestAndItsStatus(t *testing.T) {
+	var n atomic.Int64
+	var sawHeader atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "Bearer t" {
+			sawHeader.Store(true)
+		}
+		if strings.HasSuffix(r.URL.Path, "/missing") {
+			w.WriteHeader(404)
+			return
+		}
+		n.Add(1)
+		_, _ = w.Write([]byte("ok"))
+	}))
+	defer srv.Close()
+
+	var out bytes.Buffer
+	err := run(t.Context(), []string{"-url", srv.URL + "/a," + srv.URL + "/missing", "-c", "4", "-n", "40", "-d", "5m",
+		"-H", "Authorization: Bearer t"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var s Summary
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &s); err != nil {
+		t.Fatalf("last line is not the JSON summary: %v\n%s", err, out.String())
+	}
+	if s.Requests != 40 || s.Statuses["200"] != 20 || s.Statuses["404"] != 20 || n.Load() != 20 {
+		t.Errorf("summary %+v, server saw %d", s, n.Load())
+	}
+	if !(s.P50Ms <= s.P90Ms && s.P90Ms <= s.P99Ms && s.P99Ms <= s.MaxMs) || s.MaxMs <= 0 || s.RPS <= 0 {
+		t.Errorf("inconsistent figures %+v", s)
+	}
+	if !sawHeader.Load() {
+		t.Error("-H was not sent")
+	}
+	if !strings.Contains(out.String(), "statuses    200:20 404:20") {
+		t.Errorf("text summary:\n%s", out.String())
+	}
+}
+
+func TestTransportErrorsAreCountedNotFatal(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	url := srv.URL
+	srv.Close() // nothing listens any more: every request fails to connect
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"-url", url, "-c", "2", "-n", "6"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"transportErrors":6`) {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
+
+func TestPercentileIsNearestRank(t *testing.T) {
+	lat := make([]time.Duration, 100)
+	for i := range lat {
+		lat[i] = time.Duration(i+1) * time.Millisecond
+	}
+	for p, want := range map[int]time.Duration{50: 50 * time.Millisecond, 90: 90 * time.Millisecond, 99: 99 * time.Millisecond} {
+		if got := percentile(lat, p); got != want {
+			t.Errorf("p%d = %s, want %s", p, got, want)
+		}
+	}
+	if got := percentile(lat[:1], 99); got != time.Millisecond {
+		t.Errorf("p99 of one = %s", got)
+	}
+	if got := percentile(nil, 50); got != 0 {
+		t.Errorf("p50 of none = %s", got)
+	}
+}

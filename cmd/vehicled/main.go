@@ -1,0 +1,122 @@
+// Command vehicled runs the whole product locally (`make run`): dynalite, the legacy simulators,
+// the development OIDC issuer, the state machines on the local engine with the real handlers, and
+// the API gateway, all on loopback. Ctrl-C stops everything, dynalite's process included; the
+// cache stays in .data/dynalite for the next run.
+//
+// Environment:
+//
+//	PORT   the HTTP port (default 8080)
+//	CHAOS  a fault rate from 0 to 1 (e.g. CHAOS=0.1 make run): every 30 s each legacy simulator
+//	       gets a new random fault (errors, hangs, closed connections, malformed or truncated
+//	       bodies, wrong charsets) hitting that fraction of its requests
+//	SEED   seeds the chaos for a reproducible sequence (default 1)
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/acme-oem/vehicle-data/internal/localstack"
+	"github.com/acme-oem/vehicle-data/internal/vehicle"
+	"github.com/acme-oem/vehicle-data/legacyclients/sim/fault"
+)
+
+// chaosEvery is how often chaos re-draws the faults: long enough to watch one fault's effect.
+const chaosEvery = 30 * time.Second
+
+// chaosConfig reads CHAOS (a rate in 0..1, 0 or empty: off) and SEED.
+func chaosConfig(getenv func(string) string) (float64, uint64, error) {
+	var rate float64
+	if v := getenv("CHAOS"); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0 || r > 1 {
+			return 0, 0, fmt.Errorf("CHAOS=%q: want a fault rate from 0 to 1, e.g. 0.1", v)
+		}
+		rate = r
+	}
+	seed := uint64(1)
+	if v := getenv("SEED"); v != "" {
+		s, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("SEED=%q: want a non-negative integer", v)
+		}
+		seed = s
+	}
+	return rate, seed, nil
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "vehicled:", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+// run starts the stack, prints how to use it and blocks until ctx ends (the signal).
+func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	port := getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("PORT=%q: want a port number from 1 to 65535", port)
+	}
+	chaos, seed, err := chaosConfig(getenv)
+	if err != nil {
+		return err
+	}
+	root, err := localstack.FindRoot(".")
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	stack, err := localstack.Start(ctx, localstack.Config{
+		Addr:    "127.0.0.1:" + port,
+		Root:    root,
+		DataDir: filepath.Join(root, ".data", "dynalite"),
+		Logger:  log,
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(stdout, stack.Banner()); err != nil {
+		return errors.Join(fmt.Errorf("print banner: %w", err), stack.Close())
+	}
+
+	chaosDone := make(chan error, 1)
+	if chaos > 0 {
+		_, _ = fmt.Fprintf(stdout, "Chaos: every %s each legacy system gets a random fault on %.0f%% of its requests.\n\n", chaosEvery, chaos*100)
+		go func() {
+			chaosDone <- stack.Sims.RunChaos(ctx, chaos, chaosEvery, seed, func(src vehicle.Source, f fault.Faults) {
+				log.Info("chaos", "system", src, "faults", f.String())
+			})
+		}()
+	} else {
+		chaosDone <- nil
+	}
+
+	<-ctx.Done()
+	// Chaos clears its faults when ctx ends; wait for it so it does not touch stopped systems.
+	if err := <-chaosDone; err != nil {
+		log.Error("chaos stopped", "err", err)
+	}
+	_, _ = fmt.Fprintln(stderr, "vehicled: stopping")
+	if err := stack.Close(); err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	_, _ = fmt.Fprintln(stderr, "vehicled: stopped")
+	return nil
+}
