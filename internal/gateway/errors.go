@@ -14,6 +14,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/auth"
 )
 
 // errorBody is the contract's error model: {"error": {"code", "message", "field", "rule"}}.
@@ -64,7 +65,14 @@ func writeError(w http.ResponseWriter, status int, e *apperr.Error) {
 	_, _ = w.Write(b)
 }
 
-func writeAppError(w http.ResponseWriter, e *apperr.Error) { writeError(w, e.Code.HTTPStatus(), e) }
+func writeAppError(w http.ResponseWriter, e *apperr.Error) {
+	// Every 401 carries a challenge (RFC 9110 15.5.2), whoever decided it: the authorizer sets a
+	// specific one first; a state machine's Unauthenticated gets the plain one here.
+	if e.Code == apperr.Unauthenticated && w.Header().Get("WWW-Authenticate") == "" {
+		w.Header().Set("WWW-Authenticate", auth.WWWAuthenticate(nil))
+	}
+	writeError(w, e.Code.HTTPStatus(), e)
+}
 
 // lambdaCause is the Cause of a failed Task state: the Lambda error as JSON.
 type lambdaCause struct {

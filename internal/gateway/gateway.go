@@ -444,7 +444,6 @@ func (g *Gateway) authorize(w http.ResponseWriter, r *http.Request) (auth.Caller
 		return auth.Anonymous(), true
 	case 1:
 	default:
-		w.Header().Set("WWW-Authenticate", auth.WWWAuthenticate(nil))
 		writeAppError(w, &apperr.Error{Code: apperr.Unauthenticated, Message: "send exactly one Authorization header"})
 		return auth.Caller{}, false
 	}
