@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,7 +142,8 @@ func start(ctx context.Context, node, script string, port int, dataDir string, t
 	// The server outlives ctx (which bounds the start-up only); Stop ends it.
 	s.cmd = exec.CommandContext(context.WithoutCancel(ctx), node, script, "--host", "127.0.0.1", "--port", strconv.Itoa(port),
 		"--path", dataDir, "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
-	s.cmd.Stdout = nil
+	listening := newLineWatch("listening at")
+	s.cmd.Stdout = listening
 	s.cmd.Stderr = &lockedWriter{buf: s.stderr}
 	// Own process group: a Ctrl-C to `make run` reaches us, and we stop node ourselves.
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -155,7 +155,7 @@ func start(ctx context.Context, node, script string, port int, dataDir string, t
 		s.waitErr = s.cmd.Wait()
 		close(s.done)
 	}()
-	if err := s.waitReady(ctx, timeout); err != nil {
+	if err := s.waitReady(ctx, timeout, listening.seen); err != nil {
 		s.Stop()
 		return nil, err
 	}
@@ -163,32 +163,50 @@ func start(ctx context.Context, node, script string, port int, dataDir string, t
 }
 
 // waitReady polls until dynalite answers an HTTP request; any HTTP answer means it is serving.
-func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
+// waitReady returns once our own node process says it is listening. Probing the port alone is
+// not enough: if another process took the port between freePort and node's bind, node exits with
+// EADDRINUSE while the port still answers, and tests would talk to a stranger's server.
+func (s *Server) waitReady(ctx context.Context, timeout time.Duration, listening <-chan struct{}) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	client := &http.Client{Timeout: time.Second}
-	delay := 20 * time.Millisecond
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.Endpoint, http.NoBody)
-		if err != nil {
-			return fmt.Errorf("start dynalite: %w", err)
-		}
-		resp, err := client.Do(req)
-		if err == nil {
-			_ = resp.Body.Close()
-			return nil
-		}
-		select {
-		case <-s.done:
-			return fmt.Errorf("start dynalite: node exited before serving (%w): %s", s.waitErr, s.stderrText())
-		case <-ctx.Done():
-			return fmt.Errorf("start dynalite: not answering at %s: %w; stderr: %s", s.Endpoint, ctx.Err(), s.stderrText())
-		case <-time.After(delay):
-		}
-		if delay < 200*time.Millisecond {
-			delay *= 2
-		}
+	select {
+	case <-listening:
+		return nil
+	case <-s.done:
+		return fmt.Errorf("start dynalite: node exited before serving (%w): %s", s.waitErr, s.stderrText())
+	case <-ctx.Done():
+		return fmt.Errorf("start dynalite: not listening at %s: %w; stderr: %s", s.Endpoint, ctx.Err(), s.stderrText())
 	}
+}
+
+// lineWatch is node's stdout: it closes seen when a line containing marker has been written, and
+// discards everything (dynalite prints nothing else of interest).
+type lineWatch struct {
+	marker string
+	seen   chan struct{}
+	mu     sync.Mutex
+	buf    []byte
+	done   bool
+}
+
+func newLineWatch(marker string) *lineWatch {
+	return &lineWatch{marker: marker, seen: make(chan struct{})}
+}
+
+func (w *lineWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done {
+		return len(p), nil
+	}
+	w.buf = append(w.buf, p...)
+	if bytes.Contains(w.buf, []byte(w.marker)) {
+		w.done, w.buf = true, nil
+		close(w.seen)
+	} else if len(w.buf) > 4096 {
+		w.buf = w.buf[len(w.buf)-len(w.marker):]
+	}
+	return len(p), nil
 }
 
 // Stop ends the server (SIGTERM, then SIGKILL after 5 s) and removes a temporary data dir.
