@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -69,6 +70,9 @@ type API interface {
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
+// localRequestTimeout bounds one request to the local DynamoDB; far above any healthy answer.
+const localRequestTimeout = 15 * time.Second
+
 // NewLocalClient builds a client for a local endpoint (dynalite) with static dummy credentials,
 // so it never picks up real AWS credentials from the environment.
 func NewLocalClient(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
@@ -76,6 +80,10 @@ func NewLocalClient(ctx context.Context, endpoint string) (*dynamodb.Client, err
 		config.WithRegion("us-east-1"),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("local", "local", "")),
 		config.WithBaseEndpoint(endpoint),
+		// dynalite is one node process: if it stalls, a request without a deadline would hang its
+		// caller (and a test run) forever. With a timeout the SDK's retryer tries again, then the
+		// caller gets an error.
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(localRequestTimeout)),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("dynamodb local client: %w", err)
