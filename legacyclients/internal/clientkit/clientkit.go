@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
@@ -124,6 +125,11 @@ func (e *PayloadError) Error() string {
 // the legacy schemas are frozen, so either means a different version or a corrupt body. The error
 // never quotes the payload (json's errors can; only the kind of failure is kept).
 func DecodeJSON(body []byte, v any) error {
+	// JSON is UTF-8 (RFC 8259); encoding/json would silently turn Latin-1 bytes into U+FFFD and
+	// hand back garbled names, so a body in the wrong charset is a bad payload instead.
+	if !utf8.Valid(body) {
+		return errors.New("json: body is not valid UTF-8")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

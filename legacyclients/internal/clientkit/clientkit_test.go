@@ -114,3 +114,17 @@ func TestCheckVIN(t *testing.T) {
 		}
 	}
 }
+
+// A Latin-1 body ("Müller" with ü as the single byte 0xFC) is not JSON: rejected, not decoded
+// into "M\uFFFDller".
+func TestDecodeJSONRejectsAWrongCharset(t *testing.T) {
+	var v struct {
+		Name string `json:"name"`
+	}
+	if err := clientkit.DecodeJSON([]byte("{\"name\":\"M\xfcller\"}"), &v); err == nil {
+		t.Fatalf("Latin-1 body accepted as %q", v.Name)
+	}
+	if err := clientkit.DecodeJSON([]byte(`{"name":"Müller"}`), &v); err != nil || v.Name != "Müller" {
+		t.Fatalf("UTF-8 body: %v, %q", err, v.Name)
+	}
+}
