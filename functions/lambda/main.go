@@ -11,6 +11,8 @@
 //	CACHE_POLICY     optional expiry overrides, JSON (see dynamo.ApplyPolicy)
 //	VEHICLE_MASTER_URL, WORKSHOP_URL, REGISTRY_URL, RECALLS_URL
 //	                 base URLs of the legacy systems; only the one a fetch step uses is needed
+//	OWNERSHIP_PEPPER secret (at least 32 bytes) under which ownership codes are stored as HMACs;
+//	                 the ownership steps need it, TABLE_NAME and REGISTRY_URL
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
@@ -27,7 +30,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/acme-oem/vehicle-data/functions/registry"
+	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
+	"github.com/acme-oem/vehicle-data/internal/ownership"
+	"github.com/acme-oem/vehicle-data/internal/ownershipadapters"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/recalls"
 	regclient "github.com/acme-oem/vehicle-data/legacyclients/registry"
@@ -57,7 +63,9 @@ func build(ctx context.Context, env func(string) string, log *slog.Logger) (lamb
 		return nil, errors.New("PSEUDONYM_KEY must hold at least 16 bytes")
 	}
 	deps := registry.Deps{Log: log.With("function", name), Pseudonymizer: vehicle.NewPseudonymizer([]byte(key))}
-	if table := env("TABLE_NAME"); table != "" {
+	var api *dynamodb.Client
+	table := env("TABLE_NAME")
+	if table != "" {
 		cfg, err := config.LoadDefaultConfig(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("aws config: %w", err)
@@ -69,10 +77,21 @@ func build(ctx context.Context, env func(string) string, log *slog.Logger) (lamb
 				return nil, err
 			}
 		}
-		deps.Cache = dynamo.NewCache(dynamodb.NewFromConfig(cfg), table, cc)
+		api = dynamodb.NewFromConfig(cfg)
+		deps.Cache = dynamo.NewCache(api, table, cc)
 	}
-	if err := legacyPorts(env, &deps); err != nil {
+	regClient, err := legacyPorts(env, &deps)
+	if err != nil {
 		return nil, err
+	}
+	if pepper := env("OWNERSHIP_PEPPER"); pepper != "" && api != nil && regClient != nil {
+		coder, err := ownership.NewCoder([]byte(pepper), ownership.DefaultPolicy().CodeDigits)
+		if err != nil {
+			return nil, fmt.Errorf("ownership: %w", err)
+		}
+		svc := ownership.NewService(dynamo.NewOwnershipStore(api, table),
+			ownershipadapters.NewRegistry(regClient), noDelivery{}, coder, ownership.DefaultPolicy(), time.Now)
+		deps.OwnershipChallenge, deps.OwnershipVerify = svc, svc
 	}
 	h, ok := registry.New(deps).Lookup(name)
 	if !ok {
@@ -94,48 +113,60 @@ func handlerName(env func(string) string) (string, error) {
 	return "", errors.New("set HANDLER to a registry name")
 }
 
-// legacyPorts builds a client for every legacy system whose URL is configured.
-func legacyPorts(env func(string) string, d *registry.Deps) error {
+// noDelivery is the code delivery of a deployed stack until the registry's contact channel (a
+// letter to the owner on record) has an API we can call: owner-code challenges are refused as
+// unavailable, document-code challenges work. Locally, internal/devoutbox delivers.
+type noDelivery struct{}
+
+func (noDelivery) SendCode(context.Context, vehicle.VIN, string) error {
+	return apperr.New(apperr.Unavailable, "one-time codes cannot be sent yet; use the code on the registration document")
+}
+
+// legacyPorts builds a client for every legacy system whose URL is configured, and returns the
+// registry client (nil when REGISTRY_URL is not set) for the ownership steps.
+func legacyPorts(env func(string) string, d *registry.Deps) (*regclient.Client, error) {
+	var reg *regclient.Client
 	tc := func(system, url string) (*transport.Client, error) {
 		return transport.New(transport.Config{System: system, BaseURL: url})
 	}
 	if u := env("VEHICLE_MASTER_URL"); u != "" {
 		t, err := tc(vehiclemaster.System, u)
 		if err != nil {
-			return fmt.Errorf("vehicle master transport: %w", err)
+			return nil, fmt.Errorf("vehicle master transport: %w", err)
 		}
 		if d.Build, err = vehiclemaster.New(vehiclemaster.Config{Transport: t}); err != nil {
-			return fmt.Errorf("vehicle master client: %w", err)
+			return nil, fmt.Errorf("vehicle master client: %w", err)
 		}
 	}
 	if u := env("WORKSHOP_URL"); u != "" {
 		t, err := tc(workshop.System, u)
 		if err != nil {
-			return fmt.Errorf("workshop transport: %w", err)
+			return nil, fmt.Errorf("workshop transport: %w", err)
 		}
 		if d.Workshop, err = workshop.New(workshop.Config{Transport: t}); err != nil {
-			return fmt.Errorf("workshop client: %w", err)
+			return nil, fmt.Errorf("workshop client: %w", err)
 		}
 	}
 	if u := env("REGISTRY_URL"); u != "" {
 		t, err := tc(regclient.System, u)
 		if err != nil {
-			return fmt.Errorf("registry transport: %w", err)
+			return nil, fmt.Errorf("registry transport: %w", err)
 		}
-		if d.Registry, err = regclient.New(regclient.Config{Transport: t}); err != nil {
-			return fmt.Errorf("registry client: %w", err)
+		if reg, err = regclient.New(regclient.Config{Transport: t}); err != nil {
+			return nil, fmt.Errorf("registry client: %w", err)
 		}
+		d.Registry = reg
 	}
 	if u := env("RECALLS_URL"); u != "" {
 		t, err := tc(recalls.System, u)
 		if err != nil {
-			return fmt.Errorf("recalls transport: %w", err)
+			return nil, fmt.Errorf("recalls transport: %w", err)
 		}
 		if d.Recalls, err = recalls.New(recalls.Config{Transport: t}); err != nil {
-			return fmt.Errorf("recalls client: %w", err)
+			return nil, fmt.Errorf("recalls client: %w", err)
 		}
 	}
-	return nil
+	return reg, nil
 }
 
 // invoker adapts a registry handler to the runtime. aws-lambda-go names a plain error by its Go

@@ -56,3 +56,44 @@ func TestInvokerReportsStateErrorName(t *testing.T) {
 		t.Error("missing PSEUDONYM_KEY accepted")
 	}
 }
+
+// With its settings, the binary builds the real ownership service (a dealer is refused by the
+// step itself); without them the step answers Internal rather than pretending; a weak pepper
+// stops start-up.
+func TestOwnershipStepsAreWiredFromTheEnvironment(t *testing.T) {
+	env := map[string]string{
+		"HANDLER": registry.OwnershipChallenge, "PSEUDONYM_KEY": "0123456789abcdef",
+		"TABLE_NAME": "vehicle-data", "REGISTRY_URL": "http://127.0.0.1:1", "AWS_REGION": "eu-central-1",
+		"OWNERSHIP_PEPPER": "0123456789abcdef0123456789abcdef",
+	}
+	dealer := []byte(`{"vin":"WVWZZZCD3MW100001","caller":{"sub":"d","role":"dealer"},"body":{"method":"owner-code"}}`)
+	errorType := func(env map[string]string) string {
+		t.Helper()
+		h, err := build(context.Background(), envOf(env), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.Invoke(context.Background(), dealer)
+		var ire messages.InvokeResponse_Error
+		if !errors.As(err, &ire) {
+			t.Fatalf("err = %#v", err)
+		}
+		return ire.Type
+	}
+	if got := errorType(env); got != "VehicleData.Forbidden" {
+		t.Errorf("configured: errorType %s, want VehicleData.Forbidden", got)
+	}
+	unconfigured := map[string]string{}
+	for k, v := range env {
+		if k != "OWNERSHIP_PEPPER" {
+			unconfigured[k] = v
+		}
+	}
+	if got := errorType(unconfigured); got != "VehicleData.Internal" {
+		t.Errorf("without a pepper: errorType %s, want VehicleData.Internal", got)
+	}
+	env["OWNERSHIP_PEPPER"] = "short"
+	if _, err := build(context.Background(), envOf(env), slog.New(slog.DiscardHandler)); err == nil {
+		t.Error("a 5-byte pepper was accepted")
+	}
+}
