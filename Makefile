@@ -15,7 +15,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 run: deps
-	PORT=$(PORT) $(GO) run ./cmd/vehicled
+	$(GO) build -o bin/vehicled ./cmd/vehicled
+	PORT=$(PORT) ./bin/vehicled
 
 vet:
 	$(GO) vet ./...
