@@ -37,7 +37,10 @@ type Registry interface {
 }
 
 // Outbox delivers a one-time code to the owner on record of a VIN (the registry's contact channel
-// in production, the development outbox locally). The code must never reach a log.
+// in production, the development outbox locally). The code must never reach a log. It is called
+// for every owner-code challenge, also when the VIN has no owner on record (with a code that can
+// never verify): an implementation must answer both cases alike, so that neither its answer nor
+// its timing tells whether a VIN has an owner.
 type Outbox interface {
 	SendCode(ctx context.Context, vin vehicle.VIN, code string) error
 }
@@ -62,7 +65,8 @@ func NewService(repo Repository, registry Registry, outbox Outbox, coder Coder, 
 
 // StartChallenge opens a challenge for subject on vin. Who may call: a signed-in consumer (the
 // caller checks the role). The answer is the same whether or not the VIN has an owner on record:
-// a challenge that can never verify is stored instead, after the same work.
+// a challenge that can never verify is stored instead, after the same work, delivery included
+// (so a delivery channel that is down fails both alike).
 func (s *Service) StartChallenge(ctx context.Context, subject string, vin vehicle.VIN, method Method) (Challenge, error) {
 	now := s.now()
 	if err := s.checkLockouts(ctx, subject, vin, now); err != nil {
@@ -96,7 +100,7 @@ func (s *Service) StartChallenge(ctx context.Context, subject string, vin vehicl
 	if err := s.repo.CreateChallenge(ctx, ch); err != nil {
 		return Challenge{}, fmt.Errorf("start challenge: store: %w", err)
 	}
-	if method == MethodOwnerCode && hasOwner {
+	if method == MethodOwnerCode {
 		if err := s.outbox.SendCode(ctx, vin, code); err != nil {
 			return Challenge{}, fmt.Errorf("start challenge: send code: %w", err)
 		}

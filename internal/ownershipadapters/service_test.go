@@ -1,6 +1,7 @@
 package ownershipadapters_test
 
 import (
+	"bytes"
 	"context"
 	"regexp"
 	"strings"
@@ -115,13 +116,11 @@ func TestNoOwnerOnRecordLooksTheSameAndNeverVerifies(t *testing.T) {
 			t.Fatalf("%s: no-owner challenge %+v differs from %+v", m, fake, real)
 		}
 	}
-	if _, sent := f.outbox.Latest(unowned); sent {
-		t.Fatal("a code was sent for a VIN without an owner")
-	}
-	// Neither a code sent for another car nor the other car's document code verifies, and every
-	// guess costs an attempt like a real one.
+	// Delivery happens alike (a channel that is down must fail both alike), but what is delivered
+	// for a VIN without an owner never verifies: not that code, not a code sent for another car,
+	// not the other car's document code; every guess costs an attempt like a real one.
 	ch := f.start(t, newSubject(), unowned, ownership.MethodOwnerCode)
-	guesses := []string{f.sentCode(t, owned), "ZB1X9K2M4Q7A", "000000", "123456", "999999"}
+	guesses := []string{f.sentCode(t, unowned), f.sentCode(t, owned), "ZB1X9K2M4Q7A", "000000", "123456"}
 	for i, guess := range guesses {
 		_, err := f.svc.Verify(ctx, ch.Subject, unowned, ch.ID, guess)
 		e := wantAppErr(t, err, apperr.Forbidden)
@@ -331,5 +330,33 @@ func TestParallelBruteForceEvaluatesAtMostFiveGuesses(t *testing.T) {
 	wantCode(t, err, apperr.TooManyRequests)
 	if f.readAccess(t, sub, vin) != vehicle.AccessPublic {
 		t.Fatal("owner access after a brute-force run")
+	}
+}
+
+// downOutbox is a delivery channel that is down (as the deployed binary's is until the registry's
+// contact API exists).
+type downOutbox struct{}
+
+func (downOutbox) SendCode(context.Context, vehicle.VIN, string) error {
+	return apperr.New(apperr.Unavailable, "delivery is down")
+}
+
+// With delivery down, an owner-code challenge fails the same way whether or not the VIN has an
+// owner on record: the failure must not tell the two apart.
+func TestDeliveryDownFailsOwnedAndUnownedAlike(t *testing.T) {
+	f := newFixture(t)
+	coder, err := ownership.NewCoder(bytes.Repeat([]byte("k"), 32), 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := ownership.NewService(f.repo, f.registry, downOutbox{}, coder, f.policy, f.clock.Now)
+	owned, unowned := f.ownedVIN(t, "ZB1X9K2M4Q7A"), newVIN(t)
+	_, errOwned := svc.StartChallenge(context.Background(), newSubject(), owned, ownership.MethodOwnerCode)
+	_, errUnowned := svc.StartChallenge(context.Background(), newSubject(), unowned, ownership.MethodOwnerCode)
+	if apperr.CodeOf(errOwned) != apperr.Unavailable || apperr.CodeOf(errUnowned) != apperr.Unavailable {
+		t.Fatalf("owned: %v; unowned: %v; want both Unavailable", errOwned, errUnowned)
+	}
+	if apperr.As(errOwned).Message != apperr.As(errUnowned).Message {
+		t.Fatalf("messages differ: %q vs %q", apperr.As(errOwned).Message, apperr.As(errUnowned).Message)
 	}
 }
