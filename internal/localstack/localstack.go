@@ -29,8 +29,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-xray-sdk-go/xray"
 
 	"github.com/acme-oem/vehicle-data/functions/authorizer"
+	"github.com/acme-oem/vehicle-data/functions/registry"
 	"github.com/acme-oem/vehicle-data/internal/auth"
 	"github.com/acme-oem/vehicle-data/internal/devoidc"
 	"github.com/acme-oem/vehicle-data/internal/devoutbox"
@@ -72,6 +74,17 @@ type Config struct {
 	LegacyBreaker transport.BreakerConfig
 	// Logger receives the access log and the parts' logs; discarded when nil.
 	Logger *slog.Logger
+	// TraceEmitter receives every X-Ray (sub)segment the Lambda steps and the legacy clients
+	// emit: when set, each Lambda invocation of the engine runs, as in AWS, under a fresh sampled
+	// trace header (xray.LambdaTraceHeaderKey) and an xray.Config with this emitter, set per
+	// context (internal/tracing), not globally. A *tracing.Recorder keeps them in memory,
+	// bounded. Nil traces nothing: the legacy clients then begin no subsegment.
+	TraceEmitter xray.Emitter
+	// WrapFunctions, when set, wraps each Lambda step's handler (as the registry built it) once
+	// at start; the engine invokes what it returns, under the trace context when TraceEmitter is
+	// set. For fault injection in tests (a step that panics or fails); nil runs the steps as
+	// they are.
+	WrapFunctions func(name string, h registry.Handler) registry.Handler
 }
 
 // Stack is a running local stack. Close it.
@@ -190,8 +203,12 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		}
 		return nil
 	})
+	functions, err := lambdaFunctions(steps, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("localstack: %w", err)
+	}
 	s.Engine = engine.New(engine.Options{
-		Functions: steps,
+		Functions: functions,
 		DynamoDB:  s.DynamoDB,
 		Region:    localRegion,
 		Account:   localAccount,

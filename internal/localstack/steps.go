@@ -10,6 +10,7 @@ import (
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
 	"github.com/acme-oem/vehicle-data/internal/ownershipadapters"
+	"github.com/acme-oem/vehicle-data/internal/tracing"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/recalls"
 	regclient "github.com/acme-oem/vehicle-data/legacyclients/registry"
@@ -17,6 +18,7 @@ import (
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
 	"github.com/acme-oem/vehicle-data/legacyclients/vehiclemaster"
 	"github.com/acme-oem/vehicle-data/legacyclients/workshop"
+	"github.com/acme-oem/vehicle-data/statemachines/engine"
 )
 
 // buildRegistry wires the Lambda steps as functions/lambda does in AWS (same registry, same
@@ -95,6 +97,30 @@ func buildRegistry(api dynamo.API, table string, sims *sim.Cluster, outbox owner
 		return fail(fmt.Errorf("recalls client: %w", err))
 	}
 	return registry.New(deps), transports, nil
+}
+
+// lambdaFunctions is what the engine invokes: each step of the registry, wrapped by
+// cfg.WrapFunctions, then run under a Lambda-style trace context when cfg.TraceEmitter is set.
+func lambdaFunctions(steps *registry.Registry, cfg Config) (engine.FunctionMap, error) {
+	var tracer *tracing.Tracer
+	if cfg.TraceEmitter != nil {
+		var err error
+		if tracer, err = tracing.NewTracer(cfg.TraceEmitter); err != nil {
+			return nil, err
+		}
+	}
+	fns := engine.FunctionMap{}
+	for _, name := range steps.Names() {
+		h, _ := steps.Lookup(name)
+		if cfg.WrapFunctions != nil {
+			h = cfg.WrapFunctions(name, h)
+		}
+		if tracer != nil {
+			h = tracer.Wrap(h)
+		}
+		fns[name] = h
+	}
+	return fns, nil
 }
 
 // nowOr returns now, or time.Now when nil.

@@ -13,11 +13,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/acme-oem/vehicle-data/functions/registry"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim/fault"
 )
 
 func TestPersonalDataCanaries(t *testing.T) {
+	runCanaries(t)
+}
+
+// runCanaries drives the stack through every path with canaries, checks the answers and the log,
+// and returns the canaries (value to label) for scans of other outputs (traces_test.go).
+func runCanaries(t *testing.T) map[string]string {
+	t.Helper()
 	stack.Sims.Reset()
 	t.Cleanup(stack.Sims.Reset)
 
@@ -158,6 +166,30 @@ func TestPersonalDataCanaries(t *testing.T) {
 		t.Error("no workshop call failed and then succeeded: the retry path was not exercised")
 	}
 
+	// A step panicking (a bug) while it handles a canary car, with its whole payload in the panic
+	// value: the worst a panic can carry. Lambda reports a panic as a function error; nothing of
+	// it may reach an answer, the log or a trace. A fetch step's panic degrades its sections ...
+	canaries[stepPanics.marker] = "panic value of a step"
+	hits := stepPanics.hits.Load()
+	pvin := newCar()
+	stepPanics.arm(t, registry.FetchRegistry, pvin)
+	degraded := get(string(pvin), owner, 200)
+	checkFresh(t, degraded.body, "build", "serviceHistory", "recalls")
+	checkUnavailable(t, degraded.body, "registration", "owner")
+	// ... merge-report's fails the report with the generic internal error.
+	mvin := newCar()
+	stepPanics.arm(t, registry.MergeReport, mvin)
+	failed := get(string(mvin), owner, 500)
+	for _, a := range []answer{degraded, failed} {
+		if strings.Contains(string(a.body), stepPanics.marker) {
+			t.Errorf("an answer carries the panic value: %s", a)
+		}
+	}
+	if got := stepPanics.hits.Load() - hits; got != 2 {
+		t.Errorf("%d injected step panics, want 2: the panic path was not exercised", got)
+	}
+	heal()
+
 	// Nothing an error answer says may echo a canary.
 	for _, a := range errorBodies {
 		for v, label := range canaries {
@@ -175,6 +207,24 @@ func TestPersonalDataCanaries(t *testing.T) {
 	// ... and carry none of the canaries.
 	for _, leak := range leaksIn(log, canaries) {
 		t.Errorf("the stack's log carries the %s", leak)
+	}
+	return canaries
+}
+
+// checkUnavailable requires the named sections of a report to be unavailable.
+func checkUnavailable(t *testing.T, body []byte, sections ...string) {
+	t.Helper()
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		t.Fatalf("not a report: %v: %s", err, body)
+	}
+	for _, name := range sections {
+		var sec struct {
+			Freshness string `json:"freshness"`
+		}
+		if err := json.Unmarshal(raw[name], &sec); err != nil || sec.Freshness != "unavailable" {
+			t.Errorf("section %s is %q, want unavailable: %s", name, sec.Freshness, raw[name])
+		}
 	}
 }
 

@@ -17,17 +17,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-xray-sdk-go/xray"
+	"github.com/aws/aws-xray-sdk-go/xraylog"
+
 	"github.com/acme-oem/vehicle-data/internal/devoidc"
 	"github.com/acme-oem/vehicle-data/internal/localstack"
+	"github.com/acme-oem/vehicle-data/internal/tracing"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim/fault"
 )
 
-// stack is the one local stack of this test binary; logs is everything it logged, at every level.
+// stack is the one local stack of this test binary; logs is everything it logged, at every level;
+// xrayLogs is everything the X-Ray SDK logged, at every level; segments is every trace segment it
+// emitted (localstack.Config.TraceEmitter).
 var (
-	stack *localstack.Stack
-	logs  = &syncBuffer{}
+	stack    *localstack.Stack
+	logs     = &syncBuffer{}
+	xrayLogs = &syncBuffer{}
+	segments = tracing.NewRecorder(0, 0)
 )
 
 // syncBuffer is a bytes.Buffer that the stack's goroutines may write while a test reads it.
@@ -63,7 +71,15 @@ func run(m *testing.M) int {
 	for _, s := range sim.Systems() {
 		latency[s] = fault.Latency{FixedMs: 2} // real network hops, no dice, little waiting
 	}
-	s, err := localstack.Start(ctx, localstack.Config{Sim: sim.Options{Latency: latency}, Logger: logger})
+	// The X-Ray SDK logs through its own global logger (to stdout by default): capture it too, so
+	// that it is scanned for secrets and for X-Ray errors such as a missing context.
+	xray.SetLogger(xraylog.NewDefaultLogger(xrayLogs, xraylog.LogLevelDebug))
+	s, err := localstack.Start(ctx, localstack.Config{
+		Sim:           sim.Options{Latency: latency},
+		Logger:        logger,
+		TraceEmitter:  segments,
+		WrapFunctions: stepPanics.wrap,
+	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "securitytest: the local stack did not start: %v\n", err)
 		return 1
@@ -79,6 +95,26 @@ func run(m *testing.M) int {
 	if leaks := leaksIn(logs.String(), allSecrets()); len(leaks) > 0 {
 		fmt.Fprintf(os.Stderr, "securitytest: personal data or secrets in the stack's log:\n  %s\n",
 			strings.Join(leaks, "\n  "))
+		code = 1
+	}
+	// The same for the X-Ray SDK's log and for every trace segment of the run, which must also be
+	// complete (nothing dropped) and free of X-Ray errors.
+	if leaks := leaksIn(xrayLogs.String(), allSecrets()); len(leaks) > 0 {
+		fmt.Fprintf(os.Stderr, "securitytest: personal data or secrets in the X-Ray SDK's log:\n  %s\n",
+			strings.Join(leaks, "\n  "))
+		code = 1
+	}
+	if problems := xrayProblems(xrayLogs.String()); len(problems) > 0 {
+		fmt.Fprintf(os.Stderr, "securitytest: the X-Ray SDK logged problems:\n  %s\n", strings.Join(problems, "\n  "))
+		code = 1
+	}
+	if leaks := leaksIn(segmentLog(segments.Documents()), allSecrets()); len(leaks) > 0 {
+		fmt.Fprintf(os.Stderr, "securitytest: personal data or secrets in trace segments:\n  %s\n",
+			strings.Join(leaks, "\n  "))
+		code = 1
+	}
+	if n := segments.Dropped(); n > 0 {
+		fmt.Fprintf(os.Stderr, "securitytest: the trace recorder dropped %d segments: the scans are incomplete\n", n)
 		code = 1
 	}
 	return code
