@@ -17,7 +17,8 @@ package ownershipverify
 
 import (
 	"context"
-	"errors"
+
+	"github.com/acme-oem/vehicle-data/functions/internal/prover"
 
 	"github.com/acme-oem/vehicle-data/functions/internal/step"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
@@ -65,22 +66,22 @@ func New(svc Verifier) step.Handler { return step.Typed((&handler{svc: svc}).han
 func (h *handler) handle(ctx context.Context, ev Event) (Result, error) {
 	// The state machine's Choice already lets only consumers through; checking again keeps the
 	// function safe when invoked some other way.
-	if err := requireConsumer(ev.Caller); err != nil {
-		return Result{}, domainError(err)
+	if err := prover.Require(ev.Caller); err != nil {
+		return Result{}, step.Domain(err)
 	}
 	vin, err := vehicle.ParseVIN(ev.VIN)
 	if err != nil {
-		return Result{}, domainError(err)
+		return Result{}, step.Domain(err)
 	}
 	if !validID(ev.ChallengeID) {
-		return Result{}, domainError(apperr.InvalidField("challengeId", "format", "a challenge id has 32 lower-case hexadecimal characters"))
+		return Result{}, step.Domain(apperr.InvalidField("challengeId", "format", "a challenge id has 32 lower-case hexadecimal characters"))
 	}
 	if ev.Body == nil {
-		return Result{}, domainError(apperr.InvalidField("body", "required", "a request body is required"))
+		return Result{}, step.Domain(apperr.InvalidField("body", "required", "a request body is required"))
 	}
 	g, err := h.svc.Verify(ctx, ev.Caller.Subject, vin, ev.ChallengeID, ev.Body.Code)
 	if err != nil {
-		return Result{}, domainError(err)
+		return Result{}, step.Domain(err)
 	}
 	return Result{Access: vehicle.AccessOwner, GrantExpiresAt: dynamo.FormatTime(g.ExpiresAt)}, nil
 }
@@ -98,26 +99,4 @@ func validID(id string) bool {
 		}
 	}
 	return true
-}
-
-func requireConsumer(c auth.Caller) error {
-	switch {
-	case c.Role == auth.RoleAnonymous || c.Subject == "":
-		return apperr.New(apperr.Unauthenticated, "sign in to prove that you own a vehicle")
-	case c.Role != auth.RoleConsumer:
-		return apperr.New(apperr.Forbidden, "only consumer accounts can prove ownership of a vehicle")
-	}
-	return nil
-}
-
-// domainError shapes a domain error as a *step.Error: errorType VehicleData.<Code>, errorMessage
-// the JSON of the *apperr.Error (safe by construction; the gateway shows code, message, field and
-// rule) without the wrapping context. Other errors pass unchanged: they carry context for the log
-// and surface as Internal.
-func domainError(err error) error {
-	var e *apperr.Error
-	if errors.As(err, &e) {
-		return &step.Error{App: e}
-	}
-	return err
 }

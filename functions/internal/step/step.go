@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
@@ -59,3 +60,15 @@ func (e *Error) Unwrap() error { return e.App }
 // Public converts any error to an *Error: domain errors keep code, message, field and rule;
 // anything else becomes a generic Internal error.
 func Public(err error) *Error { return &Error{App: apperr.As(err)} }
+
+// Domain shapes a domain error as an *Error: errorType VehicleData.<Code>, errorMessage the JSON
+// of the *apperr.Error (safe by construction; the gateway shows code, message, field and rule)
+// without the wrapping context. Other errors pass unchanged: they carry context for the log and
+// surface as Internal.
+func Domain(err error) error {
+	var e *apperr.Error
+	if errors.As(err, &e) {
+		return &Error{App: e}
+	}
+	return err
+}
