@@ -226,7 +226,7 @@ func (d *decoder) num() (any, bool) {
 
 // encodeJSON renders v like value.Marshal (compact, keys sorted, no HTML escaping).
 func encodeJSON(v any) ([]byte, error) {
-	if b, ok := appendJSON(make([]byte, 0, 256), v); ok {
+	if b, ok := appendJSON(make([]byte, 0, sizeHint(v)), v); ok {
 		return b, nil
 	}
 	b, err := value.Marshal(v)
@@ -234,6 +234,37 @@ func encodeJSON(v any) ([]byte, error) {
 		return nil, err //nolint:wrapcheck // value.Marshal already says "encode json"
 	}
 	return b, nil
+}
+
+// sizeHint estimates v's encoded size from string lengths and node counts (escapes not counted,
+// so it is usually exact and otherwise a little short), so that encoding allocates its buffer
+// once instead of doubling it from a small guess. It visits nodes, not bytes.
+func sizeHint(v any) int {
+	n := 0
+	hintOf(v, &n)
+	return max(n+n/16, 64)
+}
+
+func hintOf(v any, n *int) {
+	switch x := v.(type) {
+	case string:
+		*n += len(x) + 2
+	case json.Number:
+		*n += len(x)
+	case []any:
+		*n += 2 + len(x)
+		for _, e := range x {
+			hintOf(e, n)
+		}
+	case map[string]any:
+		*n += 2 + len(x)
+		for k, e := range x {
+			*n += len(k) + 3
+			hintOf(e, n)
+		}
+	default:
+		*n += 5
+	}
 }
 
 func appendJSON(b []byte, v any) ([]byte, bool) {

@@ -36,5 +36,11 @@ func FuzzJSONCodec(f *testing.F) {
 		if !bytes.Equal(wb, gb) {
 			t.Fatalf("encode: encoding/json %s, fast %s", wb, gb)
 		}
+		if n := encodedLen(want); n != len(gb) {
+			t.Fatalf("encodedLen %d, encoded size %d of %s", n, len(gb), gb)
+		}
+		if !withinLimit(want, len(gb)) || withinLimit(want, len(gb)-1) {
+			t.Fatalf("withinLimit disagrees with the encoded size %d of %s", len(gb), gb)
+		}
 	})
 }

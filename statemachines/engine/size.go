@@ -10,7 +10,100 @@ import (
 // costs a tree walk, not a serialization.
 func withinLimit(v any, limit int) bool {
 	n := 0
+	if boundOf(v, &n, limit) {
+		return true
+	}
+	n = 0
 	return sizeOf(v, &n, limit)
+}
+
+// boundOf adds to *n an upper bound of v's encoded size that costs one step per node, not per
+// byte (a string byte encodes to at most 6 bytes), and reports whether the bound stays within
+// limit; false means "measure exactly". States carry mostly long strings far below the limit,
+// so this settles nearly every check without reading them.
+func boundOf(v any, n *int, limit int) bool {
+	switch x := v.(type) {
+	case nil:
+		*n += 4
+	case bool:
+		*n += 5
+	case json.Number:
+		*n += len(x)
+	case string:
+		*n += 6*len(x) + 2
+	case []any:
+		*n += 2 + len(x)
+		for _, e := range x {
+			if !boundOf(e, n, limit) {
+				return false
+			}
+		}
+	case map[string]any:
+		*n += 2 + len(x)
+		for k, e := range x {
+			*n += 6*len(k) + 3
+			if !boundOf(e, n, limit) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return *n <= limit
+}
+
+// encodedLen is len(encodeJSON(v)), or 0 when v cannot be encoded; for the value model's own
+// types it is computed without encoding.
+func encodedLen(v any) int {
+	n := 0
+	if exactSize(v, &n) {
+		return n
+	}
+	b, err := encodeJSON(v)
+	if err != nil {
+		return 0
+	}
+	return len(b)
+}
+
+// exactSize adds v's encoded size to *n as appendJSON would write it, or reports false for
+// anything appendJSON leaves to encoding/json.
+func exactSize(v any, n *int) bool {
+	switch x := v.(type) {
+	case nil:
+		*n += 4
+	case bool:
+		if x {
+			*n += 4
+		} else {
+			*n += 5
+		}
+	case json.Number:
+		if !validNumber(string(x)) {
+			return false
+		}
+		*n += len(x)
+	case string:
+		*n += stringSize(x)
+	case []any:
+		*n += 2 + max(len(x)-1, 0)
+		for _, e := range x {
+			if !exactSize(e, n) {
+				return false
+			}
+		}
+	case map[string]any:
+		*n += 2 + max(len(x)-1, 0)
+		for k, e := range x {
+			*n += stringSize(k) + 1
+			if !exactSize(e, n) {
+				return false
+			}
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 func sizeOf(v any, n *int, limit int) bool {
