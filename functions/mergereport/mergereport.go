@@ -1,16 +1,20 @@
-// Package mergereport is the vehicle-report step that assembles the report from the cache items
-// the state machine read and the results of the fetch steps. Every section says where it came
-// from, when, and how fresh it is; a source that failed yields a stale section (from cache) or an
-// unavailable one, never a failed report. Only an unknown VIN fails: VehicleData.NotFound.
+// Package mergereport is the vehicle-report step that, after the fetch steps ran, assembles the
+// report from the cache items the state machine read and the fetch results (reportflow.Merge),
+// and returns it as the caller may see it (vehicle.Redact with the access
+// ownership-authorization decided): it is the last step, so nothing the caller may not see
+// reaches the response. Every section says where it came from, when, and how fresh it is; a
+// source that failed yields a stale section (from cache) or an unavailable one, never a failed
+// report. Only an unknown VIN fails: VehicleData.NotFound.
 package mergereport
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/acme-oem/vehicle-data/functions/internal/reportflow"
 	"github.com/acme-oem/vehicle-data/functions/internal/step"
-	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
@@ -20,129 +24,37 @@ type Input struct {
 	Fetched []reportflow.FetchResult `json:"fetched"`
 }
 
-// New returns the handler; now is the clock freshness is judged by.
+// event is Input as the fast path decodes it (see reportflow.CacheEvent).
+type event struct {
+	reportflow.CacheEvent
+	Fetched []reportflow.FetchResult `json:"fetched"`
+}
+
+// New returns the handler; now is the clock freshness is judged by. The report it returns is
+// already redacted for the caller's access (vehicle.Redact): merging and redacting are one step
+// so the whole report crosses the state machine once, and the step's output is the response.
 func New(now func() time.Time) step.Handler {
-	return step.Typed(func(_ context.Context, in Input) (vehicle.Report, error) {
-		v, err := vehicle.ParseVIN(in.VIN)
-		if err != nil {
-			return vehicle.Report{}, err
-		}
+	general := step.Typed(func(_ context.Context, in Input) (vehicle.Report, error) {
 		entries, err := in.Entries(now)
 		if err != nil {
 			return vehicle.Report{}, err
 		}
-		parts := map[vehicle.Source]part{}
-		t := now()
-		for _, src := range vehicle.ReportSources() {
-			p, err := cachedPart(entries[src], t)
-			if err != nil {
-				return vehicle.Report{}, err
-			}
-			parts[src] = p
-		}
-		for _, f := range in.Fetched {
-			switch f.Status {
-			case reportflow.StatusFetched:
-				parts[f.Source] = part{freshness: vehicle.Fresh, fetchedAt: f.FetchedAt, data: f.Data}
-			case reportflow.StatusNotFound:
-				parts[f.Source] = part{notFound: true}
-			}
-			// Skipped: the cache was fresh (already in parts). Unavailable: keep the cached
-			// data, which cachedPart marked stale, or unavailable when there is none.
-		}
-		if parts[vehicle.SourceVehicleMaster].notFound {
-			return vehicle.Report{}, apperr.New(apperr.NotFound, "no vehicle with this VIN")
-		}
-		return assemble(v, parts), nil
+		return reportflow.Merge(in.VIN, in.Access, entries, in.Fetched, now())
 	})
-}
-
-// part is one source's contribution.
-type part struct {
-	freshness vehicle.Freshness
-	fetchedAt *time.Time
-	data      *reportflow.SourceData
-	notFound  bool
-}
-
-// cachedPart is what the cache alone offers: fresh before the soft expiry, stale after it (the
-// plan asked for a refetch; if that failed this is what is served), unavailable without data.
-func cachedPart(e reportflow.Entry, now time.Time) (part, error) {
-	if !e.Present {
-		return part{freshness: vehicle.Unavailable}, nil
-	}
-	if e.NotFound {
-		return part{notFound: true}, nil
-	}
-	d, err := reportflow.EntryData(e)
-	if err != nil {
-		return part{}, err
-	}
-	at := e.FetchedAt
-	fr := vehicle.Fresh
-	if !now.Before(e.SoftExpiry) {
-		fr = vehicle.Stale
-	}
-	return part{freshness: fr, fetchedAt: &at, data: d}, nil
-}
-
-func mkSection[T any](src vehicle.Source, p part, pick func(*reportflow.SourceData) *T) *vehicle.Section[T] {
-	s := &vehicle.Section[T]{Source: src, Freshness: p.freshness, FetchedAt: p.fetchedAt}
-	if p.data != nil && !p.notFound {
-		s.Data = pick(p.data)
-	}
-	if s.Data == nil {
-		return &vehicle.Section[T]{Source: src, Freshness: vehicle.Unavailable}
-	}
-	return s
-}
-
-func assemble(v vehicle.VIN, parts map[vehicle.Source]part) vehicle.Report {
-	vm, ws, rg, rc := parts[vehicle.SourceVehicleMaster], parts[vehicle.SourceWorkshop], parts[vehicle.SourceRegistry], parts[vehicle.SourceRecalls]
-	r := vehicle.Report{
-		VIN:          v,
-		Build:        mkSection(vehicle.SourceVehicleMaster, vm, func(d *reportflow.SourceData) *vehicle.BuildData { return d.Build }),
-		Service:      mkSection(vehicle.SourceWorkshop, ws, func(d *reportflow.SourceData) *vehicle.ServiceData { return d.Service }),
-		Registration: mkSection(vehicle.SourceRegistry, rg, func(d *reportflow.SourceData) *vehicle.RegistrationData { return d.Registration }),
-		Owner:        mkSection(vehicle.SourceRegistry, rg, func(d *reportflow.SourceData) *vehicle.OwnerData { return d.Owner }),
-		Recalls:      mkSection(vehicle.SourceRecalls, rc, func(d *reportflow.SourceData) *vehicle.RecallData { return d.Recalls }),
-		Odometer:     odometer(ws, rg),
-	}
-	// Make and model year: the build record's, else what the VIN itself encodes.
-	if b := r.Build.Data; b != nil {
-		r.Make, r.ModelYear = b.Make, b.ModelYear
-	} else {
-		if m, ok := v.Manufacturer(); ok {
-			r.Make = m.Make
+	return func(ctx context.Context, payload []byte) ([]byte, error) {
+		var ev event
+		entries, ok := reportflow.DecodeCacheEvent(payload, &ev, &ev.CacheEvent, now)
+		if !ok {
+			return general(ctx, payload)
 		}
-		r.ModelYear = v.ModelYear()
-	}
-	return r
-}
-
-// odometer merges the workshop's and the registry's readings. The section is as fresh as its
-// least fresh input; with one input missing it is stale (readings may be missing), with both
-// missing unavailable. It names the workshop as source; each reading names its own.
-func odometer(ws, rg part) *vehicle.Section[vehicle.OdometerData] {
-	var readings [][]vehicle.OdometerReading
-	fr := vehicle.Fresh
-	var at *time.Time
-	for _, p := range []part{ws, rg} {
-		if p.data == nil || p.notFound {
-			fr = vehicle.Stale
-			continue
+		r, err := reportflow.Merge(ev.VIN, ev.Access, entries, ev.Fetched, now())
+		if err != nil {
+			return nil, err
 		}
-		readings = append(readings, p.data.Odometer)
-		if p.freshness == vehicle.Stale {
-			fr = vehicle.Stale
+		b, err := json.Marshal(r)
+		if err != nil {
+			return nil, fmt.Errorf("encode step result: %w", err)
 		}
-		if at == nil || (p.fetchedAt != nil && p.fetchedAt.Before(*at)) {
-			at = p.fetchedAt
-		}
+		return b, nil
 	}
-	if len(readings) == 0 {
-		return &vehicle.Section[vehicle.OdometerData]{Source: vehicle.SourceWorkshop, Freshness: vehicle.Unavailable}
-	}
-	od := vehicle.MergeOdometer(readings...)
-	return &vehicle.Section[vehicle.OdometerData]{Source: vehicle.SourceWorkshop, Freshness: fr, FetchedAt: at, Data: &od}
 }

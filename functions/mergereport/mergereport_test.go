@@ -3,6 +3,7 @@ package mergereport_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,10 +21,16 @@ func TestMain(m *testing.M) { dynamotest.Main(m, &env) }
 
 const vin = vehicle.VIN("WVWZZZCD3MW100001")
 
+// merge runs the step as an owner, who sees everything.
 func merge(t *testing.T, table string, at time.Time, fetched []reportflow.FetchResult) (vehicle.Report, error) {
 	t.Helper()
+	return mergeAs(t, vehicle.AccessOwner, table, at, fetched)
+}
+
+func mergeAs(t *testing.T, access vehicle.Access, table string, at time.Time, fetched []reportflow.FetchResult) (vehicle.Report, error) {
+	t.Helper()
 	in, _ := json.Marshal(mergereport.Input{
-		CacheRead: reportflow.CacheRead{VIN: string(vin), Access: vehicle.AccessPublic, Cache: env.ReadCache(t, table, vin)},
+		CacheRead: reportflow.CacheRead{VIN: string(vin), Access: access, Cache: env.ReadCache(t, table, vin)},
 		Fetched:   fetched,
 	})
 	out, err := mergereport.New(func() time.Time { return at })(context.Background(), in)
@@ -114,5 +121,66 @@ func TestMergeUnknownVINIsNotFound(t *testing.T) {
 	}
 	if _, err := merge(t, table, time.Now(), nil); apperr.CodeOf(err) != apperr.NotFound {
 		t.Fatalf("negative entry: err = %v", err)
+	}
+}
+
+// The step's output is the response: personal data only for an owner, whatever the access
+// string says otherwise (vehicle.Redact fails closed).
+func TestMergeRedactsByAccess(t *testing.T) {
+	t0 := time.Now()
+	table := env.NewTable(t)
+	fetched := []reportflow.FetchResult{{Source: vehicle.SourceRegistry, Status: reportflow.StatusFetched, FetchedAt: &t0, Data: &reportflow.SourceData{
+		Registration: &vehicle.RegistrationData{OwnerCount: 1, Registrations: []vehicle.Registration{{FromMonth: "2021-03", Plate: "CANARY-PLATE"}}},
+		Owner:        &vehicle.OwnerData{Name: "CANARY-NAME"},
+	}}}
+	for access, wantPersonal := range map[vehicle.Access]bool{vehicle.AccessOwner: true, vehicle.AccessPublic: false, "": false, "admin": false} {
+		r, err := mergeAs(t, access, table, t0, fetched)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(r)
+		s := string(b)
+		if got := strings.Contains(s, "CANARY-NAME") && strings.Contains(s, "CANARY-PLATE"); got != wantPersonal {
+			t.Errorf("access %q: personal data shown = %v: %s", access, got, s)
+		}
+		if !strings.Contains(s, "2021-03") {
+			t.Errorf("access %q lost public data: %s", access, s)
+		}
+	}
+}
+
+// The fast path (one decoding pass) and the general one (CacheRead) give the same result.
+func TestMergeFastPathMatchesGeneral(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	table := env.NewTable(t)
+	cache := dynamo.NewCache(env.Client, table, dynamo.CacheConfig{Now: func() time.Time { return t0 }})
+	ws, _ := reportflow.Record(reportflow.SourceData{
+		Service:  &vehicle.ServiceData{Visits: []vehicle.ServiceVisit{{Month: "2022-01", OdometerKm: 50000, Kind: "inspection"}}},
+		Odometer: []vehicle.OdometerReading{{Month: "2022-01", Km: 50000, Source: vehicle.SourceWorkshop}},
+	}, t0, true)
+	if _, err := cache.Put(context.Background(), vin, vehicle.SourceWorkshop, ws); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := json.Marshal(mergereport.Input{CacheRead: reportflow.CacheRead{VIN: string(vin), Access: vehicle.AccessOwner, Cache: env.ReadCache(t, table, vin)}})
+	now := func() time.Time { return t0.Add(time.Hour) }
+	fast, err := mergereport.New(now)(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An attribute type the fast path does not handle sends the event the general way.
+	var ev map[string]any
+	_ = json.Unmarshal(in, &ev)
+	for _, o := range ev["cache"].([]any) {
+		if item, ok := o.(map[string]any)["Item"].(map[string]any); ok {
+			item["extra"] = map[string]any{"SS": []any{"x"}}
+		}
+	}
+	in2, _ := json.Marshal(ev)
+	general, err := mergereport.New(now)(context.Background(), in2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(fast) != string(general) || !strings.Contains(string(fast), "inspection") {
+		t.Errorf("fast path\n%s\ngeneral\n%s", fast, general)
 	}
 }

@@ -90,3 +90,14 @@ func TestPlanNegativeEntryFetchesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestEncodeMatchesJSON(t *testing.T) {
+	for _, o := range []planreport.Output{{}, {Any: true, Fetch: planreport.Fetch{Workshop: true, Recalls: true}}, {NotFound: true},
+		{Any: true, Fetch: planreport.Fetch{VehicleMaster: true, Workshop: true, Registry: true, Recalls: true}},
+		{Report: json.RawMessage(`{"vin":"X","build":{"source":"vehicle-master"}}`)}} {
+		want, _ := json.Marshal(o)
+		if got := planreport.Encode(o); string(got) != string(want) {
+			t.Errorf("Encode(%+v) = %s, want %s", o, got, want)
+		}
+	}
+}

@@ -18,7 +18,6 @@ import (
 	"github.com/acme-oem/vehicle-data/functions/ownershipchallenge"
 	"github.com/acme-oem/vehicle-data/functions/ownershipverify"
 	"github.com/acme-oem/vehicle-data/functions/planreport"
-	"github.com/acme-oem/vehicle-data/functions/redactreport"
 	"github.com/acme-oem/vehicle-data/functions/validatevin"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
@@ -38,8 +37,7 @@ const (
 	FetchWorkshop      = "fetch-workshop"
 	FetchRegistry      = "fetch-registry"
 	FetchRecalls       = "fetch-recalls"
-	MergeReport        = "merge-report"
-	RedactReport       = "redact-report"
+	MergeReport        = "merge-report" // merges and redacts: its output is the response
 	OwnershipChallenge = "ownership-challenge"
 	OwnershipVerify    = "ownership-verify"
 )
@@ -65,7 +63,6 @@ var specs = []Spec{
 	{FetchRegistry, fetchTimeout, 256},
 	{FetchRecalls, fetchTimeout, 256},
 	{MergeReport, 5 * time.Second, 256},
-	{RedactReport, 3 * time.Second, 128},
 	{OwnershipChallenge, 10 * time.Second, 256}, // asks the registry for the owner on record
 	{OwnershipVerify, 10 * time.Second, 128},
 }
@@ -137,10 +134,9 @@ func New(d Deps) *Registry {
 	}
 	fo := fetchsource.Options{Cache: d.Cache, Log: d.Log, Pseudonymizer: d.Pseudonymizer}
 	h := map[string]Handler{
-		ValidateVIN:  validatevin.New(),
-		PlanReport:   planreport.New(now),
-		MergeReport:  mergereport.New(now),
-		RedactReport: redactreport.New(),
+		ValidateVIN: validatevin.New(),
+		PlanReport:  planreport.New(now),
+		MergeReport: mergereport.New(now),
 	}
 	if d.OwnershipChallenge != nil {
 		h[OwnershipChallenge] = ownershipchallenge.New(d.OwnershipChallenge)

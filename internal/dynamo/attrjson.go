@@ -96,8 +96,7 @@ func attrFromJSON(raw json.RawMessage) (types.AttributeValue, error) {
 // with the personal item of the same source. Items are recognised by their sort key, so the
 // order of the outputs does not matter. Sources without items get an absent Entry.
 func EntriesFromGetItemOutputs(outputs []json.RawMessage, now timeNow) (map[string]Entry, error) {
-	pub := map[string]map[string]types.AttributeValue{}
-	pers := map[string]map[string]types.AttributeValue{}
+	items := make([]map[string]types.AttributeValue, len(outputs))
 	for i, o := range outputs {
 		var wrapper struct {
 			Item json.RawMessage `json:"Item"`
@@ -109,6 +108,17 @@ func EntriesFromGetItemOutputs(outputs []json.RawMessage, now timeNow) (map[stri
 		if err != nil {
 			return nil, fmt.Errorf("cache read %d: %w", i, err)
 		}
+		items[i] = item
+	}
+	return EntriesFromItems(items, now)
+}
+
+// EntriesFromItems is EntriesFromGetItemOutputs for items already decoded (nil for a getItem
+// that found nothing).
+func EntriesFromItems(items []map[string]types.AttributeValue, now timeNow) (map[string]Entry, error) {
+	pub := map[string]map[string]types.AttributeValue{}
+	pers := map[string]map[string]types.AttributeValue{}
+	for _, item := range items {
 		if item == nil {
 			continue
 		}

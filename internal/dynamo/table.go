@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -70,6 +71,9 @@ type API interface {
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
+// localMaxIdleConns is how many idle connections to dynalite the local client keeps.
+const localMaxIdleConns = 512
+
 // localRequestTimeout bounds one request to the local DynamoDB; far above any healthy answer.
 const localRequestTimeout = 15 * time.Second
 
@@ -83,7 +87,14 @@ func NewLocalClient(ctx context.Context, endpoint string) (*dynamodb.Client, err
 		// dynalite is one node process: if it stalls, a request without a deadline would hang its
 		// caller (and a test run) forever. With a timeout the SDK's retryer tries again, then the
 		// caller gets an error.
-		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(localRequestTimeout)),
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(localRequestTimeout).
+			WithTransportOptions(func(t *http.Transport) {
+				// Every step and state machine of the local stack shares this client, and a
+				// report reads several items at once: with the SDK's default of 10 idle
+				// connections per host, most requests under load would dial (and dynalite
+				// accept) a new connection.
+				t.MaxIdleConns, t.MaxIdleConnsPerHost = localMaxIdleConns, localMaxIdleConns
+			})),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("dynamodb local client: %w", err)

@@ -1,0 +1,4 @@
+package planreport
+
+// Encode is encode, for the external tests.
+var Encode = encode
