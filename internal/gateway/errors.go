@@ -186,6 +186,12 @@ func validationError(err error) *apperr.Error {
 	if best == nil {
 		return &apperr.Error{Code: apperr.Invalid, Field: field, Rule: "invalid", Message: where + " is invalid"}
 	}
+	// kin-openapi's 3.0 validator (see requestValidationSpec) reports a property that
+	// additionalProperties: false forbids under the keyword "properties", the only error it raises
+	// there; the 2020-12 validator names the keyword itself. The caller gets one name for one rule.
+	if best.SchemaField == "properties" {
+		best.SchemaField = "additionalProperties"
+	}
 	if re.RequestBody != nil {
 		p := best.JSONPointer()
 		// A missing property is reported at its parent object; the caller needs its own name.
