@@ -40,6 +40,10 @@ func TestGet(t *testing.T) {
 		{`$['Test\""Name"']`, `"escaped"`},
 		{`$['it\'s']`, `"quote"`},
 		{"$.items[0].v", `"x"`},
+		// Jayway reads a dot before a bracket as the bracket alone.
+		{"$.items.[0].v", `"x"`},
+		{"$.['a'].num", `5`},
+		{"$.users.[?(@.year > 1997 && @.status == 1)].year", `[1998]`},
 		{"$.items[-1].k", `2`},
 		{"$.items[*].v", `["x", "y"]`},
 		{"$.items[*].missing", `[]`},

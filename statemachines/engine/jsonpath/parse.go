@@ -95,6 +95,11 @@ func (p *parser) segment() (segment, string, error) {
 				return s, "", err
 			}
 		}
+		// Jayway (and so AWS) reads "$.[0]" and "$.[?(...)]" as "$[0]" and "$[?(...)]".
+		if !seg.deep && p.peek() == '[' {
+			s, err := p.bracket()
+			return s, "", err
+		}
 		if p.peek() == '*' {
 			p.pos++
 			seg.kind = segWildcard
