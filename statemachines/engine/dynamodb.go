@@ -82,53 +82,29 @@ func (e *Engine) dynamo(op string) IntegrationFunc {
 			addCapacity(res, out.ConsumedCapacity)
 			return e.withSdkMetadata(res, out.ResultMetadata), nil
 		case "putItem":
-			in := &dynamodb.PutItemInput{}
-			if err := decodeInto(rest, in); err != nil {
+			out, err := callDynamo(ctx, rest, func(in *dynamodb.PutItemInput) {
+				in.Item, in.ExpressionAttributeValues = avs["Item"], avs["ExpressionAttributeValues"]
+			}, client.PutItem)
+			if err != nil {
 				return nil, err
 			}
-			in.Item, in.ExpressionAttributeValues = avs["Item"], avs["ExpressionAttributeValues"]
-			out, err := client.PutItem(ctx, in)
-			if err != nil {
-				return nil, dynamoError(err)
-			}
-			res := map[string]any{}
-			if out.Attributes != nil {
-				res["Attributes"] = fromAttributeMap(out.Attributes)
-			}
-			addCapacity(res, out.ConsumedCapacity)
-			return e.withSdkMetadata(res, out.ResultMetadata), nil
+			return e.withSdkMetadata(attributesResult(out.Attributes, out.ConsumedCapacity), out.ResultMetadata), nil
 		case "updateItem":
-			in := &dynamodb.UpdateItemInput{}
-			if err := decodeInto(rest, in); err != nil {
+			out, err := callDynamo(ctx, rest, func(in *dynamodb.UpdateItemInput) {
+				in.Key, in.ExpressionAttributeValues = avs["Key"], avs["ExpressionAttributeValues"]
+			}, client.UpdateItem)
+			if err != nil {
 				return nil, err
 			}
-			in.Key, in.ExpressionAttributeValues = avs["Key"], avs["ExpressionAttributeValues"]
-			out, err := client.UpdateItem(ctx, in)
-			if err != nil {
-				return nil, dynamoError(err)
-			}
-			res := map[string]any{}
-			if out.Attributes != nil {
-				res["Attributes"] = fromAttributeMap(out.Attributes)
-			}
-			addCapacity(res, out.ConsumedCapacity)
-			return e.withSdkMetadata(res, out.ResultMetadata), nil
+			return e.withSdkMetadata(attributesResult(out.Attributes, out.ConsumedCapacity), out.ResultMetadata), nil
 		case "deleteItem":
-			in := &dynamodb.DeleteItemInput{}
-			if err := decodeInto(rest, in); err != nil {
+			out, err := callDynamo(ctx, rest, func(in *dynamodb.DeleteItemInput) {
+				in.Key, in.ExpressionAttributeValues = avs["Key"], avs["ExpressionAttributeValues"]
+			}, client.DeleteItem)
+			if err != nil {
 				return nil, err
 			}
-			in.Key, in.ExpressionAttributeValues = avs["Key"], avs["ExpressionAttributeValues"]
-			out, err := client.DeleteItem(ctx, in)
-			if err != nil {
-				return nil, dynamoError(err)
-			}
-			res := map[string]any{}
-			if out.Attributes != nil {
-				res["Attributes"] = fromAttributeMap(out.Attributes)
-			}
-			addCapacity(res, out.ConsumedCapacity)
-			return e.withSdkMetadata(res, out.ResultMetadata), nil
+			return e.withSdkMetadata(attributesResult(out.Attributes, out.ConsumedCapacity), out.ResultMetadata), nil
 		default: // query
 			in := &dynamodb.QueryInput{}
 			if err := decodeInto(rest, in); err != nil {
@@ -205,6 +181,33 @@ func simpleGetItem(params map[string]any, in *dynamodb.GetItemInput) bool {
 
 // decodeInto maps the plain (non attribute-value) parameters onto an SDK input struct; field
 // names match the API's, enum fields are strings.
+// callDynamo decodes the task's parameters into a fresh input, sets the attribute-value fields
+// (decoded separately, from AWS's typed JSON), calls the API and maps a service error.
+func callDynamo[In, Out any](ctx context.Context, params map[string]any, setAttributes func(*In),
+	call func(context.Context, *In, ...func(*dynamodb.Options)) (*Out, error)) (*Out, error) {
+	in := new(In)
+	if err := decodeInto(params, in); err != nil {
+		return nil, err
+	}
+	setAttributes(in)
+	out, err := call(ctx, in)
+	if err != nil {
+		return nil, dynamoError(err)
+	}
+	return out, nil
+}
+
+// attributesResult is the answer of putItem, updateItem and deleteItem: Attributes only when the
+// request asked for them (ReturnValues), as AWS returns it.
+func attributesResult(attrs map[string]types.AttributeValue, c *types.ConsumedCapacity) map[string]any {
+	res := map[string]any{}
+	if attrs != nil {
+		res["Attributes"] = fromAttributeMap(attrs)
+	}
+	addCapacity(res, c)
+	return res
+}
+
 func decodeInto(params map[string]any, in any) error {
 	b, err := value.Marshal(params)
 	if err != nil {
