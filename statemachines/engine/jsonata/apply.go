@@ -47,7 +47,7 @@ func (e *evaluator) apply(proc any, args []any, input any, name string, pos int)
 	case *builtin:
 		if f.sig != nil {
 			var err error
-			if args, err = f.sig.validate(f.name, args, input); err != nil {
+			if args, err = f.sig.validate(f.name, args, input, false); err != nil {
 				return nil, err
 			}
 		}
@@ -59,7 +59,7 @@ func (e *evaluator) apply(proc any, args []any, input any, name string, pos int)
 	case *lambda:
 		if f.def.signature != nil {
 			var err error
-			if args, err = f.def.signature.validate(name, args, input); err != nil {
+			if args, err = f.def.signature.validate(name, args, input, true); err != nil {
 				return nil, err
 			}
 		}
@@ -104,6 +104,16 @@ func (e *evaluator) apply(proc any, args []any, input any, name string, pos int)
 			x = args[0]
 		}
 		return e.transform(f, x)
+	case *regexValue:
+		str, ok := arg(args, 0).(string)
+		if !ok {
+			return undefined, nil
+		}
+		m := f.re.FindStringSubmatchIndex(str)
+		if m == nil {
+			return undefined, nil
+		}
+		return matchObject(str, m), nil
 	}
 	return nil, errAt("T1006", pos, "Attempted to invoke a non-function")
 }
@@ -118,7 +128,7 @@ func arity(fn any) int {
 		return f.arity
 	case *partialFn:
 		return f.arity
-	case *chainFn, *transformFn:
+	case *chainFn, *transformFn, *regexValue:
 		return 1
 	}
 	return 0
@@ -186,7 +196,7 @@ func (e *evaluator) transform(f *transformFn, obj any) (any, error) {
 	if isUndef(obj) {
 		return undefined, nil
 	}
-	if _, ok := obj.(map[string]any); !ok {
+	if _, ok := objectFields(obj); !ok {
 		if _, ok := asArray(obj); !ok {
 			return nil, errAt("T0410", f.def.pos, "Argument 1 of function \"transform\" does not match function signature")
 		}
@@ -204,25 +214,39 @@ func (e *evaluator) transform(f *transformFn, obj any) (any, error) {
 		items = []any{matches}
 	}
 	for _, m := range items {
-		target, ok := m.(map[string]any)
-		if !ok {
+		if _, ok := objectFields(m); !ok {
 			continue
 		}
-		upd, err := e.eval(f.def.update, target, f.env)
+		// The matches are the clone's own objects: editing them edits the result.
+		set := func(k string, v any) {
+			if o, ok := m.(*object); ok {
+				o.set(k, v)
+			} else {
+				m.(map[string]any)[k] = v
+			}
+		}
+		remove := func(k string) {
+			if o, ok := m.(*object); ok {
+				o.remove(k)
+			} else {
+				delete(m.(map[string]any), k)
+			}
+		}
+		upd, err := e.eval(f.def.update, m, f.env)
 		if err != nil {
 			return nil, err
 		}
 		if !isUndef(upd) {
-			um, ok := upd.(map[string]any)
+			um, keys, ok := asObject(upd)
 			if !ok {
 				return nil, errAt("T2011", f.def.update.pos, "The insert/update clause of the transform expression must evaluate to an object: "+mustStringify(upd))
 			}
-			for k, v := range um {
-				target[k] = v
+			for _, k := range keys {
+				set(k, um[k])
 			}
 		}
 		if f.def.delete != nil {
-			del, err := e.eval(f.def.delete, target, f.env)
+			del, err := e.eval(f.def.delete, m, f.env)
 			if err != nil {
 				return nil, err
 			}
@@ -238,7 +262,7 @@ func (e *evaluator) transform(f *transformFn, obj any) (any, error) {
 				if !ok {
 					return nil, errAt("T2012", f.def.delete.pos, "The delete clause of the transform expression must evaluate to a string or array of strings: "+mustStringify(del))
 				}
-				delete(target, ks)
+				remove(ks)
 			}
 		}
 	}

@@ -3,7 +3,8 @@ package jsonata
 import "fmt"
 
 // Error is a JSONata compile or evaluation error, with jsonata-js's code (S0xxx syntax, T0xxx
-// type, D0xxx dynamic) so that callers and tests can tell failures apart by cause.
+// type, D0xxx dynamic) so that callers and tests can tell failures apart by cause. Position is
+// the byte offset in the expression where it is known, else -1.
 type Error struct {
 	Code     string
 	Position int

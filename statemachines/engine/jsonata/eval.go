@@ -1,6 +1,7 @@
 package jsonata
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -43,6 +44,8 @@ type evaluator struct {
 	now   time.Time
 	rng   *rand.Rand // Options.Rand, else seeded on first use
 	depth int
+	ctx   context.Context
+	steps int // evaluation steps, to look at ctx every so often rather than at every step
 }
 
 func (e *evaluator) random() *rand.Rand {
@@ -82,6 +85,11 @@ func (e *evaluator) eval(n *node, input any, env *frame) (any, error) {
 	defer func() { e.depth-- }()
 	if e.depth > maxDepth {
 		return nil, errorf("U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.")
+	}
+	if e.steps++; e.ctx != nil && e.steps%1024 == 0 {
+		if err := e.ctx.Err(); err != nil {
+			return nil, errorf("U1002", "Evaluation stopped: %v", err)
+		}
 	}
 	res, err := e.evalNode(n, input, env)
 	if err != nil {
@@ -225,7 +233,7 @@ func lookupField(input any, key string) any {
 		}
 		return out
 	}
-	if m, ok := input.(map[string]any); ok {
+	if m, ok := objectFields(input); ok {
 		if v, ok := m[key]; ok {
 			return v
 		}
@@ -238,11 +246,11 @@ func evalWildcard(input any) any {
 	if a, ok := input.(*jarray); ok && a.outerWrapper && len(a.items) > 0 {
 		input = a.items[0]
 	}
-	m, ok := input.(map[string]any)
+	m, keys, ok := asObject(input)
 	if !ok {
 		return out
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range keys {
 		v := m[k]
 		if items, ok := asArray(v); ok {
 			out.items = append(out.items, flatten(items)...)
@@ -279,8 +287,8 @@ func evalDescendants(input any) any {
 			return
 		}
 		out.items = append(out.items, v)
-		if m, ok := v.(map[string]any); ok {
-			for _, k := range sortedKeys(m) {
+		if m, keys, ok := asObject(v); ok {
+			for _, k := range keys {
 				walk(m[k])
 			}
 		}
@@ -526,7 +534,7 @@ func (e *evaluator) evalGroup(pairs [][2]*node, input any, env *frame) (any, err
 			order = append(order, key)
 		}
 	}
-	out := make(map[string]any, len(order))
+	out := newObject(len(order))
 	for _, key := range order {
 		g := groups[key]
 		ctx, fr := g.data, env
@@ -541,7 +549,7 @@ func (e *evaluator) evalGroup(pairs [][2]*node, input any, env *frame) (any, err
 			return nil, err
 		}
 		if !isUndef(v) {
-			out[key] = v
+			out.set(key, v)
 		}
 	}
 	return out, nil

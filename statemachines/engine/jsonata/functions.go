@@ -252,6 +252,8 @@ func defineStrings(def definer) {
 		}
 		var parts []string
 		switch sep := arg(args, 1).(type) {
+		case undefType:
+			return undefined, nil
 		case string:
 			if sep == "" {
 				for _, r := range s {
@@ -373,7 +375,7 @@ func stringMap(f func(string) string) func(*evaluator, []any, any) (any, error) 
 }
 
 // matchObject is a regex match as JSONata reports it: match, index (in characters) and groups.
-func matchObject(s string, m []int) map[string]any {
+func matchObject(s string, m []int) *object {
 	groups := []any{}
 	for g := 1; g < len(m)/2; g++ {
 		if m[2*g] < 0 {
@@ -382,11 +384,11 @@ func matchObject(s string, m []int) map[string]any {
 		}
 		groups = append(groups, s[m[2*g]:m[2*g+1]])
 	}
-	return map[string]any{
-		"match":  s[m[0]:m[1]],
-		"index":  float64(utf8.RuneCountInString(s[:m[0]])),
-		"groups": groups,
-	}
+	o := newObject(3)
+	o.set("match", s[m[0]:m[1]])
+	o.set("index", float64(utf8.RuneCountInString(s[:m[0]])))
+	o.set("groups", groups)
+	return o
 }
 
 func fnReplace(e *evaluator, args []any, _ any) (any, error) {
@@ -396,6 +398,9 @@ func fnReplace(e *evaluator, args []any, _ any) (any, error) {
 	}
 	pattern := arg(args, 1)
 	replacement := arg(args, 2)
+	if isUndef(pattern) || isUndef(replacement) {
+		return undefined, nil
+	}
 	if p, ok := pattern.(string); ok && p == "" {
 		return nil, errorf("D3010", "Second argument of replace function cannot be an empty string")
 	}
@@ -413,7 +418,10 @@ func fnReplace(e *evaluator, args []any, _ any) (any, error) {
 		rs, _ := replacement.(string)
 		return strings.Replace(s, p, rs, limit), nil
 	}
-	re, _ := pattern.(*regexValue)
+	re, ok := pattern.(*regexValue)
+	if !ok {
+		return nil, errorf("T0410", "Argument 2 of function %q does not match function signature", "replace")
+	}
 	var b strings.Builder
 	pos := 0
 	for _, m := range re.re.FindAllStringSubmatchIndex(s, limit) {
@@ -424,8 +432,8 @@ func fnReplace(e *evaluator, args []any, _ any) (any, error) {
 		mo := matchObject(s, m)
 		switch r := replacement.(type) {
 		case string:
-			groups, _ := mo["groups"].([]any)
-			b.WriteString(expandReplacement(r, mo["match"].(string), groups))
+			groups, _ := mo.vals["groups"].([]any)
+			b.WriteString(expandReplacement(r, mo.vals["match"].(string), groups))
 		default:
 			v, err := e.callHOF(r, mo)
 			if err != nil {
@@ -609,7 +617,7 @@ func defineNumeric(def definer) {
 			return undefined, nil
 		}
 		pic, _ := arg(args, 1).(string)
-		opts, _ := arg(args, 2).(map[string]any)
+		opts, _ := objectFields(arg(args, 2))
 		return formatNumberPicture(num(v), pic, opts)
 	})
 }
@@ -760,9 +768,17 @@ func defineObjects(def definer) {
 	def("keys", "<x-:a<s>>", 1, func(_ *evaluator, args []any, _ any) (any, error) {
 		out := newSeq()
 		seen := map[string]bool{}
-		add := func(v any) {
-			if m, ok := v.(map[string]any); ok {
-				for _, k := range sortedKeys(m) {
+		// The keys of an array are those of its objects, at any depth, each once.
+		var add func(v any)
+		add = func(v any) {
+			if items, ok := asArray(v); ok {
+				for _, it := range items {
+					add(it)
+				}
+				return
+			}
+			if _, keys, ok := asObject(v); ok {
+				for _, k := range keys {
 					if !seen[k] {
 						seen[k] = true
 						out.items = append(out.items, k)
@@ -770,14 +786,7 @@ func defineObjects(def definer) {
 				}
 			}
 		}
-		v := arg(args, 0)
-		if items, ok := asArray(v); ok {
-			for _, it := range items {
-				add(it)
-			}
-		} else {
-			add(v)
-		}
+		add(arg(args, 0))
 		return out, nil
 	})
 	def("lookup", "<x-s:x>", 2, func(_ *evaluator, args []any, _ any) (any, error) {
@@ -792,24 +801,25 @@ func defineObjects(def definer) {
 		if !ok {
 			return undefined, nil
 		}
-		out := map[string]any{}
+		out := newObject(0)
 		for _, it := range items {
-			if m, ok := it.(map[string]any); ok {
-				for k, v := range m {
-					out[k] = v
+			if m, keys, ok := asObject(it); ok {
+				for _, k := range keys {
+					out.set(k, m[k])
 				}
 			}
 		}
 		return out, nil
 	})
 	def("each", "<o-f:a>", 2, func(e *evaluator, args []any, _ any) (any, error) {
-		m, ok := arg(args, 0).(map[string]any)
+		obj := arg(args, 0)
+		m, keys, ok := asObject(obj)
 		if !ok {
 			return undefined, nil
 		}
 		out := newSeq()
-		for _, k := range sortedKeys(m) {
-			r, err := e.callHOF(arg(args, 1), m[k], k, m)
+		for _, k := range keys {
+			r, err := e.callHOF(arg(args, 1), m[k], k, obj)
 			if err != nil {
 				return nil, err
 			}
@@ -820,21 +830,22 @@ func defineObjects(def definer) {
 		return out, nil
 	})
 	def("sift", "<o-f?:o>", 2, func(e *evaluator, args []any, _ any) (any, error) {
-		m, ok := arg(args, 0).(map[string]any)
+		obj := arg(args, 0)
+		m, keys, ok := asObject(obj)
 		if !ok {
 			return undefined, nil
 		}
-		out := map[string]any{}
-		for _, k := range sortedKeys(m) {
-			r, err := e.callHOF(arg(args, 1), m[k], k, m)
+		out := newObject(0)
+		for _, k := range keys {
+			r, err := e.callHOF(arg(args, 1), m[k], k, obj)
 			if err != nil {
 				return nil, err
 			}
 			if truthy(r) {
-				out[k] = m[k]
+				out.set(k, m[k])
 			}
 		}
-		if len(out) == 0 {
+		if len(out.keys) == 0 {
 			return undefined, nil
 		}
 		return out, nil
@@ -890,10 +901,12 @@ func spread(v any) any {
 		}
 		return out
 	}
-	if m, ok := v.(map[string]any); ok {
+	if m, keys, ok := asObject(v); ok {
 		out := newSeq()
-		for _, k := range sortedKeys(m) {
-			out.items = append(out.items, map[string]any{k: m[k]})
+		for _, k := range keys {
+			o := newObject(1)
+			o.set(k, m[k])
+			out.items = append(out.items, o)
 		}
 		return out
 	}

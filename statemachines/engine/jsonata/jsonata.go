@@ -5,14 +5,16 @@
 // The semantics follow the reference implementation, jsonata-js: result sequences, singleton
 // unwrapping and array flattening in paths, "undefined" as a result distinct from null, the
 // context ('@'), position ('#') and parent ('%') operators, the standard function library and
-// its error codes. Objects are Go maps, so where JSONata would follow key insertion order ($keys,
-// $each, $string, wildcards) keys come sorted. Picture strings ($formatNumber, $formatInteger,
+// its error codes. Objects the expression builds keep their keys in creation order ($string,
+// $keys, $each and wildcards follow it); objects from the input are Go maps, which do not keep
+// an order, so theirs come sorted. Picture strings ($formatNumber, $formatInteger,
 // $now/$fromMillis/$toMillis) cover the common XPath components (picture.go). Regular
 // expressions run on Go's RE2, so JavaScript lookarounds and backreferences do not compile.
 // $eval is absent, as in Step Functions.
 package jsonata
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -45,6 +47,9 @@ type Options struct {
 	// Vars resolves variables the bindings map does not hold (Step Functions workflow
 	// variables, looked up through their scopes without copying them into a map).
 	Vars func(name string) (any, bool)
+	// Context, when set, stops a long evaluation (a runaway $reduce over a large range) once
+	// it is done, so the execution's deadline holds.
+	Context context.Context
 }
 
 // Eval evaluates the expression against input ("$") with the given variable bindings (without
@@ -56,7 +61,7 @@ func (x *Expr) Eval(input any, bindings map[string]any) (result any, defined boo
 
 // EvalWith is Eval with an explicit clock and random source.
 func (x *Expr) EvalWith(input any, bindings map[string]any, opts Options) (result any, defined bool, err error) {
-	e := &evaluator{now: opts.Now, rng: opts.Rand}
+	e := &evaluator{now: opts.Now, rng: opts.Rand, ctx: opts.Context}
 	if e.now.IsZero() {
 		e.now = time.Now()
 	}

@@ -1,9 +1,14 @@
 package jsonata
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -297,12 +302,14 @@ func TestNumberRendering(t *testing.T) {
 		"0.000001":     "0.000001",
 		"-0.5 * 2":     "-1",
 		"123456789012": "123456789012",
+		"$n":           "100",
+		"$big":         "9223372036854775807",
 	} {
 		x, err := Compile(expr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, _, err := x.Eval(nil, nil)
+		got, _, err := x.Eval(nil, map[string]any{"n": json.Number("1.0e2"), "big": json.Number("9223372036854775807")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -335,6 +342,8 @@ func TestErrors(t *testing.T) {
 		{"$hash('x', 'SHA-3')", "D3137"},
 		{"$parse('{')", "D3137"},
 		{"$parse('')", "D3137"},
+		{"$parse('{\"a\": 1, \"a\": 2}')", "D3137"},
+		{"$parse('1 2')", "D3137"},
 		{"$replace('a', '', 'b')", "D3010"},
 		{"$error('boom')", "D3137"},
 		{"$nope()", "T1006"},
@@ -688,5 +697,141 @@ func TestTemplateFieldsAndPointers(t *testing.T) {
 	var te *TemplateError
 	if !errors.As(err, &te) || te.Pointer != "/x/1" || te.Err.Code != "S0207" {
 		t.Errorf("compile failure: %#v", err)
+	}
+}
+
+// TestReferenceBehaviours pins behaviours checked against the reference implementation's
+// documented results: keep-array after a position binding, regexes as functions, exact integers
+// in $string, exponent pictures, week-of-month and picture-driven parsing.
+func TestReferenceBehaviours(t *testing.T) {
+	t.Parallel()
+	input := mustDecode(t, `{"xs": [5, 6, 7, 8], "names": ["Ann Lee", "bob", "Cy Young"], "big": 1234567890123456}`)
+	opts := Options{Now: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)}
+	for expr, want := range map[string]string{
+		"xs#$i[$i > 2]":                               `8`,
+		"xs#$i[$i > 2][]":                             `[8]`,
+		"[7] ~> $map(function($v){ $v })[]":           `[7]`,
+		"λ($a, $b)<n+n:a>{[$count($a), $b]}(1, 2, 3)": `[2,3]`,
+		"λ($a, $b)<s?n?:o>{{'b': $b}}(4)":             `{"b":4}`,
+		"'x' ~> λ($a, $b)<s?s-:s>{$b}":                `"x"`,
+		"names[$ ~> /^[A-Z]/]":                        `["Ann Lee","Cy Young"]`,
+		"$type(/x/)":                                  `"function"`,
+		"$split('a b', nothing)":                      `null`,
+		"$string(big)":                                `"1234567890123456"`,
+		"$string(1/3)":                                `"0.333333333333333"`,
+		"$formatNumber(98765, '0.00e0')":              `"9.88e4"`,
+		"$formatNumber(0.5, '#.#e0')":                 `"0.5e0"`,
+		"$formatNumber(1, '#;#;#')":                   `"D3080"`,
+		"$fromMillis(1717200000000, '[w]/[xNn]')":     `"5/May"`,
+		"$fromMillis(0, '[H]:[m][Z0]', '-0930')":      `"14:30-9:30"`,
+		"$toMillis('the fourth of July, nineteen hundred and seventy', 'the [Dwo] of [MNn], [Yw]')": `15897600000`,
+		"$toMillis('09:30', '[H]:[m]') ~> $fromMillis()":                                            `"2024-05-06T09:30:00.000Z"`,
+	} {
+		x, err := Compile(expr)
+		if err != nil {
+			t.Errorf("%s: %v", expr, err)
+			continue
+		}
+		got, ok, err := x.EvalWith(input, nil, opts)
+		var je *Error
+		switch {
+		case errors.As(err, &je):
+			if `"`+je.Code+`"` != want {
+				t.Errorf("%s: %v, want %s", expr, err, want)
+			}
+		case err != nil:
+			t.Errorf("%s: %v", expr, err)
+		case !ok:
+			if want != "null" {
+				t.Errorf("%s = undefined, want %s", expr, want)
+			}
+		case !value.Equal(got, mustDecode(t, want)):
+			t.Errorf("%s = %s, want %s", expr, value.MustString(got), want)
+		}
+	}
+}
+
+// TestConcurrentEval checks that a compiled expression is safe to share: Map iterations
+// evaluate the same expressions from many goroutines.
+func TestConcurrentEval(t *testing.T) {
+	t.Parallel()
+	x, err := Compile(`($n := $states.input.n; $map([1..$n], function($v, $i){ {'v': $v * 2, 'i': $i} })[$.v > 2].i ~> $sum())`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := g + 2
+			got, _, err := x.Eval(nil, map[string]any{"states": map[string]any{"input": map[string]any{"n": json.Number(strconv.Itoa(n))}}})
+			if err != nil {
+				errs <- err
+				return
+			}
+			if want := strconv.Itoa(n * (n - 1) / 2); value.MustString(got) != want {
+				errs <- fmt.Errorf("n=%d: got %s, want %s", n, value.MustString(got), want)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// TestObjectKeyOrder checks that objects built by an expression keep their keys in creation
+// order wherever order shows ($string, $keys, $each, $spread, wildcards, transforms), as
+// jsonata-js does; input objects (Go maps) come in sorted order.
+func TestObjectKeyOrder(t *testing.T) {
+	t.Parallel()
+	input := mustDecode(t, `{"z": 1, "a": 2}`)
+	for expr, want := range map[string]string{
+		"$string({'z': 1, 'a': 2, 'm': 3})":                          `"{\"z\":1,\"a\":2,\"m\":3}"`,
+		"$keys({'z': 1, 'a': 2})":                                    `["z","a"]`,
+		"$each({'z': 1, 'a': 2}, function($v, $k){ $k })":            `["z","a"]`,
+		"{'z': 1, 'a': [2, 3]}.*":                                    `[1,2,3]`,
+		"$string($spread({'z': 1, 'a': 2}))":                         `"[{\"z\":1},{\"a\":2}]"`,
+		"$string($merge([{'z': 1}, {'a': 2}, {'z': 3}]))":            `"{\"z\":3,\"a\":2}"`,
+		"$string({'z': 1, 'a': 2} ~> |$|{'m': 0}, ['z']|)":           `"{\"a\":2,\"m\":0}"`,
+		"$string($sift({'z': 1, 'a': 0, 'm': 3}, function($v){$v}))": `"{\"z\":1,\"m\":3}"`,
+		"$string($)": `"{\"a\":2,\"z\":1}"`,
+		"$string($parse('{\"z\": [1, {\"b\": 0, \"a\": 1}], \"a\": null}'))": `"{\"z\":[1,{\"b\":0,\"a\":1}],\"a\":null}"`,
+		"{'z': 1, 'a': 2} = {'a': 2, 'z': 1}":                                `true`,
+	} {
+		x, err := Compile(expr)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		got, _, err := x.Eval(input, nil)
+		if err != nil {
+			t.Errorf("%s: %v", expr, err)
+			continue
+		}
+		if !value.Equal(got, mustDecode(t, want)) {
+			t.Errorf("%s = %s, want %s", expr, value.MustString(got), want)
+		}
+	}
+}
+
+func TestEvaluationStopsWithContext(t *testing.T) {
+	t.Parallel()
+	x, err := Compile(`$reduce([1..1000000], function($a, $b){ $a + $b })`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, _, err = x.EvalWith(nil, nil, Options{Context: ctx})
+	var je *Error
+	if !errors.As(err, &je) || je.Code != "U1002" {
+		t.Fatalf("got %v, want the evaluation stopped", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("stopping took %v", time.Since(start))
 	}
 }

@@ -107,6 +107,10 @@ func (l *lexer) next(prefix bool) (token, error) {
 			}
 		}
 	}
+	if c == '!' {
+		// '!' only exists in "!=", handled above.
+		return token{}, errAt("S0204", start, "Unknown operator: \"!\"")
+	}
 	if _, ok := operators[string(c)]; ok {
 		l.pos++
 		return token{kind: tOp, s: string(c), pos: start}, nil

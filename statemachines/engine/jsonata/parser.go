@@ -87,9 +87,8 @@ type node struct {
 }
 
 type parser struct {
-	lex  lexer
-	tok  token
-	prev token
+	lex lexer
+	tok token
 
 	ancestorLabel int // counter naming the parent operator's hidden bindings
 }
@@ -152,7 +151,6 @@ func (p *parser) advance(want string, infix bool) error {
 	if err != nil {
 		return err
 	}
-	p.prev = p.tok
 	p.tok = t
 	return nil
 }
@@ -561,6 +559,18 @@ func (p *parser) call(t token, left *node) (*node, error) {
 // process rewrites the raw tree: names become single-step paths, '.' chains become one path,
 // predicates attach to the step they filter (jsonata-js processAST).
 func (p *parser) process(n *node) (*node, error) {
+	res, err := p.processNode(n)
+	if err != nil {
+		return nil, err
+	}
+	if n.keepArray {
+		// "expr[]" keeps a singleton result an array, whatever expr was rewritten into.
+		res.keepArray = true
+	}
+	return res, nil
+}
+
+func (p *parser) processNode(n *node) (*node, error) {
 	switch n.typ {
 	case nBinary:
 		switch n.op {
@@ -746,6 +756,10 @@ func (p *parser) process(n *node) (*node, error) {
 			pushAncestry(n, n.lhs)
 		}
 		pushAncestry(n, n.rhs)
+		if n.typ == nApply && (n.lhs.keepArray || n.rhs.keepArray) {
+			// "x ~> $f()[]": the array is kept for the application's result.
+			n.keepArray = true
+		}
 		return n, nil
 	case nFunction, nPartial:
 		var err error

@@ -2,6 +2,7 @@ package jsonata
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -253,6 +254,21 @@ func parseTimezone(tz string) (*time.Location, bool) {
 
 // formatDateTime renders t with an XPath date-time picture such as "[Y0001]-[M01]-[D01]".
 func formatDateTime(t time.Time, picture string) (string, error) {
+	// The whole picture is checked before anything is formatted, as jsonata-js analyses it.
+	for i := 0; i < len(picture); i++ {
+		if picture[i] != '[' {
+			continue
+		}
+		if i+1 < len(picture) && picture[i+1] == '[' {
+			i++
+			continue
+		}
+		end := strings.IndexByte(picture[i:], ']')
+		if end < 0 {
+			return "", errorf("D3135", "No matching closing bracket ']' in date/time picture string")
+		}
+		i += end
+	}
 	var b strings.Builder
 	for i := 0; i < len(picture); {
 		c := picture[i]
@@ -292,11 +308,13 @@ func formatComponent(t time.Time, marker string) (string, error) {
 	comp := marker[0]
 	rest := marker[1:]
 	width := ""
-	if i := strings.IndexByte(rest, ','); i >= 0 {
+	// The width modifier follows the last comma, if what follows looks like one: the
+	// presentation itself may contain grouping commas ("[Y9,999,*]").
+	if i := strings.LastIndexByte(rest, ','); i >= 0 && widthRE.MatchString(rest[i+1:]) {
 		rest, width = rest[:i], rest[i+1:]
 	}
 	minW, maxW := parseWidth(width)
-	defaults := map[byte]string{'Y': "1", 'M': "1", 'D': "1", 'd': "1", 'F': "n", 'H': "1", 'h': "1", 'P': "n", 'm': "01", 's': "01", 'f': "1", 'Z': "01:01", 'z': "01:01", 'W': "1", 'w': "1", 'C': "n", 'E': "n"}
+	defaults := map[byte]string{'Y': "1", 'M': "1", 'D': "1", 'd': "1", 'F': "n", 'H': "1", 'h': "1", 'P': "n", 'm': "01", 's': "01", 'f': "1", 'Z': "01:01", 'z': "01:01", 'W': "1", 'w': "1", 'x': "1", 'C': "n", 'E': "n"}
 	pres := rest
 	if pres == "" {
 		def, ok := defaults[comp]
@@ -310,8 +328,19 @@ func formatComponent(t time.Time, marker string) (string, error) {
 	switch comp {
 	case 'Y':
 		num = int64(t.Year())
-		if d := countDigits(pres); d == 2 || maxW == 2 {
-			num %= 100
+		// Truncation (XPath 9.8.4.4): to the maximum width, else to the digits the
+		// presentation asks for ("[Y01]"), else to the minimum width of a bare "[Y,2]".
+		n := 0
+		switch {
+		case maxW > 0:
+			n = maxW
+		case rest != "" && countDigits(pres) >= 2:
+			n = countDigits(pres)
+		case rest == "" && minW > 0:
+			n = minW
+		}
+		if n > 0 && n < 18 {
+			num %= int64(math.Pow10(n))
 		}
 	case 'M':
 		num, name = int64(t.Month()), monthNames[t.Month()-1]
@@ -325,8 +354,15 @@ func formatComponent(t time.Time, marker string) (string, error) {
 	case 'W':
 		_, w := t.ISOWeek()
 		num = int64(w)
-	case 'w':
-		num = int64((t.Day()-1)/7 + 1)
+	case 'w', 'x':
+		// Week of the month, ISO style: a week belongs to the month holding its Thursday,
+		// so the last days of a month can be week 1 of the next ('x' names that month).
+		thursday := t.AddDate(0, 0, 3-(int(t.Weekday())+6)%7)
+		if comp == 'w' {
+			num = int64((thursday.Day()-1)/7 + 1)
+		} else {
+			num, name = int64(thursday.Month()), monthNames[thursday.Month()-1]
+		}
 	case 'H':
 		num = int64(t.Hour())
 	case 'h':
@@ -365,10 +401,21 @@ func formatComponent(t time.Time, marker string) (string, error) {
 		if (pres == "Z" || strings.HasSuffix(pres, "t")) && off == 0 {
 			return "Z", nil // "t": zero offset written as Z
 		}
+		digits := countDigits(strings.TrimSuffix(pres, "t"))
+		if digits > 4 {
+			return "", errorf("D3134", "The timezone integer format specifier cannot have more than four digits")
+		}
 		var s string
-		if strings.Contains(pres, ":") || pres == "01:01" {
+		switch {
+		case digits <= 2 && !strings.Contains(pres, ":"):
+			// "[Z0]": hours unpadded, minutes only when there are some ("+5:30", "-5").
+			s = sign + strconv.Itoa(h)
+			if m != 0 {
+				s += ":" + pad2(m)
+			}
+		case strings.Contains(pres, ":"):
 			s = sign + pad2(h) + ":" + pad2(m)
-		} else {
+		default:
 			s = sign + pad2(h) + pad2(m)
 		}
 		if comp == 'z' {
@@ -382,7 +429,10 @@ func formatComponent(t time.Time, marker string) (string, error) {
 	default:
 		return "", errorf("D3132", "Unknown component specifier %c in date/time picture string", comp)
 	}
-	if name != "" && (pres == "N" || pres == "n" || pres == "Nn") {
+	if pres == "N" || pres == "n" || pres == "Nn" {
+		if name == "" {
+			return "", errorf("D3133", "The 'name' modifier can only be applied to months and days in the date/time picture string, not %c", comp)
+		}
 		if maxW > 0 && len(name) > maxW {
 			name = name[:maxW]
 		}
@@ -393,6 +443,9 @@ func formatComponent(t time.Time, marker string) (string, error) {
 			return strings.ToLower(name), nil
 		}
 		return name, nil
+	}
+	if (minW > 0 || maxW > 0) && countDigits(pres) > 0 && !strings.ContainsAny(pres, "IiWwAa") {
+		pres = "1" // a width modifier overrides the digit pattern's own width
 	}
 	s := formatInteger(num, pres)
 	if minW > 0 {
@@ -419,6 +472,8 @@ func countDigits(s string) int {
 	}
 	return n
 }
+
+var widthRE = regexp.MustCompile(`^(\*|\d+)(-(\*|\d+))?$`)
 
 // parseWidth reads a width modifier "min-max" ("*" for either means unbounded).
 func parseWidth(w string) (int, int) {
@@ -470,11 +525,13 @@ func parseIntegerPicture(s, pres string) (float64, bool) {
 
 // parseDateTime is $toMillis with a picture: the picture becomes a regular expression with one
 // group per component (fixed widths where the pattern pads, so "[Y0001][M01][D01]" reads
-// "20171107"). ok is false when the text does not match.
-func parseDateTime(text, picture string) (time.Time, bool, error) {
+// "20171107"; ordinals, roman numerals, letters, words and names as they are formatted). ok is
+// false when the text does not match. Components left out before the first given one come from
+// now, those after the last given one are their minimum; a gap in between is D3136.
+func parseDateTime(text, picture string, now time.Time) (time.Time, bool, error) {
 	var re strings.Builder
 	re.WriteString("^")
-	var comps []string // marker per capture group
+	var comps []dateComp
 	for i := 0; i < len(picture); {
 		c := picture[i]
 		if (c == '[' || c == ']') && i+1 < len(picture) && picture[i+1] == c {
@@ -497,81 +554,241 @@ func parseDateTime(text, picture string) (time.Time, bool, error) {
 		if marker == "" {
 			continue
 		}
-		pres, _, _ := strings.Cut(marker[1:], ",")
-		switch {
-		case marker[0] == 'Z' || marker[0] == 'z':
-			re.WriteString(`(Z|(?:GMT)?[+-]\d{2}:?\d{2})`)
-		case marker[0] == 'P':
-			re.WriteString(`([AaPp][Mm])`)
-		case pres == "N" || pres == "n" || pres == "Nn":
-			re.WriteString(`([A-Za-z]+)`)
-		case countDigits(pres) > 1:
-			re.WriteString(`(\d{` + strconv.Itoa(countDigits(pres)) + `})`)
-		default:
-			re.WriteString(`(\d+)`)
+		dc, pattern, err := parseComponentSpec(marker)
+		if err != nil {
+			return time.Time{}, false, err
 		}
-		comps = append(comps, marker)
+		re.WriteString(pattern)
+		comps = append(comps, dc)
 	}
 	re.WriteString("$")
-	rx, err := compileRegex(re.String(), "")
+	rx, err := regexp.Compile(re.String())
 	if err != nil {
 		return time.Time{}, false, errorf("D3136", "Invalid date/time picture string: %s", picture)
 	}
-	m := rx.re.FindStringSubmatch(text)
+	m := rx.FindStringSubmatch(text)
 	if m == nil {
 		return time.Time{}, false, nil
 	}
-	year, month, day, hour, minute, sec, nanos, yday := 1970, 1, 1, 0, 0, 0, 0, 0
+	vals := map[byte]int{}
 	pm, hasP := false, false
 	loc := time.UTC
-	for gi, marker := range comps {
+	for gi, dc := range comps {
 		v := m[gi+1]
-		n, _ := strconv.Atoi(v)
-		switch marker[0] {
-		case 'Y':
-			year = n
-		case 'M':
-			if n == 0 {
-				for mi, name := range monthNames {
-					if strings.HasPrefix(strings.ToLower(name), strings.ToLower(v)) {
-						n = mi + 1
-						break
-					}
-				}
-			}
-			month = n
-		case 'D':
-			day = n
-		case 'd':
-			yday = n
-		case 'H', 'h':
-			hour = n
-		case 'm':
-			minute = n
-		case 's':
-			sec = n
-		case 'f':
-			frac, _ := strconv.ParseFloat("0."+v, 64)
-			nanos = int(math.Round(frac * 1e9))
+		switch dc.comp {
 		case 'P':
 			hasP, pm = true, strings.EqualFold(v, "pm")
+			continue
 		case 'Z', 'z':
 			if l, ok := parseTimezone(strings.TrimPrefix(v, "GMT")); ok {
 				loc = l
 			}
+			continue
+		case 'f':
+			frac, _ := strconv.ParseFloat("0."+v, 64)
+			vals['f'] = int(math.Round(frac * 1e3))
+			continue
+		}
+		n, ok := dc.value(v)
+		if !ok {
+			return time.Time{}, false, nil
+		}
+		vals[dc.comp] = n
+	}
+	if h, ok := vals['h']; ok {
+		if hasP {
+			h %= 12
+			if pm {
+				h += 12
+			}
+		}
+		vals['H'] = h
+	}
+	for _, unsupported := range []byte{'x', 'w', 'X', 'W'} {
+		if _, ok := vals[unsupported]; ok {
+			return time.Time{}, false, errorf("D3136", "The date/time picture string is not supported: year/week components")
 		}
 	}
-	if hasP {
-		hour %= 12
-		if pm {
-			hour += 12
+	// Fill the leading components from now and the trailing ones with their minimum.
+	order := []byte{'Y', 'M', 'D', 'H', 'm', 's', 'f'}
+	if _, ok := vals['d']; ok {
+		order = []byte{'Y', 'd', 'H', 'm', 's', 'f'}
+	}
+	nowParts := map[byte]int{'Y': now.Year(), 'M': int(now.Month()), 'D': now.Day(), 'd': now.YearDay(), 'H': now.Hour(), 'm': now.Minute(), 's': now.Second(), 'f': now.Nanosecond() / 1e6}
+	minParts := map[byte]int{'M': 1, 'D': 1, 'd': 1}
+	first, last := -1, -1
+	for i, c := range order {
+		if _, ok := vals[c]; ok {
+			if first < 0 {
+				first = i
+			}
+			last = i
 		}
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nanos, loc)
-	if yday > 0 {
-		t = time.Date(year, 1, 1, hour, minute, sec, nanos, loc).AddDate(0, 0, yday-1)
+	if first < 0 {
+		return time.Time{}, false, nil
 	}
-	return t, true, nil
+	for i, c := range order {
+		if _, ok := vals[c]; ok {
+			continue
+		}
+		switch {
+		case i < first:
+			vals[c] = nowParts[c]
+		case i > last:
+			vals[c] = minParts[c]
+		default:
+			return time.Time{}, false, errorf("D3136", "The date/time picture string leaves a gap between the components it specifies")
+		}
+	}
+	nanos := vals['f'] * 1e6
+	if d, ok := vals['d']; ok {
+		t := time.Date(vals['Y'], 1, 1, vals['H'], vals['m'], vals['s'], nanos, loc).AddDate(0, 0, d-1)
+		return t, true, nil
+	}
+	return time.Date(vals['Y'], time.Month(vals['M']), vals['D'], vals['H'], vals['m'], vals['s'], nanos, loc), true, nil
+}
+
+// dateComp is one component of a date/time picture being parsed.
+type dateComp struct {
+	comp byte
+	pres string
+}
+
+var wordsPattern = `([A-Za-z][A-Za-z\- ,]*?)`
+
+// parseComponentSpec returns the component and the regular expression group that reads it.
+func parseComponentSpec(marker string) (dateComp, string, error) {
+	comp := marker[0]
+	rest := marker[1:]
+	if i := strings.LastIndexByte(rest, ','); i >= 0 && widthRE.MatchString(rest[i+1:]) {
+		rest = rest[:i]
+	}
+	if !strings.ContainsRune("YMDdFWwXxHhPmsfZzCE", rune(comp)) {
+		return dateComp{}, "", errorf("D3132", "Unknown component specifier %c in date/time picture string", comp)
+	}
+	dc := dateComp{comp: comp, pres: rest}
+	pres := strings.TrimSuffix(rest, "o")
+	ordinal := len(rest) > 1 && strings.HasSuffix(rest, "o") || rest == "o"
+	switch {
+	case comp == 'Z' || comp == 'z':
+		return dc, `(Z|(?:GMT)?[+-]\d{1,2}(?::?\d{2})?)`, nil
+	case comp == 'P':
+		return dc, `([AaPp][Mm])`, nil
+	case comp == 'C' || comp == 'E':
+		return dc, `(?:ISO)`, nil
+	case pres == "N" || pres == "n" || pres == "Nn":
+		if comp != 'M' && comp != 'F' && comp != 'x' {
+			return dc, "", errorf("D3133", "The 'name' modifier can only be applied to months and days in the date/time picture string, not %c", comp)
+		}
+		return dc, `([A-Za-z]+)`, nil
+	case pres == "I":
+		return dc, `([MDCLXVI]+)`, nil
+	case pres == "i":
+		return dc, `([mdclxvi]+)`, nil
+	case pres == "a":
+		return dc, `([a-z]+)`, nil
+	case pres == "A":
+		return dc, `([A-Z]+)`, nil
+	case pres == "w" || pres == "W" || pres == "Ww":
+		return dc, wordsPattern, nil
+	case comp == 'f':
+		return dc, `(\d+)`, nil
+	}
+	digits := `(\d+)`
+	if n := countDigits(pres); n > 1 && !strings.Contains(pres, "#") {
+		digits = `(\d{` + strconv.Itoa(n) + `})` // fixed width: "[Y0001][M01]" reads "201803"
+	}
+	if comp == 'F' && pres == "" {
+		return dc, `([A-Za-z]+)`, nil // default day-of-week presentation is a name
+	}
+	if ordinal {
+		return dc, digits + `(?:st|nd|rd|th)`, nil
+	}
+	return dc, digits, nil
+}
+
+// value reads the number a component's text stands for.
+func (dc dateComp) value(v string) (int, bool) {
+	pres := strings.TrimSuffix(dc.pres, "o")
+	switch {
+	case pres == "N" || pres == "n" || pres == "Nn" || dc.comp == 'F' && pres == "":
+		names := monthNames
+		if dc.comp == 'F' {
+			names = dayNames
+		}
+		for i, name := range names {
+			if len(v) >= 3 && strings.HasPrefix(strings.ToLower(name), strings.ToLower(v)) {
+				return i + 1, true
+			}
+		}
+		return 0, false
+	case pres == "I" || pres == "i":
+		n, ok := parseIntegerPicture(v, "I")
+		return int(n), ok
+	case pres == "a" || pres == "A":
+		n := 0
+		for _, r := range strings.ToLower(v) {
+			n = n*26 + int(r-'a'+1)
+		}
+		return n, true
+	case pres == "w" || pres == "W" || pres == "Ww":
+		return wordsToNumber(v)
+	}
+	n, err := strconv.Atoi(v)
+	return n, err == nil
+}
+
+// wordsToNumber reads English number words, cardinal or ordinal ("nineteen hundred and
+// eighty-four", "twenty-third", "three hundred and sixty-fifth").
+func wordsToNumber(s string) (int, bool) {
+	values := map[string]int{}
+	for i, w := range smallWords {
+		values[w] = i
+	}
+	for i, w := range tensWords {
+		if w != "" {
+			values[w] = i * 10
+		}
+	}
+	ordinals := map[string]string{"first": "one", "second": "two", "third": "three", "fifth": "five", "eighth": "eight", "ninth": "nine", "twelfth": "twelve"}
+	scales := map[string]int{"hundred": 100, "thousand": 1000, "million": 1e6, "billion": 1e9}
+	total, current := 0, 0
+	seen := false
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ' ' || r == '-' || r == ',' }) {
+		if w == "and" {
+			continue
+		}
+		if c, ok := ordinals[w]; ok {
+			w = c
+		} else if strings.HasSuffix(w, "ieth") {
+			w = strings.TrimSuffix(w, "ieth") + "y"
+		} else if strings.HasSuffix(w, "th") && values[strings.TrimSuffix(w, "th")] > 0 {
+			w = strings.TrimSuffix(w, "th")
+		} else if strings.HasSuffix(w, "th") && scales[strings.TrimSuffix(w, "th")] > 0 {
+			w = strings.TrimSuffix(w, "th")
+		}
+		if v, ok := values[w]; ok {
+			current += v
+			seen = true
+			continue
+		}
+		sc, ok := scales[w]
+		if !ok {
+			return 0, false
+		}
+		seen = true
+		if current == 0 {
+			current = 1
+		}
+		if sc == 100 {
+			current *= 100
+		} else {
+			total += current * sc
+			current = 0
+		}
+	}
+	return total + current, seen
 }
 
 func regexpQuote(s string) string {
@@ -610,22 +827,95 @@ func newNumberFormat(opts map[string]any) numberFormat {
 }
 
 // formatNumberPicture is $formatNumber: an XPath decimal picture such as "#,##0.00",
-// "$#,##0.00;($#,##0.00)", "0.0%" or "0.00e0".
+// "$#,##0.00;($#,##0.00)", "0.0%" or "00.000e0" (XPath F&O 3.1, 4.7).
 func formatNumberPicture(f float64, picture string, opts map[string]any) (any, error) {
 	nf := newNumberFormat(opts)
-	sub := strings.Split(picture, nf.pattern)
-	if len(sub) > 2 {
+	subs := strings.Split(picture, nf.pattern)
+	if len(subs) > 2 {
 		return nil, errorf("D3080", "The picture string must not contain more than one instance of the 'pattern-separator' character")
 	}
-	pic := sub[0]
-	if f < 0 && len(sub) == 2 {
-		pic = sub[1]
+	parsed := make([]subPicture, len(subs))
+	for i, sp := range subs {
+		p, err := nf.parse(sp)
+		if err != nil {
+			return nil, err
+		}
+		parsed[i] = p
 	}
+	pic := parsed[0]
+	if f < 0 && len(parsed) == 2 {
+		pic = parsed[1]
+	}
+	neg := f < 0
+	f = math.Abs(f)
+	switch {
+	case pic.percent:
+		f *= 100
+	case pic.perMille:
+		f *= 1000
+	}
+	exp := 0
+	if pic.minExp > 0 && f != 0 {
+		// Mantissa in [10^(N-1), 10^N) for N mandatory integer digits, [0.1, 1) for none.
+		exp = int(math.Floor(math.Log10(f))) + 1 - pic.scale
+		f /= math.Pow10(exp)
+	}
+	f = roundHalfEven(f, pic.maxFrac)
+	if pic.minExp > 0 && f >= math.Pow10(max(pic.scale, 0)) && f != 0 {
+		f = roundHalfEven(f/10, pic.maxFrac) // rounding carried into a new digit
+		exp++
+	}
+	s := strconv.FormatFloat(f, 'f', pic.maxFrac, 64)
+	ip, fp, _ := strings.Cut(s, ".")
+	for len(fp) > pic.minFrac && strings.HasSuffix(fp, "0") {
+		fp = fp[:len(fp)-1]
+	}
+	for len(ip) < pic.minInt {
+		ip = "0" + ip
+	}
+	if pic.minInt == 0 && ip == "0" && fp != "" && pic.minExp == 0 {
+		ip = "" // no mandatory integer digit: ".5"
+	}
+	ip = nf.group(ip, pic.groups)
+	out := ip
+	if fp != "" {
+		out += nf.decimal + fp
+	}
+	if pic.minExp > 0 {
+		es := strconv.Itoa(absInt(exp))
+		for len(es) < pic.minExp {
+			es = "0" + es
+		}
+		if exp < 0 {
+			es = nf.minus + es
+		}
+		out += nf.exponent + es
+	}
+	out = pic.prefix + out + pic.suffix
+	if neg && len(parsed) < 2 {
+		out = nf.minus + out
+	}
+	return out, nil
+}
+
+// subPicture is one analysed half of a $formatNumber picture.
+type subPicture struct {
+	prefix, suffix    string
+	minInt, scale     int
+	minFrac, maxFrac  int
+	minExp            int
+	groups            []int // grouping separator positions, counted from the decimal point
+	percent, perMille bool
+}
+
+func (nf numberFormat) parse(sp string) (subPicture, error) {
+	var p subPicture
+	isDigit := func(r rune) bool { return r >= '0' && r <= '9' }
 	isActive := func(r rune) bool {
 		s := string(r)
-		return r >= '0' && r <= '9' || s == nf.digit || s == nf.decimal || s == nf.grouping
+		return isDigit(r) || s == nf.digit || s == nf.decimal || s == nf.grouping
 	}
-	rs := []rune(pic)
+	rs := []rune(sp)
 	start, end := -1, -1
 	for i, r := range rs {
 		if isActive(r) {
@@ -636,117 +926,107 @@ func formatNumberPicture(f float64, picture string, opts map[string]any) (any, e
 		}
 	}
 	if start < 0 {
-		return nil, errorf("D3085", "The picture string must contain at least one digit or '#': %s", picture)
+		return p, errorf("D3085", "The mantissa part of a picture string must contain at least one decimal digit or optional digit character")
 	}
-	prefix, body, suffix := string(rs[:start]), string(rs[start:end]), string(rs[end:])
-	// An exponent separator between digits belongs to the body ("0.00e0"); the suffix then
-	// starts after the exponent digits.
-	expDigits := 0
-	if strings.HasPrefix(suffix, nf.exponent) {
-		rest := []rune(suffix[len(nf.exponent):])
-		for expDigits < len(rest) && rest[expDigits] >= '0' && rest[expDigits] <= '9' {
-			expDigits++
-		}
-		if expDigits > 0 {
-			suffix = string(rest[expDigits:])
-		} else {
-			expDigits = 0
+	p.prefix, p.suffix = string(rs[:start]), string(rs[end:])
+	body := rs[start:end]
+	// An exponent separator between a mantissa character and a digit splits the body.
+	mantissa, expPart := body, []rune(nil)
+	er := []rune(nf.exponent)
+	for i := 1; i+len(er) < len(body); i++ {
+		if string(body[i:i+len(er)]) == nf.exponent && isActive(body[i-1]) && isDigit(body[i+len(er)]) {
+			mantissa, expPart = body[:i], body[i+len(er):]
+			break
 		}
 	}
-	switch {
-	case strings.Contains(prefix+suffix, nf.percent):
-		f *= 100
-	case strings.Contains(prefix+suffix, nf.perMille):
-		f *= 1000
-	}
-	intPart, fracPart, _ := strings.Cut(body, nf.decimal)
-	minFrac, maxFrac := 0, 0
-	for _, r := range fracPart {
-		switch {
-		case r >= '0' && r <= '9':
-			minFrac++
-			maxFrac++
-		case string(r) == nf.digit:
-			maxFrac++
+	for _, r := range expPart {
+		if !isDigit(r) {
+			return p, errorf("D3093", "The exponent part of the picture string must contain at least one character that is a member of the 'decimal digit family'")
 		}
 	}
-	minInt := 0
-	for _, r := range intPart {
-		if r >= '0' && r <= '9' {
-			minInt++
-		}
+	p.minExp = len(expPart)
+	whole := sp
+	switch pc, pm := strings.Count(whole, nf.percent), strings.Count(whole, nf.perMille); {
+	case pc > 1:
+		return p, errorf("D3082", "The picture string must not contain more than one instance of the 'percent' character")
+	case pm > 1:
+		return p, errorf("D3083", "The picture string must not contain more than one instance of the 'per-mille' character")
+	case pc == 1 && pm == 1:
+		return p, errorf("D3084", "The picture string must not contain both a 'percent' and a 'per-mille' character")
+	default:
+		p.percent, p.perMille = pc == 1, pm == 1
 	}
-	// Grouping: distances of the separators from the decimal point; regular when all are
-	// multiples of the first.
-	var groups []int
+	if (p.percent || p.perMille) && p.minExp > 0 {
+		return p, errorf("D3092", "A sub-picture that contains a 'percent' or 'per-mille' character must not contain a character treated as an 'exponent-separator'")
+	}
+	ms := string(mantissa)
+	if strings.Count(ms, nf.decimal) > 1 {
+		return p, errorf("D3081", "The picture string must not contain more than one instance of the 'decimal-separator' character")
+	}
+	intPart, fracPart, hasDecimal := strings.Cut(ms, nf.decimal)
+	hasDigit := false
 	pos := 0
 	ir := []rune(intPart)
 	for i := len(ir) - 1; i >= 0; i-- {
-		if string(ir[i]) == nf.grouping {
-			groups = append(groups, pos)
-		} else {
+		switch r := ir[i]; {
+		case string(r) == nf.grouping:
+			p.groups = append(p.groups, pos)
+		case isDigit(r):
+			p.minInt++
+			hasDigit = true
+			pos++
+		default:
+			hasDigit = hasDigit || string(r) == nf.digit
 			pos++
 		}
 	}
-	neg := f < 0
-	f = math.Abs(f)
-	exp := 0
-	if expDigits > 0 && f != 0 {
-		// Scale so the integer part has minInt digits (at least one).
-		digits := max(minInt, 1)
-		exp = int(math.Floor(math.Log10(f))) + 1 - digits
-		f /= math.Pow10(exp)
-	}
-	f = roundHalfEven(f, maxFrac)
-	s := strconv.FormatFloat(f, 'f', maxFrac, 64)
-	ip, fp, _ := strings.Cut(s, ".")
-	for len(fp) > minFrac && strings.HasSuffix(fp, "0") {
-		fp = fp[:len(fp)-1]
-	}
-	for len(ip) < minInt {
-		ip = "0" + ip
-	}
-	if minInt == 0 && ip == "0" && fp != "" {
-		ip = ""
-	}
-	if len(groups) > 0 {
-		regular := groups[0] > 0
-		for k, g := range groups {
-			if g != groups[0]*(k+1) {
-				regular = false
-			}
+	for _, r := range fracPart {
+		switch {
+		case isDigit(r):
+			p.minFrac++
+			p.maxFrac++
+			hasDigit = true
+		case string(r) == nf.digit:
+			p.maxFrac++
+			hasDigit = true
 		}
-		var b strings.Builder
-		for i, c := range ip {
-			fromRight := len(ip) - i
-			if i > 0 {
-				if regular && fromRight%groups[0] == 0 {
-					b.WriteString(nf.grouping)
-				} else if !regular && slices.Contains(groups, fromRight) {
-					b.WriteString(nf.grouping)
-				}
-			}
-			b.WriteRune(c)
+	}
+	if !hasDigit {
+		return p, errorf("D3085", "The mantissa part of a picture string must contain at least one decimal digit or optional digit character")
+	}
+	p.scale = p.minInt
+	if p.minInt == 0 && !hasDecimal && p.minExp == 0 {
+		p.minInt = 1 // "#" still shows one digit
+	}
+	if p.minInt == 0 && p.maxFrac == 0 {
+		if p.minExp > 0 {
+			p.minFrac, p.maxFrac = 1, 1
+		} else {
+			p.minInt = 1
 		}
-		ip = b.String()
 	}
-	out := ip
-	if fp != "" {
-		out += nf.decimal + fp
+	return p, nil
+}
+
+// group inserts grouping separators into integer digits: repeated when the picture's
+// separators are evenly spaced, else only at the picture's positions.
+func (nf numberFormat) group(ip string, groups []int) string {
+	if len(groups) == 0 {
+		return ip
 	}
-	if expDigits > 0 {
-		es := strconv.Itoa(absInt(exp))
-		for len(es) < expDigits {
-			es = "0" + es
+	regular := groups[0] > 0
+	for k, g := range groups {
+		if g != groups[0]*(k+1) {
+			regular = false
 		}
-		if exp < 0 {
-			es = nf.minus + es
+	}
+	var b strings.Builder
+	for i, c := range ip {
+		fromRight := len(ip) - i
+		if i > 0 && (regular && fromRight%groups[0] == 0 || !regular && slices.Contains(groups, fromRight)) {
+			b.WriteString(nf.grouping)
 		}
-		out += nf.exponent + es
+		b.WriteRune(c)
 	}
-	out = prefix + out + suffix
-	if neg && len(sub) < 2 {
-		out = nf.minus + out
-	}
-	return out, nil
+	return b.String()
 }

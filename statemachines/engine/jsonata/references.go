@@ -73,8 +73,9 @@ func (x *Expr) TopLevelReferences() []string {
 			walk(n.procedure, top)
 			walkAll(n.exprs, top)
 		case nLambda:
-			// A lambda's body reads the context it was defined in.
-			walk(n.body, top)
+			// A lambda's body runs wherever it is called (often per item, in $map or $filter):
+			// only a root reference there is certainly a mistake.
+			walk(n.body, false)
 		case nTransform:
 			walk(n.lhs, false)
 			walk(n.update, false)

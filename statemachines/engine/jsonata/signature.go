@@ -2,6 +2,7 @@ package jsonata
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 )
@@ -22,6 +23,7 @@ type sigParam struct {
 	context   bool   // '-': use the context value when the argument is missing
 	contextRe string // the parameter's pattern without modifiers
 	re        string // the parameter's pattern with modifiers
+	variadic  bool   // '+': one or more arguments
 }
 
 // parseSignature compiles a signature; the return type (after ':') is not checked, as in
@@ -32,13 +34,10 @@ func parseSignature(sig string) (*signature, error) {
 	}
 	body := sig[1:]
 	var params []sigParam
-	var pattern strings.Builder
-	pattern.WriteString("^")
 	var cur *sigParam
 	var curRe string
 	flush := func(mod string) {
 		if cur != nil {
-			pattern.WriteString("(" + curRe + mod + ")")
 			cur.re = curRe + mod
 			params = append(params, *cur)
 			cur = nil
@@ -49,6 +48,17 @@ func parseSignature(sig string) (*signature, error) {
 		switch c {
 		case '>', ':':
 			flush("")
+			var pattern strings.Builder
+			pattern.WriteString("^")
+			for i, p := range params {
+				re := p.re
+				if strings.HasSuffix(re, "?") && i+1 < len(params) && params[i+1].context {
+					// An optional argument before a context one gives way to it: with one
+					// argument, <s?s-> binds it to the second parameter.
+					re += "?"
+				}
+				pattern.WriteString("(" + re + ")")
+			}
 			pattern.WriteString("$")
 			re, err := regexp.Compile(pattern.String())
 			if err != nil {
@@ -101,6 +111,7 @@ func parseSignature(sig string) (*signature, error) {
 			i = end
 		case '?', '+':
 			if cur != nil {
+				cur.variadic = c == '+'
 				flush(string(c))
 			}
 		case '-':
@@ -142,9 +153,8 @@ func typeSymbol(v any) byte {
 	case string:
 		return 's'
 	case *lambda, *builtin, *partialFn, *chainFn, *transformFn, *regexValue:
-		// A regex is a function in jsonata-js (it returns the first match when called).
 		return 'f'
-	case map[string]any:
+	case map[string]any, *object:
 		return 'o'
 	}
 	if _, ok := asArray(v); ok {
@@ -157,8 +167,9 @@ func typeSymbol(v any) byte {
 }
 
 // validate matches args against the signature, substituting the context value and promoting
-// singletons to arrays where the signature says so.
-func (s *signature) validate(name string, args []any, context any) ([]any, error) {
+// singletons to arrays where the signature says so. With group (a lambda's own signature), the
+// arguments a "+" parameter takes are collected into one array for that parameter.
+func (s *signature) validate(name string, args []any, context any, group bool) ([]any, error) {
 	var sb strings.Builder
 	for _, a := range args {
 		sb.WriteByte(typeSymbol(a))
@@ -181,10 +192,10 @@ func (s *signature) validate(name string, args []any, context any) ([]any, error
 				}
 				return nil, errorf("T0411", "Context value being used as argument %d of function %q does not match function signature", argIndex+1, name)
 			}
-			out = append(out, undefined)
-			argIndex++
+			out = append(out, undefined) // an optional argument left out consumes nothing
 			continue
 		}
+		first := len(out)
 		for _, single := range match {
 			arg := args[argIndex]
 			if p.typ == 'a' {
@@ -212,8 +223,16 @@ func (s *signature) validate(name string, args []any, context any) ([]any, error
 					}
 				}
 			}
+			if f, ok := arg.(float64); ok && p.typ == 'n' && (math.IsInf(f, 0) || math.IsNaN(f)) {
+				// A number parameter never takes 1/0's Infinity (jsonata-js's isNumeric).
+				return nil, errorf("D1001", "Number out of range: %s", formatNumber(f))
+			}
 			out = append(out, arg)
 			argIndex++
+		}
+		if group && p.variadic && len(out)-first > 1 {
+			collected := append([]any{}, out[first:]...)
+			out = append(out[:first], collected)
 		}
 	}
 	return out, nil

@@ -6,13 +6,14 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"math"
 	"strings"
 	"time"
-
-	"github.com/acme-oem/vehicle-data/statemachines/engine/value"
 )
 
 // isoMillis is JavaScript's Date.prototype.toISOString layout.
@@ -62,13 +63,13 @@ func defineDates(def definer) {
 		}
 		return formatMillis(int64(math.Floor(num(v))), arg(args, 1), arg(args, 2))
 	})
-	def("toMillis", "<s-s?:n>", 2, func(_ *evaluator, args []any, _ any) (any, error) {
+	def("toMillis", "<s-s?:n>", 2, func(e *evaluator, args []any, _ any) (any, error) {
 		s, ok := arg(args, 0).(string)
 		if !ok {
 			return undefined, nil
 		}
 		if pic, ok := arg(args, 1).(string); ok {
-			t, matched, err := parseDateTime(s, pic)
+			t, matched, err := parseDateTime(s, pic, e.now.UTC())
 			if err != nil || !matched {
 				return undefined, err
 			}
@@ -225,7 +226,7 @@ func defineStepFunctions(def definer) {
 		if !ok {
 			return undefined, nil
 		}
-		v, err := value.Decode([]byte(s))
+		v, err := parseJSON(s)
 		if err != nil {
 			return nil, errorf("D3137", "Invalid JSON")
 		}
@@ -249,4 +250,67 @@ func javaRandomDouble(seed int64) float64 {
 	hi := next(26)
 	lo := next(27)
 	return float64(hi<<27+lo) / (1 << 53)
+}
+
+// parseJSON is $parse: one JSON document (nothing after it, no repeated keys, as Step Functions
+// insists), with objects keeping their key order for $string and $keys.
+func parseJSON(s string) (any, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	v, err := decodeOrdered(dec)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("unexpected data after the JSON document")
+	}
+	return v, nil
+}
+
+func decodeOrdered(dec *json.Decoder) (any, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("decode json: %w", err)
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			o := newObject(4)
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, fmt.Errorf("decode json: %w", err)
+				}
+				k, _ := kt.(string)
+				if _, dup := o.vals[k]; dup {
+					return nil, fmt.Errorf("decode json: duplicate key %q", k)
+				}
+				v, err := decodeOrdered(dec)
+				if err != nil {
+					return nil, err
+				}
+				o.set(k, v)
+			}
+			if _, err := dec.Token(); err != nil { // '}'
+				return nil, fmt.Errorf("decode json: %w", err)
+			}
+			return o, nil
+		case '[':
+			out := []any{}
+			for dec.More() {
+				v, err := decodeOrdered(dec)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, v)
+			}
+			if _, err := dec.Token(); err != nil { // ']'
+				return nil, fmt.Errorf("decode json: %w", err)
+			}
+			return out, nil
+		}
+		return nil, fmt.Errorf("decode json: unexpected %v", t)
+	}
+	return tok, nil
 }

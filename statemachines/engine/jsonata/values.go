@@ -3,6 +3,7 @@ package jsonata
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,6 +35,57 @@ type jarray struct {
 }
 
 func newSeq(items ...any) *jarray { return &jarray{items: items, sequence: true} }
+
+// object is an object the expression built (object constructor, grouping, $merge, $sift):
+// its keys keep the order they were created in, which $string, $keys, $each and wildcards
+// follow as in jsonata-js. Objects from the input are plain maps, whose order the value model
+// does not keep (they come sorted).
+type object struct {
+	keys []string
+	vals map[string]any
+}
+
+func newObject(capacity int) *object {
+	return &object{keys: make([]string, 0, capacity), vals: make(map[string]any, capacity)}
+}
+
+// set adds or replaces a key; a new key goes last.
+func (o *object) set(k string, v any) {
+	if _, ok := o.vals[k]; !ok {
+		o.keys = append(o.keys, k)
+	}
+	o.vals[k] = v
+}
+
+func (o *object) remove(k string) {
+	if _, ok := o.vals[k]; !ok {
+		return
+	}
+	delete(o.vals, k)
+	o.keys = slices.DeleteFunc(o.keys, func(x string) bool { return x == k })
+}
+
+// asObject returns an object's fields and its keys in order (sorted for an input map).
+func asObject(v any) (map[string]any, []string, bool) {
+	switch o := v.(type) {
+	case map[string]any:
+		return o, sortedKeys(o), true
+	case *object:
+		return o.vals, o.keys, true
+	}
+	return nil, nil, false
+}
+
+// objectFields returns an object's fields without ordering them (for lookups).
+func objectFields(v any) (map[string]any, bool) {
+	switch o := v.(type) {
+	case map[string]any:
+		return o, true
+	case *object:
+		return o.vals, true
+	}
+	return nil, false
+}
 
 func asArray(v any) ([]any, bool) {
 	switch a := v.(type) {
@@ -70,9 +122,11 @@ func toNumber(v any) (float64, bool) {
 	return 0, false
 }
 
+// isFunction reports whether v can be invoked. A regex is a function in jsonata-js: applied to a
+// string it returns the first match ("name ~> /re/").
 func isFunction(v any) bool {
 	switch v.(type) {
-	case *lambda, *builtin, *partialFn, *chainFn, *transformFn:
+	case *lambda, *builtin, *partialFn, *chainFn, *transformFn, *regexValue:
 		return true
 	}
 	return false
@@ -101,8 +155,9 @@ func truthy(v any) bool {
 		return x
 	case string:
 		return x != ""
-	case map[string]any:
-		return len(x) > 0
+	}
+	if m, ok := objectFields(v); ok {
+		return len(m) > 0
 	}
 	if f, ok := toNumber(v); ok {
 		return f != 0
@@ -140,8 +195,9 @@ func deepEqual(a, b any) bool {
 	case string:
 		y, ok := b.(string)
 		return ok && x == y
-	case map[string]any:
-		y, ok := b.(map[string]any)
+	}
+	if x, ok := objectFields(a); ok {
+		y, ok := objectFields(b)
 		if !ok || len(x) != len(y) {
 			return false
 		}
@@ -264,10 +320,11 @@ func writeJSON(b *strings.Builder, v any, pretty bool, indent string, round bool
 		b.WriteString(strconv.FormatBool(x))
 	case string:
 		writeQuoted(b, x)
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k, val := range x {
-			if !isUndef(val) {
+	case map[string]any, *object:
+		fields, ordered, _ := asObject(x)
+		keys := make([]string, 0, len(ordered))
+		for _, k := range ordered {
+			if !isUndef(fields[k]) {
 				keys = append(keys, k)
 			}
 		}
@@ -275,7 +332,6 @@ func writeJSON(b *strings.Builder, v any, pretty bool, indent string, round bool
 			b.WriteString("{}")
 			return nil
 		}
-		sort.Strings(keys)
 		b.WriteByte('{')
 		inner := indent + "  "
 		for i, k := range keys {
@@ -290,7 +346,7 @@ func writeJSON(b *strings.Builder, v any, pretty bool, indent string, round bool
 			if pretty {
 				b.WriteByte(' ')
 			}
-			if err := writeJSON(b, x[k], pretty, inner, round); err != nil {
+			if err := writeJSON(b, fields[k], pretty, inner, round); err != nil {
 				return err
 			}
 		}
@@ -298,8 +354,6 @@ func writeJSON(b *strings.Builder, v any, pretty bool, indent string, round bool
 			b.WriteString("\n" + indent)
 		}
 		b.WriteByte('}')
-	case *regexValue:
-		b.WriteString("{}")
 	default:
 		if isFunction(v) {
 			b.WriteString(`""`)
@@ -317,7 +371,8 @@ func writeJSON(b *strings.Builder, v any, pretty bool, indent string, round bool
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			return errorf("D3001", "Attempting to invoke string function on Infinity or NaN")
 		}
-		if round {
+		if round && f != math.Trunc(f) {
+			// Integers print exactly ($string(5890840712243076)); fractions to 15 digits.
 			f = precision15(f)
 		}
 		b.WriteString(formatNumber(f))
@@ -380,10 +435,9 @@ func toValue(v any) (any, bool, error) {
 		}
 		return out, true, nil
 	}
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, val := range x {
+	if fields, ok := objectFields(v); ok {
+		out := make(map[string]any, len(fields))
+		for k, val := range fields {
 			cv, ok, err := toValue(val)
 			if err != nil {
 				return nil, false, err
@@ -393,14 +447,26 @@ func toValue(v any) (any, bool, error) {
 			}
 		}
 		return out, true, nil
+	}
+	switch x := v.(type) {
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			// JSON has no such numbers; Step Functions writes them as JavaScript names them.
 			return formatNumber(x), true, nil
 		}
 		return json.Number(formatNumber(x)), true, nil
-	case *regexValue:
-		return map[string]any{}, true, nil
+	case json.Number:
+		// Step Functions re-renders numbers that pass through JSONata: integers stay exact,
+		// anything with a fraction or exponent is a double ("1.0" -> 1, "1e2" -> 100).
+		if x == "-0" {
+			return json.Number("0"), true, nil
+		}
+		if strings.ContainsAny(string(x), ".eE") {
+			if f, err := strconv.ParseFloat(string(x), 64); err == nil {
+				return json.Number(formatNumber(f)), true, nil
+			}
+		}
+		return x, true, nil
 	}
 	return v, true, nil
 }
@@ -413,9 +479,6 @@ func typeName(v any) string {
 	if isFunction(v) {
 		return "function"
 	}
-	if _, ok := v.(*regexValue); ok {
-		return "function" // a regex is a function in jsonata-js
-	}
 	if _, ok := asArray(v); ok {
 		return "array"
 	}
@@ -426,7 +489,7 @@ func typeName(v any) string {
 		return "boolean"
 	case string:
 		return "string"
-	case map[string]any:
+	case map[string]any, *object:
 		return "object"
 	}
 	if _, ok := toNumber(v); ok {
@@ -463,6 +526,13 @@ func cloneValue(v any) any {
 		out := make([]any, len(items))
 		for i, it := range items {
 			out[i] = cloneValue(it)
+		}
+		return out
+	}
+	if o, ok := v.(*object); ok {
+		out := newObject(len(o.keys))
+		for _, k := range o.keys {
+			out.set(k, cloneValue(o.vals[k]))
 		}
 		return out
 	}
