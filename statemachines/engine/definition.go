@@ -198,6 +198,8 @@ type parser struct {
 	readsCtx bool // some state reads "$$"; otherwise executions skip building the context object
 	// jsonataDefault is the machine's QueryLanguage: states without their own use it.
 	jsonataDefault bool
+	// machineJSONata: the machine itself declares JSONata, so no state may declare JSONPath.
+	machineJSONata bool
 }
 
 func (p *parser) fail(code, loc, format string, args ...any) {
@@ -227,6 +229,7 @@ func (p *parser) parseDefinition(raw any) (*program, int64) {
 			timeout = p.positiveInt(v, "/TimeoutSeconds", "TimeoutSeconds")
 		case "QueryLanguage":
 			p.jsonataDefault = p.queryLanguage(v, "/QueryLanguage")
+			p.machineJSONata = p.jsonataDefault
 		default:
 			p.schema("/"+k, "Field '%s' is not supported", k)
 		}
@@ -380,6 +383,9 @@ func (p *parser) state(name string, raw map[string]any, loc string) *state {
 	st := &state{name: name, kind: k, typeName: typ, jsonata: p.jsonataDefault}
 	if ql, ok := raw["QueryLanguage"]; ok {
 		st.jsonata = p.queryLanguage(ql, loc+"/QueryLanguage")
+		if p.machineJSONata && ql == "JSONPath" {
+			p.schema(loc, "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine")
+		}
 	}
 	fields := typeFields[k]
 	if st.jsonata {

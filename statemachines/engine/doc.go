@@ -41,7 +41,10 @@
 // through package jsonata: Arguments, Output, Assign, Items, ItemSelector, Choice Condition,
 // Wait Seconds/Timestamp, Fail Error/Cause and the Map/Task numeric fields take "{% %}"
 // expressions over $states.input, $states.result, $states.errorOutput, $states.context and the
-// workflow variables; failures are States.QueryEvaluationError with AWS's causes.
+// workflow variables; failures are States.QueryEvaluationError with AWS's causes. Load checks
+// the expressions as CreateStateMachine does (INVALID_JSONATA_EXPRESSION for one that does not
+// parse, UNSUPPORTED_JSONATA_EXPRESSION for a top-level field name, "$" or "$$") and refuses a
+// state declaring JSONPath under a JSONata machine.
 // Options.DisableJSONata rejects such definitions at load instead (jsonata_mode.go holds the
 // whole JSONata side).
 //

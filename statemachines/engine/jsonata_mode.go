@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -51,9 +52,22 @@ func (p *parser) jtemplate(raw map[string]any, field, loc string) *jsonata.Templ
 	}
 	t, err := jsonata.CompileTemplate(v)
 	if err != nil {
-		p.schema(loc+"/"+field, "Invalid JSONata in field '%s': %v", field, err)
+		var te *jsonata.TemplateError
+		if errors.As(err, &te) {
+			// AWS reports the parser's message without its code, at the expression's pointer.
+			p.fail("INVALID_JSONATA_EXPRESSION", loc+"/"+field+te.Pointer, "%s", te.Err.Message)
+		} else {
+			p.schema(loc+"/"+field, "Invalid JSONata in field '%s': %v", field, err)
+		}
 		return nil
 	}
+	// Expressions run without a context item (data comes from $states and variables): a
+	// top-level field name, "$" or "$$" can only be a mistake, and AWS refuses it.
+	t.Expressions(func(pointer string, x *jsonata.Expr) {
+		for _, ref := range x.TopLevelReferences() {
+			p.fail("UNSUPPORTED_JSONATA_EXPRESSION", loc+"/"+field+pointer, "Reference to '%s' at the top level is not supported.", ref)
+		}
+	})
 	return t
 }
 
@@ -190,7 +204,7 @@ func (p *parser) jsonataCatchers(j *jstate, v any, loc string) []*catcher {
 // jbindings builds the variables a JSONata field sees: $states plus the workflow variables
 // (through Options.Vars, so scopes are not copied).
 func (r *stateRun) jbindings(states map[string]any) (map[string]any, jsonata.Options) {
-	return map[string]any{"states": states}, jsonata.Options{Now: r.f.ex.eng.clock.Now(), Vars: r.f.vars}
+	return map[string]any{"states": states}, jsonata.Options{Now: r.f.ex.eng.clock.Now(), Vars: r.f.vars, Context: r.f.ctx}
 }
 
 func (r *stateRun) jstates(input any) map[string]any {
@@ -208,10 +222,15 @@ func (r *stateRun) jeval(t *jsonata.Template, states map[string]any, field strin
 
 // jassign evaluates an Assign template into the pending variables.
 func (r *stateRun) jassign(t *jsonata.Template, states map[string]any) *value.Error {
+	return r.jassignAt(t, states, "Assign")
+}
+
+// jassignAt is jassign for an Assign nested in a choice rule or catcher ("Choices[0]/Assign").
+func (r *stateRun) jassignAt(t *jsonata.Template, states map[string]any, field string) *value.Error {
 	if t == nil {
 		return nil
 	}
-	v, err := r.jeval(t, states, "Assign")
+	v, err := r.jeval(t, states, field)
 	if err != nil {
 		return err
 	}
@@ -230,10 +249,15 @@ func (r *stateRun) jassign(t *jsonata.Template, states map[string]any) *value.Er
 
 // joutput computes a state's output: the Output template, or def when there is none.
 func (r *stateRun) joutput(t *jsonata.Template, states map[string]any, def any) (any, *value.Error) {
+	return r.joutputAt(t, states, def, "Output")
+}
+
+// joutputAt is joutput for an Output nested in a choice rule or catcher ("Catch[1]/Output").
+func (r *stateRun) joutputAt(t *jsonata.Template, states map[string]any, def any, field string) (any, *value.Error) {
 	if t == nil {
 		return def, nil
 	}
-	return r.jeval(t, states, "Output")
+	return r.jeval(t, states, field)
 }
 
 // jnumber evaluates a numeric field (a literal or an expression) as an integer.
@@ -283,19 +307,19 @@ func (r *stateRun) evalJSONata(input any) (any, *state, *value.Error) {
 		return out, nil, err
 	case kChoice:
 		for i, b := range j.choices {
-			v, err := r.jeval(b.cond, states, "Condition")
+			v, err := r.jeval(b.cond, states, fmt.Sprintf("Choices[%d]/Condition", i))
 			if err != nil {
 				return nil, nil, err
 			}
 			ok, isBool := v.(bool)
 			if !isBool {
-				return nil, nil, r.jtypeErr(b.cond, "Condition", "boolean", v)
+				return nil, nil, r.jtypeErr(b.cond, fmt.Sprintf("Choices[%d]/Condition", i), "boolean", v)
 			}
 			if ok {
-				if err := r.jassign(b.assign, states); err != nil {
+				if err := r.jassignAt(b.assign, states, fmt.Sprintf("Choices[%d]/Assign", i)); err != nil {
 					return nil, nil, err
 				}
-				out, err := r.joutput(b.output, states, input)
+				out, err := r.joutputAt(b.output, states, input, fmt.Sprintf("Choices[%d]/Output", i))
 				return out, st.choices[i].next, err
 			}
 		}
@@ -423,10 +447,10 @@ func (r *stateRun) jwithRetry(input any, states map[string]any) (any, *state, *v
 			errObj := map[string]any{"Error": err.Name, "Cause": err.Cause}
 			cstates := map[string]any{"input": input, "context": r.ctxObj, "errorOutput": errObj}
 			r.pending = nil
-			if aerr := r.jassign(j.catchAssign[ci], cstates); aerr != nil {
+			if aerr := r.jassignAt(j.catchAssign[ci], cstates, fmt.Sprintf("Catch[%d]/Assign", ci)); aerr != nil {
 				return nil, nil, aerr
 			}
-			out, oerr := r.joutput(j.catchOutput[ci], cstates, errObj)
+			out, oerr := r.joutputAt(j.catchOutput[ci], cstates, errObj, fmt.Sprintf("Catch[%d]/Output", ci))
 			if oerr != nil {
 				return nil, nil, oerr
 			}
