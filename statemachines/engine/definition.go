@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -853,24 +854,10 @@ func (p *parser) retriers(v any, loc string) []*retrier {
 	if v == nil {
 		return nil
 	}
-	arr, ok := v.([]any)
-	if !ok {
-		p.schema(loc, "The value for the field 'Retry' must be an array")
-		return nil
-	}
 	var out []*retrier
-	for i, r := range arr {
-		rloc := fmt.Sprintf("%s/%d", loc, i)
-		m, ok := r.(map[string]any)
-		if !ok {
-			p.schema(rloc, "A retrier must be an object")
-			continue
-		}
-		for k := range m {
-			if !retrierFields[k] {
-				p.schema(rloc+"/"+k, "Field '%s' is not supported in a retrier", k)
-			}
-		}
+	for _, it := range p.objectList(v, loc, "Retry", "retrier") {
+		m, rloc := it.m, it.loc
+		p.onlyFields(it, retrierFields, "retrier")
 		rt := &retrier{errorEquals: p.errorEquals(m["ErrorEquals"], rloc), interval: 1, maxAttempts: 3, backoff: 2}
 		if x, ok := m["IntervalSeconds"]; ok {
 			rt.interval = float64(p.positiveInt(x, rloc+"/IntervalSeconds", "IntervalSeconds"))
@@ -901,11 +888,7 @@ func (p *parser) retriers(v any, loc string) []*retrier {
 				p.schema(rloc+"/JitterStrategy", "The value for the field 'JitterStrategy' must be FULL or NONE")
 			}
 		}
-		for _, e := range rt.errorEquals {
-			if e == errAll && i != len(arr)-1 {
-				p.schema(rloc+"/ErrorEquals", "States.ALL must appear in the last retrier")
-			}
-		}
+		p.allLast(rt.errorEquals, it, "retrier")
 		out = append(out, rt)
 	}
 	return out
@@ -915,43 +898,74 @@ func (p *parser) catchers(v any, loc string) []*catcher {
 	if v == nil {
 		return nil
 	}
-	arr, ok := v.([]any)
-	if !ok {
-		p.schema(loc, "The value for the field 'Catch' must be an array")
-		return nil
-	}
 	var out []*catcher
-	for i, r := range arr {
-		cloc := fmt.Sprintf("%s/%d", loc, i)
-		m, ok := r.(map[string]any)
-		if !ok {
-			p.schema(cloc, "A catcher must be an object")
-			continue
-		}
-		for k := range m {
-			if !catcherFields[k] {
-				p.schema(cloc+"/"+k, "Field '%s' is not supported in a catcher", k)
-			}
-		}
-		c := &catcher{errorEquals: p.errorEquals(m["ErrorEquals"], cloc)}
-		next, ok := m["Next"].(string)
-		if !ok || next == "" {
-			p.schema(cloc+"/Next", "The field 'Next' is required in a catcher")
-		}
-		c.nextName = next
-		c.resultPath, c.discard = p.nullablePath(m, "ResultPath", cloc)
+	for _, it := range p.objectList(v, loc, "Catch", "catcher") {
+		p.onlyFields(it, catcherFields, "catcher")
+		c := p.catcher(it)
+		c.resultPath, c.discard = p.nullablePath(it.m, "ResultPath", it.loc)
 		if c.resultPath != nil && c.resultPath.String() == "$" {
 			c.resultPath = nil
 		}
-		c.assign = p.template(m, "Assign", cloc)
-		for _, e := range c.errorEquals {
-			if e == errAll && i != len(arr)-1 {
-				p.schema(cloc+"/ErrorEquals", "States.ALL must appear in the last catcher")
-			}
-		}
+		c.assign = p.template(it.m, "Assign", it.loc)
+		p.allLast(c.errorEquals, it, "catcher")
 		out = append(out, c)
 	}
 	return out
+}
+
+// listItem is one object of a Retry, Catch or similar array, with its location for messages.
+type listItem struct {
+	m    map[string]any
+	loc  string
+	last bool // the last element of the array, objects or not
+}
+
+// objectList checks that v (the value of field at loc) is an array of objects; what names one
+// element in messages ("retrier", "catcher"). Elements that are not objects are reported and
+// skipped.
+func (p *parser) objectList(v any, loc, field, what string) []listItem {
+	arr, ok := v.([]any)
+	if !ok {
+		p.schema(loc, "The value for the field '%s' must be an array", field)
+		return nil
+	}
+	out := make([]listItem, 0, len(arr))
+	for i, e := range arr {
+		eloc := fmt.Sprintf("%s/%d", loc, i)
+		m, ok := e.(map[string]any)
+		if !ok {
+			p.schema(eloc, "A %s must be an object", what)
+			continue
+		}
+		out = append(out, listItem{m: m, loc: eloc, last: i == len(arr)-1})
+	}
+	return out
+}
+
+// onlyFields reports every field of it that allowed does not list.
+func (p *parser) onlyFields(it listItem, allowed map[string]bool, what string) {
+	for k := range it.m {
+		if !allowed[k] {
+			p.schema(it.loc+"/"+k, "Field '%s' is not supported in a %s", k, what)
+		}
+	}
+}
+
+// catcher reads what a catcher has in either query language: ErrorEquals and Next.
+func (p *parser) catcher(it listItem) *catcher {
+	c := &catcher{errorEquals: p.errorEquals(it.m["ErrorEquals"], it.loc)}
+	c.nextName, _ = it.m["Next"].(string)
+	if c.nextName == "" {
+		p.schema(it.loc+"/Next", "The field 'Next' is required in a catcher")
+	}
+	return c
+}
+
+// allLast enforces that States.ALL, which matches everything, stands only in the last element.
+func (p *parser) allLast(errorEquals []string, it listItem, what string) {
+	if !it.last && slices.Contains(errorEquals, errAll) {
+		p.schema(it.loc+"/ErrorEquals", "States.ALL must appear in the last %s", what)
+	}
 }
 
 // readsContext reports whether a state's own fields (not nested workflows) mention "$$".

@@ -167,36 +167,15 @@ func (p *parser) jsonataState(st *state, raw map[string]any, loc string) {
 	}
 }
 
+var jsonataCatcherFields = map[string]bool{"ErrorEquals": true, "Next": true, "Output": true, "Assign": true, "Comment": true}
+
 func (p *parser) jsonataCatchers(j *jstate, v any, loc string) []*catcher {
-	arr, ok := v.([]any)
-	if !ok {
-		p.schema(loc, "The value for the field 'Catch' must be an array")
-		return nil
-	}
 	var out []*catcher
-	for i, r := range arr {
-		cloc := fmt.Sprintf("%s/%d", loc, i)
-		m, ok := r.(map[string]any)
-		if !ok {
-			p.schema(cloc, "A catcher must be an object")
-			continue
-		}
-		for k := range m {
-			switch k {
-			case "ErrorEquals", "Next", "Output", "Assign", "Comment":
-			default:
-				p.schema(cloc+"/"+k, "Field '%s' is not supported in a JSONata catcher", k)
-			}
-		}
-		c := &catcher{errorEquals: p.errorEquals(m["ErrorEquals"], cloc)}
-		next, _ := m["Next"].(string)
-		if next == "" {
-			p.schema(cloc+"/Next", "The field 'Next' is required in a catcher")
-		}
-		c.nextName = next
-		out = append(out, c)
-		j.catchOutput = append(j.catchOutput, p.jtemplate(m, "Output", cloc))
-		j.catchAssign = append(j.catchAssign, p.jtemplate(m, "Assign", cloc))
+	for _, it := range p.objectList(v, loc, "Catch", "catcher") {
+		p.onlyFields(it, jsonataCatcherFields, "JSONata catcher")
+		out = append(out, p.catcher(it))
+		j.catchOutput = append(j.catchOutput, p.jtemplate(it.m, "Output", it.loc))
+		j.catchAssign = append(j.catchAssign, p.jtemplate(it.m, "Assign", it.loc))
 	}
 	return out
 }
