@@ -126,6 +126,8 @@ func TestJSONataValidation(t *testing.T) {
 		{"root reference", `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":"{% $$ %}","End":true}}}`,
 			"Reference to '$$' at the top level is not supported."},
 		{"bad language", `{"QueryLanguage":"XPath","StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`, "/QueryLanguage"},
+		{"catch all not last", `{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","Catch":[{"ErrorEquals":["States.ALL"],"Next":"D"},{"ErrorEquals":["X"],"Next":"D"}],"End":true},"D":{"Type":"Succeed"}}}`,
+			"States.ALL must appear in the last catcher at /States/T/Catch/0/ErrorEquals"},
 		{"catch resultpath", `{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.e","Next":"D"}],"End":true},"D":{"Type":"Succeed"}}}`, "/States/T/Catch/0/ResultPath"},
 	} {
 		_, err := e.Load("m", []byte(tc.def), nil)

@@ -173,7 +173,9 @@ func (p *parser) jsonataCatchers(j *jstate, v any, loc string) []*catcher {
 	var out []*catcher
 	for _, it := range p.objectList(v, loc, "Catch", "catcher") {
 		p.onlyFields(it, jsonataCatcherFields, "JSONata catcher")
-		out = append(out, p.catcher(it))
+		c := p.catcher(it)
+		p.allLast(c.errorEquals, it, "catcher")
+		out = append(out, c)
 		j.catchOutput = append(j.catchOutput, p.jtemplate(it.m, "Output", it.loc))
 		j.catchAssign = append(j.catchAssign, p.jtemplate(it.m, "Assign", it.loc))
 	}
