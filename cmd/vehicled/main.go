@@ -25,7 +25,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/acme-oem/vehicle-data/internal/localstack"
+	"github.com/acme-oem/vehicle-data/internal/local/stack"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim/fault"
 )
@@ -77,13 +77,13 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	root, err := localstack.FindRoot(".")
+	root, err := stack.FindRoot(".")
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	stack, err := localstack.Start(ctx, localstack.Config{
+	stack, err := stack.Start(ctx, stack.Config{
 		Addr:    "127.0.0.1:" + port,
 		Root:    root,
 		DataDir: filepath.Join(root, ".data", "dynalite"),

@@ -1,5 +1,5 @@
 // Package authorizer is the API Gateway (REST) Lambda authorizer of the REQUEST type. It verifies
-// the caller's bearer token with internal/auth and answers with an IAM policy.
+// the caller's bearer token with internal/oidc and answers with an IAM policy.
 //
 // Outcomes:
 //   - no Authorization header: Allow, role "anonymous" (public routes must work without signing
@@ -16,7 +16,7 @@
 //
 //	{"caller": {"sub": "$util.escapeJavaScript($context.authorizer.sub)", "role": "$context.authorizer.role"}, ...}
 //
-// which is also the JSON encoding of auth.Caller, so the local gateway, which calls Authorize
+// which is also the JSON encoding of oidc.Caller, so the local gateway, which calls Authorize
 // directly, marshals {"caller": caller} and produces the same input.
 //
 // principalId is the role, not the subject: API Gateway writes principalId into access logs, and
@@ -24,7 +24,7 @@
 //
 // Wiring in the Lambda binary's main (configuration from the environment, nothing in init):
 //
-//	v, err := auth.NewVerifier(ctx, auth.Config{Issuer: issuerURL, Audience: audience})
+//	v, err := oidc.NewVerifier(ctx, oidc.Config{Issuer: issuerURL, Audience: audience})
 //	h := authorizer.New(v, logger)
 //	lambda.Start(h.Handle)
 //
@@ -41,7 +41,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/acme-oem/vehicle-data/internal/auth"
+	"github.com/acme-oem/vehicle-data/internal/oidc"
 )
 
 // ErrUnauthorized is the one error the handler returns. API Gateway maps exactly this message to
@@ -49,25 +49,25 @@ import (
 var ErrUnauthorized = errors.New("Unauthorized") //nolint:staticcheck // API Gateway matches this exact text
 
 // Authorize resolves an Authorization header value to a caller: empty is anonymous, anything else
-// must verify. The error, if any, matches auth.ErrUnauthenticated; auth.WWWAuthenticate(err) makes
+// must verify. The error, if any, matches oidc.ErrUnauthenticated; oidc.WWWAuthenticate(err) makes
 // the challenge for the 401.
-func Authorize(ctx context.Context, v *auth.Verifier, authorizationHeader string) (auth.Caller, error) {
+func Authorize(ctx context.Context, v *oidc.Verifier, authorizationHeader string) (oidc.Caller, error) {
 	c, err := v.Authenticate(ctx, authorizationHeader)
 	if err != nil {
-		return auth.Caller{}, err
+		return oidc.Caller{}, err
 	}
 	return c, nil
 }
 
 // Handler is the Lambda authorizer. Build it once per process in main.
 type Handler struct {
-	verifier *auth.Verifier
+	verifier *oidc.Verifier
 	log      *slog.Logger
 }
 
 // New builds the handler. log may be nil; it receives only the rejection reason (a fixed string),
 // never the token or the subject.
-func New(v *auth.Verifier, log *slog.Logger) *Handler {
+func New(v *oidc.Verifier, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -78,12 +78,12 @@ func New(v *auth.Verifier, log *slog.Logger) *Handler {
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	header, err := authorizationHeader(req)
 	if err == nil {
-		var c auth.Caller
+		var c oidc.Caller
 		if c, err = Authorize(ctx, h.verifier, header); err == nil {
 			return allow(req.MethodArn, c), nil
 		}
 	}
-	var ae *auth.Error
+	var ae *oidc.Error
 	reason := "unauthenticated"
 	if errors.As(err, &ae) {
 		reason = ae.Reason
@@ -115,13 +115,13 @@ func authorizationHeader(req events.APIGatewayCustomAuthorizerRequestTypeRequest
 	case 1:
 		return values[0], nil
 	}
-	return "", &auth.Error{Code: auth.CodeInvalidRequest, Reason: "more than one Authorization header"}
+	return "", &oidc.Error{Code: oidc.CodeInvalidRequest, Reason: "more than one Authorization header"}
 }
 
 // allow builds the Allow policy. It covers every method and resource of the stage rather than
 // just MethodArn, so that enabling result caching later could not deny the caller's next route;
 // per-route decisions are made downstream from the role.
-func allow(methodArn string, c auth.Caller) events.APIGatewayCustomAuthorizerResponse {
+func allow(methodArn string, c oidc.Caller) events.APIGatewayCustomAuthorizerResponse {
 	return events.APIGatewayCustomAuthorizerResponse{
 		PrincipalID: string(c.Role),
 		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{

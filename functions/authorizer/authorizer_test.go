@@ -13,8 +13,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/acme-oem/vehicle-data/functions/authorizer"
-	"github.com/acme-oem/vehicle-data/internal/auth"
-	"github.com/acme-oem/vehicle-data/internal/devoidc"
+	"github.com/acme-oem/vehicle-data/internal/local/devoidc"
+	"github.com/acme-oem/vehicle-data/internal/oidc"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -24,7 +24,7 @@ const methodArn = "arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/prod
 type fixture struct {
 	iss *devoidc.Issuer
 	h   *authorizer.Handler
-	v   *auth.Verifier
+	v   *oidc.Verifier
 	log *bytes.Buffer
 }
 
@@ -35,7 +35,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	v, err := auth.NewVerifier(context.Background(), auth.Config{Issuer: iss.URL(), Audience: iss.Audience(), HTTPClient: srv.Client()})
+	v, err := oidc.NewVerifier(context.Background(), oidc.Config{Issuer: iss.URL(), Audience: iss.Audience(), HTTPClient: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,10 +147,10 @@ func TestAuthorizeForTheLocalGateway(t *testing.T) {
 		t.Errorf("no header: %+v, %v", c, err)
 	}
 	c, err = authorizer.Authorize(context.Background(), f.v, "Bearer x.y.z")
-	if !errors.Is(err, auth.ErrUnauthenticated) || c.Role.Valid() {
+	if !errors.Is(err, oidc.ErrUnauthenticated) || c.Role.Valid() {
 		t.Errorf("bad token: %+v, %v", c, err)
 	}
-	if h := auth.WWWAuthenticate(err); !strings.HasPrefix(h, `Bearer realm="vehicle-data", error="invalid_token"`) {
+	if h := oidc.WWWAuthenticate(err); !strings.HasPrefix(h, `Bearer realm="vehicle-data", error="invalid_token"`) {
 		t.Errorf("challenge %q", h)
 	}
 }

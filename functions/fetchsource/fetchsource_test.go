@@ -12,13 +12,13 @@ import (
 	"github.com/acme-oem/vehicle-data/functions/internal/reportflow"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
-	"github.com/acme-oem/vehicle-data/internal/dynamo/dynamotest"
+	"github.com/acme-oem/vehicle-data/internal/local/dynalitetest"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
-var env *dynamotest.Env
+var env *dynalitetest.Env
 
-func TestMain(m *testing.M) { dynamotest.Main(m, &env) }
+func TestMain(m *testing.M) { dynalitetest.Main(m, &env) }
 
 const vin = vehicle.VIN("WVWZZZCD3MW100001")
 

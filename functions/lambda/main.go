@@ -1,6 +1,6 @@
 // Command lambda is the single Lambda binary: every step of every state machine, picked by name
 // from the handler registry. `make build` cross-compiles it for provided.al2023 on arm64; CDK
-// deploys it once per registry.Spec with HANDLER set to the spec's name.
+// deploys it once per catalog.Spec with HANDLER set to the spec's name.
 //
 // Environment:
 //
@@ -29,7 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/acme-oem/vehicle-data/functions/registry"
+	"github.com/acme-oem/vehicle-data/functions/catalog"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
@@ -62,7 +62,7 @@ func build(ctx context.Context, env func(string) string, log *slog.Logger) (lamb
 	if len(key) < 16 {
 		return nil, errors.New("PSEUDONYM_KEY must hold at least 16 bytes")
 	}
-	deps := registry.Deps{Log: log.With("function", name), Pseudonymizer: vehicle.NewPseudonymizer([]byte(key))}
+	deps := catalog.Deps{Log: log.With("function", name), Pseudonymizer: vehicle.NewPseudonymizer([]byte(key))}
 	var api *dynamodb.Client
 	table := env("TABLE_NAME")
 	if table != "" {
@@ -71,7 +71,7 @@ func build(ctx context.Context, env func(string) string, log *slog.Logger) (lamb
 			return nil, fmt.Errorf("aws config: %w", err)
 		}
 		cc := dynamo.DefaultCacheConfig()
-		cc.LeaseTTL = registry.FetchLeaseTTL()
+		cc.LeaseTTL = catalog.FetchLeaseTTL()
 		if doc := env("CACHE_POLICY"); doc != "" {
 			if cc, err = dynamo.ApplyPolicy(cc, []byte(doc)); err != nil {
 				return nil, err
@@ -93,7 +93,7 @@ func build(ctx context.Context, env func(string) string, log *slog.Logger) (lamb
 			ownershipadapters.NewRegistry(regClient), noDelivery{}, coder, ownership.DefaultPolicy(), time.Now)
 		deps.OwnershipChallenge, deps.OwnershipVerify = svc, svc
 	}
-	h, ok := registry.New(deps).Lookup(name)
+	h, ok := catalog.New(deps).Lookup(name)
 	if !ok {
 		return nil, fmt.Errorf("no handler %q in the registry", name)
 	}
@@ -105,7 +105,7 @@ func handlerName(env func(string) string) (string, error) {
 		return n, nil
 	}
 	fn := env("AWS_LAMBDA_FUNCTION_NAME")
-	for _, s := range registry.Specs() {
+	for _, s := range catalog.Specs() {
 		if fn == s.Name || strings.HasSuffix(fn, "-"+s.Name) {
 			return s.Name, nil
 		}
@@ -115,7 +115,7 @@ func handlerName(env func(string) string) (string, error) {
 
 // noDelivery is the code delivery of a deployed stack until the registry's contact channel (a
 // letter to the owner on record) has an API we can call: owner-code challenges are refused as
-// unavailable, document-code challenges work. Locally, internal/devoutbox delivers.
+// unavailable, document-code challenges work. Locally, internal/local/devoutbox delivers.
 type noDelivery struct{}
 
 func (noDelivery) SendCode(context.Context, vehicle.VIN, string) error {
@@ -124,7 +124,7 @@ func (noDelivery) SendCode(context.Context, vehicle.VIN, string) error {
 
 // legacyPorts builds a client for every legacy system whose URL is configured, and returns the
 // registry client (nil when REGISTRY_URL is not set) for the ownership steps.
-func legacyPorts(env func(string) string, d *registry.Deps) (*regclient.Client, error) {
+func legacyPorts(env func(string) string, d *catalog.Deps) (*regclient.Client, error) {
 	var reg *regclient.Client
 	tc := func(system, url string) (*transport.Client, error) {
 		return transport.New(transport.Config{System: system, BaseURL: url})

@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
-	"github.com/acme-oem/vehicle-data/functions/registry"
+	"github.com/acme-oem/vehicle-data/functions/catalog"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -35,7 +35,7 @@ func TestHandlerName(t *testing.T) {
 
 // aws-lambda-go names a plain error by its Go type; the binary must report the state error name.
 func TestInvokerReportsStateErrorName(t *testing.T) {
-	h, err := build(context.Background(), envOf(map[string]string{"HANDLER": registry.ValidateVIN, "PSEUDONYM_KEY": "0123456789abcdef"}), slog.New(slog.DiscardHandler))
+	h, err := build(context.Background(), envOf(map[string]string{"HANDLER": catalog.ValidateVIN, "PSEUDONYM_KEY": "0123456789abcdef"}), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestInvokerReportsStateErrorName(t *testing.T) {
 	if json.Unmarshal([]byte(ire.Message), &body) != nil || body.Field != "vin" || body.Rule != "length" {
 		t.Fatalf("message = %s", ire.Message)
 	}
-	if _, err := build(context.Background(), envOf(map[string]string{"HANDLER": registry.ValidateVIN}), slog.New(slog.DiscardHandler)); err == nil {
+	if _, err := build(context.Background(), envOf(map[string]string{"HANDLER": catalog.ValidateVIN}), slog.New(slog.DiscardHandler)); err == nil {
 		t.Error("missing PSEUDONYM_KEY accepted")
 	}
 }
@@ -62,7 +62,7 @@ func TestInvokerReportsStateErrorName(t *testing.T) {
 // stops start-up.
 func TestOwnershipStepsAreWiredFromTheEnvironment(t *testing.T) {
 	env := map[string]string{
-		"HANDLER": registry.OwnershipChallenge, "PSEUDONYM_KEY": "0123456789abcdef",
+		"HANDLER": catalog.OwnershipChallenge, "PSEUDONYM_KEY": "0123456789abcdef",
 		"TABLE_NAME": "vehicle-data", "REGISTRY_URL": "http://127.0.0.1:1", "AWS_REGION": "eu-central-1",
 		"OWNERSHIP_PEPPER": "0123456789abcdef0123456789abcdef",
 	}

@@ -22,8 +22,8 @@ import (
 
 	"github.com/acme-oem/vehicle-data/functions/internal/step"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
-	"github.com/acme-oem/vehicle-data/internal/auth"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
+	"github.com/acme-oem/vehicle-data/internal/oidc"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
@@ -35,7 +35,7 @@ const Name = "ownership-verify"
 type Event struct {
 	VIN         string      `json:"vin"`
 	ChallengeID string      `json:"challengeId"`
-	Caller      auth.Caller `json:"caller"`
+	Caller      oidc.Caller `json:"caller"`
 	RequestID   string      `json:"requestId"`
 	Body        *Body       `json:"body"`
 }

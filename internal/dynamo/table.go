@@ -138,7 +138,7 @@ func CreateTable(ctx context.Context, api *dynamodb.Client, name string) error {
 	return waitActive(ctx, api, name)
 }
 
-// waitActive polls DescribeTable (dynalite started by internal/dynalite creates tables at once;
+// waitActive polls DescribeTable (dynalite started by internal/local/dynalite creates tables at once;
 // the SDK's waiter would sleep 20 s before its first look).
 func waitActive(ctx context.Context, api *dynamodb.Client, name string) error {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)

@@ -9,16 +9,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme-oem/vehicle-data/internal/devoutbox"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
-	"github.com/acme-oem/vehicle-data/internal/dynamo/dynamotest"
+	"github.com/acme-oem/vehicle-data/internal/local/devoutbox"
+	"github.com/acme-oem/vehicle-data/internal/local/dynalitetest"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
-var env *dynamotest.Env
+var env *dynalitetest.Env
 
-func TestMain(m *testing.M) { dynamotest.Main(m, &env) }
+func TestMain(m *testing.M) { dynalitetest.Main(m, &env) }
 
 // sharedTable is one table for the whole binary: every test uses its own VINs and subjects (the
 // lockouts key on them), so tests stay independent without paying for a table each.

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme-oem/vehicle-data/functions/registry"
+	"github.com/acme-oem/vehicle-data/functions/catalog"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim/fault"
 )
@@ -172,13 +172,13 @@ func runCanaries(t *testing.T) map[string]string {
 	canaries[stepPanics.marker] = "panic value of a step"
 	hits := stepPanics.hits.Load()
 	pvin := newCar()
-	stepPanics.arm(t, registry.FetchRegistry, pvin)
+	stepPanics.arm(t, catalog.FetchRegistry, pvin)
 	degraded := get(string(pvin), owner, 200)
 	checkFresh(t, degraded.body, "build", "serviceHistory", "recalls")
 	checkUnavailable(t, degraded.body, "registration", "owner")
 	// ... merge-report's fails the report with the generic internal error.
 	mvin := newCar()
-	stepPanics.arm(t, registry.MergeReport, mvin)
+	stepPanics.arm(t, catalog.MergeReport, mvin)
 	failed := get(string(mvin), owner, 500)
 	for _, a := range []answer{degraded, failed} {
 		if strings.Contains(string(a.body), stepPanics.marker) {

@@ -1,7 +1,7 @@
 package securitytest
 
 // JWT attacks through the whole HTTP path: request -> local gateway -> authorizer -> verifier,
-// with the development issuer's real keys fetched over loopback. internal/auth unit-tests the
+// with the development issuer's real keys fetched over loopback. internal/oidc unit-tests the
 // verifier; these tests prove that the gateway maps every rejection to a 401 with an RFC 6750
 // challenge and an error body that echoes nothing of the token, on every route of the contract,
 // and that no attack reaches a 500 or, worse, a 2xx.
@@ -29,7 +29,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/acme-oem/vehicle-data/internal/auth"
+	"github.com/acme-oem/vehicle-data/internal/oidc"
 )
 
 var b64 = base64.RawURLEncoding
@@ -355,7 +355,7 @@ func jwtAttacks(t *testing.T) ([]jwtAttack, *attackerSite) {
 
 	// Shapes: huge, dotted, malformed.
 	add("10,000 dots", strings.Repeat(".", 10000))
-	add("oversized token", parts[0]+"."+strings.Repeat("A", auth.MaxTokenBytes)+"."+parts[2])
+	add("oversized token", parts[0]+"."+strings.Repeat("A", oidc.MaxTokenBytes)+"."+parts[2])
 	add("two segments", parts[0]+"."+parts[1])
 	add("four segments", alice+".AAAA")
 	add("empty segments", "..")
@@ -441,8 +441,8 @@ func checkUnauthenticated(t *testing.T, route string, a answer, token string) {
 		return
 	}
 	challenge := a.header.Get("WWW-Authenticate")
-	if !strings.HasPrefix(challenge, `Bearer realm="`+auth.Realm+`"`) {
-		t.Errorf("%s: WWW-Authenticate %q, want a Bearer challenge for realm %q", route, challenge, auth.Realm)
+	if !strings.HasPrefix(challenge, `Bearer realm="`+oidc.Realm+`"`) {
+		t.Errorf("%s: WWW-Authenticate %q, want a Bearer challenge for realm %q", route, challenge, oidc.Realm)
 	}
 	var body struct {
 		Error struct {
@@ -511,9 +511,9 @@ func TestProtectedRoutesChallengeAnonymousCallers(t *testing.T) {
 			t.Errorf("%s, anonymous: %s, want 401", rt.key(), a)
 			continue
 		}
-		if got := a.header.Get("WWW-Authenticate"); !strings.HasPrefix(got, `Bearer realm="`+auth.Realm+`"`) {
+		if got := a.header.Get("WWW-Authenticate"); !strings.HasPrefix(got, `Bearer realm="`+oidc.Realm+`"`) {
 			t.Errorf("%s, anonymous: 401 with WWW-Authenticate %q, want a Bearer challenge for realm %q: %s",
-				rt.key(), got, auth.Realm, a.body)
+				rt.key(), got, oidc.Realm, a.body)
 		}
 	}
 	if protected == 0 {

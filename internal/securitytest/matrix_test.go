@@ -23,7 +23,7 @@ import (
 
 	"github.com/acme-oem/vehicle-data/api"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
-	"github.com/acme-oem/vehicle-data/internal/gateway"
+	"github.com/acme-oem/vehicle-data/internal/local/gateway"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim/world"
 )

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme-oem/vehicle-data/internal/devoutbox"
+	"github.com/acme-oem/vehicle-data/internal/local/devoutbox"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 

@@ -20,8 +20,8 @@ import (
 	"github.com/aws/aws-xray-sdk-go/xray"
 	"github.com/aws/aws-xray-sdk-go/xraylog"
 
-	"github.com/acme-oem/vehicle-data/internal/devoidc"
-	"github.com/acme-oem/vehicle-data/internal/localstack"
+	"github.com/acme-oem/vehicle-data/internal/local/devoidc"
+	local "github.com/acme-oem/vehicle-data/internal/local/stack"
 	"github.com/acme-oem/vehicle-data/internal/tracing"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim"
@@ -30,9 +30,9 @@ import (
 
 // stack is the one local stack of this test binary; logs is everything it logged, at every level;
 // xrayLogs is everything the X-Ray SDK logged, at every level; segments is every trace segment it
-// emitted (localstack.Config.TraceEmitter).
+// emitted (local.Config.TraceEmitter).
 var (
-	stack    *localstack.Stack
+	stack    *local.Stack
 	logs     = &syncBuffer{}
 	xrayLogs = &syncBuffer{}
 	segments = tracing.NewRecorder(0, 0)
@@ -74,7 +74,7 @@ func run(m *testing.M) int {
 	// The X-Ray SDK logs through its own global logger (to stdout by default): capture it too, so
 	// that it is scanned for secrets and for X-Ray errors such as a missing context.
 	xray.SetLogger(xraylog.NewDefaultLogger(xrayLogs, xraylog.LogLevelDebug))
-	s, err := localstack.Start(ctx, localstack.Config{
+	s, err := local.Start(ctx, local.Config{
 		Sim:           sim.Options{Latency: latency},
 		Logger:        logger,
 		TraceEmitter:  segments,

@@ -9,12 +9,12 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/acme-oem/vehicle-data/functions/registry"
+	"github.com/acme-oem/vehicle-data/functions/catalog"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
 // stepPanics is the stack's Lambda step fault: TestMain installs its wrap as
-// localstack.Config.WrapFunctions. A step armed for a VIN runs as usual (its legacy calls are
+// stack.Config.WrapFunctions. A step armed for a VIN runs as usual (its legacy calls are
 // made, and traced) and then panics, for invocations whose payload holds that VIN, with a value
 // that carries the marker and the step's whole payload. Other VINs, and other tests, see the
 // steps unchanged.
@@ -61,7 +61,7 @@ func (p *panicFault) armedFor(step string, payload []byte) bool {
 	return false
 }
 
-func (p *panicFault) wrap(name string, h registry.Handler) registry.Handler {
+func (p *panicFault) wrap(name string, h catalog.Handler) catalog.Handler {
 	return func(ctx context.Context, payload []byte) ([]byte, error) {
 		out, err := h(ctx, payload)
 		if p.armedFor(name, payload) {

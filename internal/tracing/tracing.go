@@ -3,7 +3,7 @@
 // prepares a handler's context the way the Lambda runtime does (a sampled trace header under
 // xray.LambdaTraceHeaderKey), with a per-context xray.Config (no change to xray's globals).
 //
-// The local stack (internal/localstack) runs every Lambda step under LambdaContext, so the legacy
+// The local stack (internal/local/stack) runs every Lambda step under LambdaContext, so the legacy
 // clients' subsegments (legacyclients/transport) and any segment a step creates are captured as in
 // AWS, where they would reach the X-Ray daemon; the security tests scan them for personal data.
 package tracing

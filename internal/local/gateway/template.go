@@ -1,0 +1,67 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/acme-oem/vehicle-data/internal/oidc"
+)
+
+// RequestTemplate is the API Gateway (REST) integration request mapping template that CDK attaches
+// to every route carrying x-state-machine: it calls states:StartSyncExecution with the input that
+// buildInput produces locally. The two must stay in step: the state machines see the same input
+// whether API Gateway or this gateway started them. ${StateMachineArn} is substituted by CDK.
+//
+// Why it looks the way it does:
+//   - The Lambda authorizer is a REQUEST authorizer WITHOUT identity sources (and so without
+//     result caching): with an identity source API Gateway would answer 401 itself when the
+//     Authorization header is missing, but the vehicle route is open to anonymous callers, who get
+//     the public view. The authorizer returns context {sub, role}; role "anonymous" and sub "" when
+//     no header was sent.
+//   - Path parameters are copied verbatim; API Gateway does not enforce the OpenAPI pattern on
+//     path parameters, which is why the first state (the VIN validation step) validates again and
+//     fails with VehicleData.Invalid naming the same field and rule as this gateway.
+//   - "input" is a JSON string inside the StartSyncExecution request, hence the escaped quotes;
+//     $util.escapeJavaScript is used for the values a client controls. It escapes a single quote
+//     as \' which is not valid JSON: such a VIN then fails the execution's input parsing (400 from
+//     StartSyncExecution, mapped to 400 by the integration response), never a 500.
+//   - A route with a request body passes it, as validated JSON, under "body" ($input.json('$')
+//     is the body re-serialised as JSON, escaped to fit in the input string).
+//   - requestId is API Gateway's own id, never a client header: the access log and the state
+//     machine's logs correlate on it.
+const RequestTemplate = `#set($path = $input.params().path)
+{
+  "stateMachineArn": "${StateMachineArn}",
+  "input": "{#foreach($name in $path.keySet())\"$name\": \"$util.escapeJavaScript($path.get($name))\", #end\"caller\": {\"sub\": \"$util.escapeJavaScript($context.authorizer.sub)\", \"role\": \"$context.authorizer.role\"}, #if($input.body != "")\"body\": $util.escapeJavaScript($input.json('$')), #end\"requestId\": \"$context.requestId\"}"
+}`
+
+// callerInput is the caller as the state machines receive it.
+type callerInput struct {
+	Sub  string `json:"sub"`
+	Role string `json:"role"`
+}
+
+// buildInput is RequestTemplate in Go: every path parameter by its name at the top level, the
+// validated JSON body (if any) under "body", then the caller and the request id. Reserved names
+// win over path parameters of the same name so a route can never smuggle a caller in.
+func buildInput(pathParams map[string]string, body []byte, caller oidc.Caller, requestID string) ([]byte, error) {
+	in := make(map[string]any, len(pathParams)+3)
+	for name, value := range pathParams {
+		in[name] = value
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		if !json.Valid(body) {
+			return nil, errors.New("encode state machine input: the body is not JSON")
+		}
+		in["body"] = json.RawMessage(body)
+	}
+	in["caller"] = callerInput{Sub: caller.Subject, Role: string(caller.Role)}
+	in["requestId"] = requestID
+	b, err := json.Marshal(in)
+	if err != nil {
+		return nil, fmt.Errorf("encode state machine input: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,30 @@
+package stack
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/acme-oem/vehicle-data/internal/local/devoutbox"
+	"github.com/acme-oem/vehicle-data/legacyclients/sim"
+)
+
+// Banner is what `make run` prints: where everything is and how to drive it from a shell.
+func (s *Stack) Banner() string {
+	var b strings.Builder
+	vin := sim.Demos()[0].VIN
+	fmt.Fprintf(&b, "\nVehicle data, local stack\n\n")
+	fmt.Fprintf(&b, "  API        %s   (contract: api/openapi.yaml)\n", s.APIURL)
+	fmt.Fprintf(&b, "  health     %s/healthz\n", s.URL)
+	fmt.Fprintf(&b, "  OIDC       %s   (demo users: alice, bob = consumers; dealer-dan = dealer)\n", s.IssuerURL)
+	fmt.Fprintf(&b, "\nA report, anonymous (public view):\n  curl -s %s/vehicles/%s | jq\n", s.APIURL, vin)
+	fmt.Fprintf(&b, "\nA dev token, then a report as alice:\n")
+	fmt.Fprintf(&b, "  TOKEN=$(curl -s -d grant_type=password -d username=alice %s/token | jq -r .access_token)\n", s.IssuerURL)
+	fmt.Fprintf(&b, "  curl -s -H \"Authorization: Bearer $TOKEN\" %s/vehicles/%s | jq\n", s.APIURL, vin)
+	fmt.Fprintf(&b, "\nProve ownership as alice (the code the registry 'sends' lands in the development outbox):\n")
+	fmt.Fprintf(&b, "  ID=$(curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"method\":\"owner-code\"}' %s/vehicles/%s/ownership-challenges | jq -r .challengeId)\n", s.APIURL, vin)
+	fmt.Fprintf(&b, "  CODE=$(curl -s '%s%s?vin=%s' | jq -r '.codes[0].code')\n", s.URL, devoutbox.Path, vin)
+	fmt.Fprintf(&b, "  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d \"{\\\"code\\\":\\\"$CODE\\\"}\" %s/vehicles/%s/ownership-challenges/$ID/verify | jq\n", s.APIURL, vin)
+	b.WriteString(simBanner(s.Sims))
+	b.WriteString("\nCtrl-C stops everything; the cache stays in .data/dynalite (make clean removes it).\n\n")
+	return b.String()
+}

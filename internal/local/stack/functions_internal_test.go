@@ -1,0 +1,71 @@
+package stack
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/aws/aws-xray-sdk-go/xray"
+
+	"github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/internal/tracing"
+)
+
+// TestLambdaFunctionsWrapAndTrace: the engine gets every registry step, wrapped by WrapFunctions
+// inside the Lambda trace context when TraceEmitter is set, and untouched otherwise.
+func TestLambdaFunctionsWrapAndTrace(t *testing.T) {
+	steps := catalog.New(catalog.Deps{})
+	rec := tracing.NewRecorder(0, 0)
+	var wrapped []string
+	cfg := Config{
+		TraceEmitter: rec,
+		WrapFunctions: func(name string, h catalog.Handler) catalog.Handler {
+			wrapped = append(wrapped, name)
+			return func(ctx context.Context, payload []byte) ([]byte, error) {
+				if ctx.Value(xray.LambdaTraceHeaderKey) == nil {
+					t.Errorf("%s: no Lambda trace header", name)
+				}
+				_, seg := xray.BeginSubsegment(ctx, name)
+				seg.Close(nil)
+				return h(ctx, payload)
+			}
+		},
+	}
+	fns, err := lambdaFunctions(steps, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(wrapped)
+	if !slices.Equal(wrapped, steps.Names()) {
+		t.Fatalf("wrapped %v, want every step %v", wrapped, steps.Names())
+	}
+	for _, name := range steps.Names() {
+		h, ok := fns.Lookup(name)
+		if !ok {
+			t.Fatalf("step %s missing", name)
+		}
+		_, _ = h(t.Context(), []byte(`{}`)) // not configured: an error, after the subsegment
+	}
+	segs, err := rec.Segments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(segs) != len(steps.Names()) {
+		t.Errorf("%d segments, want one per step (%d)", len(segs), len(steps.Names()))
+	}
+
+	// Without TraceEmitter the handlers run without a trace context.
+	fns, err = lambdaFunctions(steps, Config{WrapFunctions: func(name string, h catalog.Handler) catalog.Handler {
+		return func(ctx context.Context, payload []byte) ([]byte, error) {
+			if ctx.Value(xray.LambdaTraceHeaderKey) != nil || xray.GetRecorder(ctx) != nil {
+				t.Errorf("%s: a trace context without TraceEmitter", name)
+			}
+			return h(ctx, payload)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := fns.Lookup(catalog.ValidateVIN)
+	_, _ = h(t.Context(), []byte(`{}`))
+}

@@ -1,0 +1,46 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/acme-oem/vehicle-data/internal/local/gateway"
+	"github.com/acme-oem/vehicle-data/legacyclients/sim"
+)
+
+// simHealth asks each simulator's admin API for its counters: an answer means the system's server
+// is up (faults switched on are the point of the simulators, not a health problem).
+func simHealth(ctx context.Context, c *sim.Cluster) []gateway.Check {
+	checks := make([]gateway.Check, 0, len(sim.Systems()))
+	for _, src := range sim.Systems() {
+		c0 := gateway.Check{Name: "sim-" + string(src), Status: "up"}
+		if err := httpGetOK(ctx, c.URL(src)+"/__admin/stats"); err != nil {
+			c0.Status, c0.Error = "down", err.Error()
+		}
+		checks = append(checks, c0)
+	}
+	return checks
+}
+
+// simBanner lists the demo VINs and the fault knobs of each simulator.
+func simBanner(c *sim.Cluster) string {
+	var b strings.Builder
+	b.WriteString("\nDemo VINs:\n")
+	for _, d := range sim.Demos() {
+		fmt.Fprintf(&b, "  %s  %-18s %s\n", d.VIN, d.Name, d.Story)
+	}
+	b.WriteString("\nLegacy simulators (admin API on each; faults apply at once, reset clears faults and counters):\n")
+	for _, src := range sim.Systems() {
+		fmt.Fprintf(&b, "  %-15s %s\n", src, c.URL(src))
+	}
+	ws := c.URL(sim.Systems()[1])
+	b.WriteString("\nSwitch a legacy fault on and off (workshop shown; any system above works the same):\n")
+	fmt.Fprintf(&b, "  curl -X PUT -d '{\"outage\":\"unavailable\"}' %s/__admin/faults   # down (503)\n", ws)
+	fmt.Fprintf(&b, "  curl -X PUT -d '{\"errorRate\":0.3}' %s/__admin/faults          # 30%% errors\n", ws)
+	fmt.Fprintf(&b, "  curl -X PUT -d '{\"latency\":{\"fixedMs\":5000}}' %s/__admin/faults  # slow\n", ws)
+	fmt.Fprintf(&b, "  curl -X PUT -d '{}' %s/__admin/faults                           # healthy again\n", ws)
+	fmt.Fprintf(&b, "  curl %s/__admin/stats                                            # request counters\n", ws)
+	fmt.Fprintf(&b, "  curl -X POST %s/__admin/reset                                    # clear faults and counters\n", ws)
+	return b.String()
+}
