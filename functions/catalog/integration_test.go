@@ -18,6 +18,7 @@ import (
 	"github.com/acme-oem/vehicle-data/functions/catalog"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/dynalitetest"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/recalls"
 	regclient "github.com/acme-oem/vehicle-data/legacyclients/registry"
@@ -169,13 +170,13 @@ func (s *stack) run(t testing.TB, in []byte) engine.Result {
 	return res
 }
 
-func (s *stack) report200(t *testing.T, vin vehicle.VIN, sub, role string) vehicle.Report {
+func (s *stack) report200(t *testing.T, vin vehicle.VIN, sub, role string) report.Report {
 	t.Helper()
 	res := s.run(t, input(vin, sub, role))
 	if res.Status != engine.StatusSucceeded {
 		t.Fatalf("execution %s: %s: %s", res.Status, res.Error, res.Cause)
 	}
-	var r vehicle.Report
+	var r report.Report
 	must(t, json.Unmarshal([]byte(res.Output), &r))
 	return r
 }
@@ -188,8 +189,8 @@ func (s *stack) requests() map[vehicle.Source]int64 {
 	return out
 }
 
-func freshness(r vehicle.Report) map[string]vehicle.Freshness {
-	return map[string]vehicle.Freshness{
+func freshness(r report.Report) map[string]report.Freshness {
+	return map[string]report.Freshness{
 		"build": r.Build.Freshness, "service": r.Service.Freshness, "registration": r.Registration.Freshness,
 		"recalls": r.Recalls.Freshness, "odometer": r.Odometer.Freshness,
 	}
@@ -199,7 +200,7 @@ func TestReportColdThenWarm(t *testing.T) {
 	s := newStack(t, 1)
 	cold := s.report200(t, world.DemoRollback, "", "anonymous")
 	for name, f := range freshness(cold) {
-		if f != vehicle.Fresh {
+		if f != report.Fresh {
 			t.Errorf("cold %s: %s", name, f)
 		}
 	}
@@ -233,14 +234,14 @@ func TestReportOneSourceFailingDegradesItsSection(t *testing.T) {
 	s := newStack(t, 1)
 	must(t, s.sims.System(vehicle.SourceWorkshop).SetFaults(fault.Faults{Outage: "unavailable"}))
 	r := s.report200(t, world.DemoClean, "", "anonymous")
-	if r.Service.Freshness != vehicle.Unavailable || r.Service.Data != nil {
+	if r.Service.Freshness != report.Unavailable || r.Service.Data != nil {
 		t.Errorf("service section = %+v, want unavailable", r.Service)
 	}
-	if r.Odometer.Freshness != vehicle.Stale || r.Odometer.Data == nil {
+	if r.Odometer.Freshness != report.Stale || r.Odometer.Data == nil {
 		t.Errorf("odometer with the registry's readings only = %+v, want stale", r.Odometer)
 	}
-	for name, f := range map[string]vehicle.Freshness{"build": r.Build.Freshness, "registration": r.Registration.Freshness, "recalls": r.Recalls.Freshness} {
-		if f != vehicle.Fresh {
+	for name, f := range map[string]report.Freshness{"build": r.Build.Freshness, "registration": r.Registration.Freshness, "recalls": r.Recalls.Freshness} {
+		if f != report.Fresh {
 			t.Errorf("%s: %s, want fresh", name, f)
 		}
 	}
@@ -252,7 +253,7 @@ func TestReportSlowSourceDegradesItsSection(t *testing.T) {
 	s := newStackWith(t, 1, transport.Config{AttemptTimeout: 300 * time.Millisecond, MaxRetries: -1})
 	must(t, s.sims.System(vehicle.SourceRegistry).SetFaults(fault.Faults{Hang: true}))
 	r := s.report200(t, world.DemoClean, "", "anonymous")
-	if r.Registration.Freshness != vehicle.Unavailable || r.Build.Freshness != vehicle.Fresh || r.Service.Freshness != vehicle.Fresh {
+	if r.Registration.Freshness != report.Unavailable || r.Build.Freshness != report.Fresh || r.Service.Freshness != report.Fresh {
 		t.Fatalf("registration %s, build %s, service %s", r.Registration.Freshness, r.Build.Freshness, r.Service.Freshness)
 	}
 }
@@ -285,11 +286,11 @@ func TestReportAllSourcesDownServesStaleCache(t *testing.T) {
 	s := newStack(t, 1)
 	s.report200(t, world.DemoRecall, "", "anonymous")
 	s.clock.Advance(2 * 24 * time.Hour) // past the daily sources' soft expiry, within hard
-	for _, src := range vehicle.ReportSources() {
+	for _, src := range report.Sources() {
 		must(t, s.sims.System(src).SetFaults(fault.Faults{Outage: "unavailable"}))
 	}
 	r := s.report200(t, world.DemoRecall, "", "anonymous")
-	want := map[string]vehicle.Freshness{"build": vehicle.Fresh, "service": vehicle.Stale, "registration": vehicle.Stale, "recalls": vehicle.Stale, "odometer": vehicle.Stale}
+	want := map[string]report.Freshness{"build": report.Fresh, "service": report.Stale, "registration": report.Stale, "recalls": report.Stale, "odometer": report.Stale}
 	for name, f := range freshness(r) {
 		if f != want[name] {
 			t.Errorf("%s: %s, want %s", name, f, want[name])
@@ -360,10 +361,10 @@ func TestConcurrentColdReportsCallEachSourceOnce(t *testing.T) {
 		if res.Status != engine.StatusSucceeded {
 			t.Fatalf("execution %s: %s %s", res.Status, res.Error, res.Cause)
 		}
-		var r vehicle.Report
+		var r report.Report
 		must(t, json.Unmarshal([]byte(res.Output), &r))
 		for name, f := range freshness(r) {
-			if f != vehicle.Fresh {
+			if f != report.Fresh {
 				t.Fatalf("%s: %s", name, f)
 			}
 		}
@@ -440,7 +441,7 @@ func TestOwnershipAuthorization(t *testing.T) {
 }
 
 func equalCounts(a, b map[vehicle.Source]int64) bool {
-	for _, src := range vehicle.ReportSources() {
+	for _, src := range report.Sources() {
 		if a[src] != b[src] {
 			return false
 		}

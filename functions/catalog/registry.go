@@ -21,6 +21,7 @@ import (
 	"github.com/acme-oem/vehicle-data/functions/validatevin"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
@@ -101,10 +102,10 @@ func FetchLeaseTTL() time.Duration { return fetchTimeout }
 // function uses.
 type Deps struct {
 	Cache    *dynamo.Cache
-	Build    vehicle.BuildSource
-	Workshop vehicle.WorkshopSource
-	Registry vehicle.RegistrySource
-	Recalls  vehicle.RecallSource
+	Build    report.BuildSource
+	Workshop report.WorkshopSource
+	Registry report.RegistrySource
+	Recalls  report.RecallSource
 	// The ownership-verification steps' service (*ownership.Service implements both).
 	OwnershipChallenge ownershipchallenge.Starter
 	OwnershipVerify    ownershipverify.Verifier

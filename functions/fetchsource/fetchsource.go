@@ -20,6 +20,7 @@ import (
 	"github.com/acme-oem/vehicle-data/functions/internal/step"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
@@ -36,7 +37,7 @@ type Options struct {
 }
 
 // NewVehicleMaster returns the step that fetches build data.
-func NewVehicleMaster(o Options, src vehicle.BuildSource) step.Handler {
+func NewVehicleMaster(o Options, src report.BuildSource) step.Handler {
 	return newStep(o, vehicle.SourceVehicleMaster, true, func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error) {
 		b, err := src.FetchBuild(ctx, v)
 		return reportflow.SourceData{Build: b}, err
@@ -44,12 +45,12 @@ func NewVehicleMaster(o Options, src vehicle.BuildSource) step.Handler {
 }
 
 // NewWorkshop returns the step that fetches the service history and its odometer readings.
-func NewWorkshop(o Options, src vehicle.WorkshopSource) step.Handler {
+func NewWorkshop(o Options, src report.WorkshopSource) step.Handler {
 	return newStep(o, vehicle.SourceWorkshop, false, func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error) {
 		s, odo, err := src.FetchService(ctx, v)
 		if apperr.CodeOf(err) == apperr.NotFound {
 			// The workshop system knows only cars that visited a workshop.
-			return reportflow.SourceData{Service: &vehicle.ServiceData{Visits: []vehicle.ServiceVisit{}}, Odometer: []vehicle.OdometerReading{}}, nil
+			return reportflow.SourceData{Service: &report.ServiceData{Visits: []report.ServiceVisit{}}, Odometer: []report.OdometerReading{}}, nil
 		}
 		return reportflow.SourceData{Service: s, Odometer: nonNil(odo)}, err
 	})
@@ -57,31 +58,31 @@ func NewWorkshop(o Options, src vehicle.WorkshopSource) step.Handler {
 
 // NewRegistry returns the step that fetches registrations, the current keeper and the
 // inspection odometer readings.
-func NewRegistry(o Options, src vehicle.RegistrySource) step.Handler {
+func NewRegistry(o Options, src report.RegistrySource) step.Handler {
 	return newStep(o, vehicle.SourceRegistry, false, func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error) {
 		r, owner, odo, err := src.FetchRegistration(ctx, v)
 		if apperr.CodeOf(err) == apperr.NotFound {
 			// Never registered (a new or export car): no keepers, no inspections.
-			return reportflow.SourceData{Registration: &vehicle.RegistrationData{Registrations: []vehicle.Registration{}}, Odometer: []vehicle.OdometerReading{}}, nil
+			return reportflow.SourceData{Registration: &report.RegistrationData{Registrations: []report.Registration{}}, Odometer: []report.OdometerReading{}}, nil
 		}
 		return reportflow.SourceData{Registration: r, Owner: owner, Odometer: nonNil(odo)}, err
 	})
 }
 
 // NewRecalls returns the step that fetches recall campaigns.
-func NewRecalls(o Options, src vehicle.RecallSource) step.Handler {
+func NewRecalls(o Options, src report.RecallSource) step.Handler {
 	return newStep(o, vehicle.SourceRecalls, false, func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error) {
 		r, err := src.FetchRecalls(ctx, v)
 		if apperr.CodeOf(err) == apperr.NotFound {
-			return reportflow.SourceData{Recalls: &vehicle.RecallData{Campaigns: []vehicle.Recall{}}}, nil
+			return reportflow.SourceData{Recalls: &report.RecallData{Campaigns: []report.Recall{}}}, nil
 		}
 		return reportflow.SourceData{Recalls: r}, err
 	})
 }
 
-func nonNil(rs []vehicle.OdometerReading) []vehicle.OdometerReading {
+func nonNil(rs []report.OdometerReading) []report.OdometerReading {
 	if rs == nil {
-		return []vehicle.OdometerReading{}
+		return []report.OdometerReading{}
 	}
 	return rs
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/dynalitetest"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
@@ -28,26 +29,26 @@ type buildPort struct {
 	err   error
 }
 
-func (p *buildPort) FetchBuild(context.Context, vehicle.VIN) (*vehicle.BuildData, error) {
+func (p *buildPort) FetchBuild(context.Context, vehicle.VIN) (*report.BuildData, error) {
 	p.calls.Add(1)
 	if p.err != nil {
 		return nil, p.err
 	}
-	return &vehicle.BuildData{Make: "Volkswagen", Model: "Golf", ModelYear: 2021}, nil
+	return &report.BuildData{Make: "Volkswagen", Model: "Golf", ModelYear: 2021}, nil
 }
 
 type registryPort struct{ deadline time.Time }
 
-func (p *registryPort) FetchRegistration(ctx context.Context, _ vehicle.VIN) (*vehicle.RegistrationData, *vehicle.OwnerData, []vehicle.OdometerReading, error) {
+func (p *registryPort) FetchRegistration(ctx context.Context, _ vehicle.VIN) (*report.RegistrationData, *report.OwnerData, []report.OdometerReading, error) {
 	p.deadline, _ = ctx.Deadline()
-	return &vehicle.RegistrationData{OwnerCount: 1, Registrations: []vehicle.Registration{{Country: "DE", FromMonth: "2021-03", KeeperKind: "private", Plate: "B-XY 123", From: "2021-03-04"}}},
-		&vehicle.OwnerData{Name: "Erika Mustermann", PostalCode: "10115", City: "Berlin", Since: "2021-03-04"},
-		[]vehicle.OdometerReading{{Month: "2023-03", Date: "2023-03-01", Km: 30000, Source: vehicle.SourceRegistry}}, nil
+	return &report.RegistrationData{OwnerCount: 1, Registrations: []report.Registration{{Country: "DE", FromMonth: "2021-03", KeeperKind: "private", Plate: "B-XY 123", From: "2021-03-04"}}},
+		&report.OwnerData{Name: "Erika Mustermann", PostalCode: "10115", City: "Berlin", Since: "2021-03-04"},
+		[]report.OdometerReading{{Month: "2023-03", Date: "2023-03-01", Km: 30000, Source: vehicle.SourceRegistry}}, nil
 }
 
 type workshopPort struct{ err error }
 
-func (p workshopPort) FetchService(context.Context, vehicle.VIN) (*vehicle.ServiceData, []vehicle.OdometerReading, error) {
+func (p workshopPort) FetchService(context.Context, vehicle.VIN) (*report.ServiceData, []report.OdometerReading, error) {
 	return nil, nil, p.err
 }
 

@@ -1,6 +1,6 @@
 // Package mergereport is the vehicle-report step that, after the fetch steps ran, assembles the
 // report from the cache items the state machine read and the fetch results (reportflow.Merge),
-// and returns it as the caller may see it (vehicle.Redact with the access
+// and returns it as the caller may see it (report.Redact with the access
 // ownership-authorization decided): it is the last step, so nothing the caller may not see
 // reaches the response. Every section says where it came from, when, and how fresh it is; a
 // source that failed yields a stale section (from cache) or an unavailable one, never a failed
@@ -15,7 +15,7 @@ import (
 
 	"github.com/acme-oem/vehicle-data/functions/internal/reportflow"
 	"github.com/acme-oem/vehicle-data/functions/internal/step"
-	"github.com/acme-oem/vehicle-data/internal/vehicle"
+	"github.com/acme-oem/vehicle-data/internal/report"
 )
 
 // Input is the cache read plus what the fetch steps returned (empty when nothing was fetched).
@@ -31,13 +31,13 @@ type event struct {
 }
 
 // New returns the handler; now is the clock freshness is judged by. The report it returns is
-// already redacted for the caller's access (vehicle.Redact): merging and redacting are one step
+// already redacted for the caller's access (report.Redact): merging and redacting are one step
 // so the whole report crosses the state machine once, and the step's output is the response.
 func New(now func() time.Time) step.Handler {
-	general := step.Typed(func(_ context.Context, in Input) (vehicle.Report, error) {
+	general := step.Typed(func(_ context.Context, in Input) (report.Report, error) {
 		entries, err := in.Entries(now)
 		if err != nil {
-			return vehicle.Report{}, err
+			return report.Report{}, err
 		}
 		return reportflow.Merge(in.VIN, in.Access, entries, in.Fetched, now())
 	})

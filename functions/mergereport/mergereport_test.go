@@ -12,6 +12,7 @@ import (
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/dynalitetest"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
@@ -22,12 +23,12 @@ func TestMain(m *testing.M) { dynalitetest.Main(m, &env) }
 const vin = vehicle.VIN("WVWZZZCD3MW100001")
 
 // merge runs the step as an owner, who sees everything.
-func merge(t *testing.T, table string, at time.Time, fetched []reportflow.FetchResult) (vehicle.Report, error) {
+func merge(t *testing.T, table string, at time.Time, fetched []reportflow.FetchResult) (report.Report, error) {
 	t.Helper()
 	return mergeAs(t, vehicle.AccessOwner, table, at, fetched)
 }
 
-func mergeAs(t *testing.T, access vehicle.Access, table string, at time.Time, fetched []reportflow.FetchResult) (vehicle.Report, error) {
+func mergeAs(t *testing.T, access vehicle.Access, table string, at time.Time, fetched []reportflow.FetchResult) (report.Report, error) {
 	t.Helper()
 	in, _ := json.Marshal(mergereport.Input{
 		CacheRead: reportflow.CacheRead{VIN: string(vin), Access: access, Cache: env.ReadCache(t, table, vin)},
@@ -35,9 +36,9 @@ func mergeAs(t *testing.T, access vehicle.Access, table string, at time.Time, fe
 	})
 	out, err := mergereport.New(func() time.Time { return at })(context.Background(), in)
 	if err != nil {
-		return vehicle.Report{}, err
+		return report.Report{}, err
 	}
-	var r vehicle.Report
+	var r report.Report
 	if err := json.Unmarshal(out, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -48,10 +49,10 @@ func TestMergeCachedFetchedAndFailed(t *testing.T) {
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	table := env.NewTable(t)
 	cache := dynamo.NewCache(env.Client, table, dynamo.CacheConfig{})
-	recalls, _ := reportflow.Record(reportflow.SourceData{Recalls: &vehicle.RecallData{OpenCount: 1, Campaigns: []vehicle.Recall{{ID: "R1", Status: "open"}}}}, t0, false)
+	recalls, _ := reportflow.Record(reportflow.SourceData{Recalls: &report.RecallData{OpenCount: 1, Campaigns: []report.Recall{{ID: "R1", Status: "open"}}}}, t0, false)
 	ws, _ := reportflow.Record(reportflow.SourceData{
-		Service:  &vehicle.ServiceData{Visits: []vehicle.ServiceVisit{{Month: "2022-01", OdometerKm: 50000, Kind: "inspection"}}},
-		Odometer: []vehicle.OdometerReading{{Month: "2022-01", Km: 50000, Source: vehicle.SourceWorkshop}},
+		Service:  &report.ServiceData{Visits: []report.ServiceVisit{{Month: "2022-01", OdometerKm: 50000, Kind: "inspection"}}},
+		Odometer: []report.OdometerReading{{Month: "2022-01", Km: 50000, Source: vehicle.SourceWorkshop}},
 	}, t0, true)
 	for src, rec := range map[vehicle.Source]dynamo.Record{vehicle.SourceRecalls: recalls, vehicle.SourceWorkshop: ws} {
 		if _, err := cache.Put(context.Background(), vin, src, rec); err != nil {
@@ -61,30 +62,30 @@ func TestMergeCachedFetchedAndFailed(t *testing.T) {
 	at := t0.Add(48 * time.Hour) // recalls and workshop are stale now
 	fetchedAt := at
 	r, err := merge(t, table, at, []reportflow.FetchResult{
-		{Source: vehicle.SourceVehicleMaster, Status: reportflow.StatusFetched, FetchedAt: &fetchedAt, Data: &reportflow.SourceData{Build: &vehicle.BuildData{Make: "Volkswagen", ModelYear: 2021}}},
+		{Source: vehicle.SourceVehicleMaster, Status: reportflow.StatusFetched, FetchedAt: &fetchedAt, Data: &reportflow.SourceData{Build: &report.BuildData{Make: "Volkswagen", ModelYear: 2021}}},
 		{Source: vehicle.SourceRegistry, Status: reportflow.StatusFetched, FetchedAt: &fetchedAt, Data: &reportflow.SourceData{
-			Registration: &vehicle.RegistrationData{OwnerCount: 1}, Owner: &vehicle.OwnerData{Name: "E"},
-			Odometer: []vehicle.OdometerReading{{Month: "2023-01", Km: 60000, Source: vehicle.SourceRegistry}}}},
+			Registration: &report.RegistrationData{OwnerCount: 1}, Owner: &report.OwnerData{Name: "E"},
+			Odometer: []report.OdometerReading{{Month: "2023-01", Km: 60000, Source: vehicle.SourceRegistry}}}},
 		{Source: vehicle.SourceWorkshop, Status: reportflow.StatusUnavailable, Error: "States.Timeout"},
 		{Source: vehicle.SourceRecalls, Status: reportflow.StatusUnavailable, Error: "VehicleData.Unavailable"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Build.Freshness != vehicle.Fresh || r.Make != "Volkswagen" || r.ModelYear != 2021 || !r.Build.FetchedAt.Equal(at) {
+	if r.Build.Freshness != report.Fresh || r.Make != "Volkswagen" || r.ModelYear != 2021 || !r.Build.FetchedAt.Equal(at) {
 		t.Errorf("build: %+v", r.Build)
 	}
-	if r.Recalls.Freshness != vehicle.Stale || r.Recalls.Data.OpenCount != 1 || !r.Recalls.FetchedAt.Equal(t0) {
+	if r.Recalls.Freshness != report.Stale || r.Recalls.Data.OpenCount != 1 || !r.Recalls.FetchedAt.Equal(t0) {
 		t.Errorf("recalls (failed, cached): %+v", r.Recalls)
 	}
-	if r.Service.Freshness != vehicle.Stale || len(r.Service.Data.Visits) != 1 {
+	if r.Service.Freshness != report.Stale || len(r.Service.Data.Visits) != 1 {
 		t.Errorf("service (failed, cached): %+v", r.Service)
 	}
 	if r.Owner == nil || r.Owner.Data.Name != "E" || r.Owner.Source != vehicle.SourceRegistry {
 		t.Errorf("owner: %+v", r.Owner)
 	}
 	od := r.Odometer
-	if od.Freshness != vehicle.Stale || len(od.Data.Readings) != 2 || od.Data.RollbackDetected || od.Data.Readings[0].Km != 50000 {
+	if od.Freshness != report.Stale || len(od.Data.Readings) != 2 || od.Data.RollbackDetected || od.Data.Readings[0].Km != 50000 {
 		t.Errorf("odometer: %+v", od)
 	}
 }
@@ -97,8 +98,8 @@ func TestMergeWithoutAnyDataMarksSectionsUnavailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, s := range map[string]vehicle.Freshness{"build": r.Build.Freshness, "service": r.Service.Freshness, "odometer": r.Odometer.Freshness, "recalls": r.Recalls.Freshness, "registration": r.Registration.Freshness} {
-		if s != vehicle.Unavailable {
+	for name, s := range map[string]report.Freshness{"build": r.Build.Freshness, "service": r.Service.Freshness, "odometer": r.Odometer.Freshness, "recalls": r.Recalls.Freshness, "registration": r.Registration.Freshness} {
+		if s != report.Unavailable {
 			t.Errorf("%s: %s", name, s)
 		}
 	}
@@ -125,13 +126,13 @@ func TestMergeUnknownVINIsNotFound(t *testing.T) {
 }
 
 // The step's output is the response: personal data only for an owner, whatever the access
-// string says otherwise (vehicle.Redact fails closed).
+// string says otherwise (report.Redact fails closed).
 func TestMergeRedactsByAccess(t *testing.T) {
 	t0 := time.Now()
 	table := env.NewTable(t)
 	fetched := []reportflow.FetchResult{{Source: vehicle.SourceRegistry, Status: reportflow.StatusFetched, FetchedAt: &t0, Data: &reportflow.SourceData{
-		Registration: &vehicle.RegistrationData{OwnerCount: 1, Registrations: []vehicle.Registration{{FromMonth: "2021-03", Plate: "CANARY-PLATE"}}},
-		Owner:        &vehicle.OwnerData{Name: "CANARY-NAME"},
+		Registration: &report.RegistrationData{OwnerCount: 1, Registrations: []report.Registration{{FromMonth: "2021-03", Plate: "CANARY-PLATE"}}},
+		Owner:        &report.OwnerData{Name: "CANARY-NAME"},
 	}}}
 	for access, wantPersonal := range map[vehicle.Access]bool{vehicle.AccessOwner: true, vehicle.AccessPublic: false, "": false, "admin": false} {
 		r, err := mergeAs(t, access, table, t0, fetched)
@@ -155,8 +156,8 @@ func TestMergeFastPathMatchesGeneral(t *testing.T) {
 	table := env.NewTable(t)
 	cache := dynamo.NewCache(env.Client, table, dynamo.CacheConfig{Now: func() time.Time { return t0 }})
 	ws, _ := reportflow.Record(reportflow.SourceData{
-		Service:  &vehicle.ServiceData{Visits: []vehicle.ServiceVisit{{Month: "2022-01", OdometerKm: 50000, Kind: "inspection"}}},
-		Odometer: []vehicle.OdometerReading{{Month: "2022-01", Km: 50000, Source: vehicle.SourceWorkshop}},
+		Service:  &report.ServiceData{Visits: []report.ServiceVisit{{Month: "2022-01", OdometerKm: 50000, Kind: "inspection"}}},
+		Odometer: []report.OdometerReading{{Month: "2022-01", Km: 50000, Source: vehicle.SourceWorkshop}},
 	}, t0, true)
 	if _, err := cache.Put(context.Background(), vin, vehicle.SourceWorkshop, ws); err != nil {
 		t.Fatal(err)

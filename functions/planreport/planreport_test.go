@@ -10,6 +10,7 @@ import (
 	"github.com/acme-oem/vehicle-data/functions/planreport"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/dynalitetest"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
@@ -46,7 +47,7 @@ func TestPlan(t *testing.T) {
 	if p := plan(t0, vehicle.AccessPublic); !p.Any || p.Fetch != all || p.NotFound {
 		t.Fatalf("empty cache: %+v", p)
 	}
-	for _, src := range vehicle.ReportSources() {
+	for _, src := range report.Sources() {
 		put(src, dynamo.Record{FetchedAt: t0, Public: json.RawMessage(`{}`), Personal: json.RawMessage(`{}`)})
 	}
 	if p := plan(t0.Add(time.Hour), vehicle.AccessOwner); p.Any {

@@ -12,6 +12,7 @@ import (
 var domain = []string{
 	"github.com/acme-oem/vehicle-data/internal/apperr",
 	"github.com/acme-oem/vehicle-data/internal/vehicle",
+	"github.com/acme-oem/vehicle-data/internal/report",
 	"github.com/acme-oem/vehicle-data/internal/ownership",
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim/fault"
 )
@@ -142,7 +143,7 @@ func runCanaries(t *testing.T) map[string]string {
 	// Each source in turn answering with a malformed body, then with the wrong charset: the
 	// decoders' errors are where a payload snippet (a keeper's name in a registry record, a
 	// workshop in a SOAP body) would slip into a log line.
-	for _, src := range vehicle.ReportSources() {
+	for _, src := range report.Sources() {
 		for _, f := range []fault.Faults{{Malformed: true}, {WrongCharset: true}} {
 			setFaults(t, src, f)
 			get(string(newCar()), owner, 200)

@@ -3,7 +3,7 @@ package securitytest
 // The access matrix: every route of api/openapi.yaml against every kind of caller, with the status
 // each must get and what each may see. The route list is read from the contract at test time and
 // a route without a row fails the test, so a new route cannot ship without someone deciding who
-// may call it. Personal fields are found by reflection over vehicle.Report's `personal` tags, the
+// may call it. Personal fields are found by reflection over report.Report's `personal` tags, the
 // one place they are declared (DESIGN.md, principle 1).
 
 import (
@@ -24,6 +24,7 @@ import (
 	"github.com/acme-oem/vehicle-data/api"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/gateway"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim/world"
 )
@@ -147,7 +148,7 @@ var accessMatrix = map[string]map[caller]cell{
 	},
 }
 
-// personalKeys derives, by reflection over vehicle.Report, the JSON keys of the fields tagged
+// personalKeys derives, by reflection over report.Report, the JSON keys of the fields tagged
 // personal. It fails if a key is personal in one struct and public in another: then a key-based
 // check could not tell them apart, and this test would need to walk the JSON along the types.
 func personalKeys(t testing.TB) []string {
@@ -183,11 +184,11 @@ func personalKeys(t testing.TB) []string {
 			walk(f.Type)
 		}
 	}
-	walk(reflect.TypeFor[vehicle.Report]())
+	walk(reflect.TypeFor[report.Report]())
 	var out []string
 	for k := range personal {
 		if public[k] {
-			t.Fatalf("the JSON key %q is personal in one struct of vehicle.Report and public in another", k)
+			t.Fatalf("the JSON key %q is personal in one struct of report.Report and public in another", k)
 		}
 		out = append(out, k)
 	}

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/tracing"
-	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
 // The only annotations and metadata a legacy call's subsegment may carry
@@ -71,7 +71,7 @@ func TestTraceSegmentsCarryNoPersonalData(t *testing.T) {
 			}
 		}
 	}
-	for _, sys := range vehicle.ReportSources() { // the systems the canary run calls
+	for _, sys := range report.Sources() { // the systems the canary run calls
 		if bySystem[string(sys)] == 0 {
 			t.Errorf("no trace segment for the legacy system %s: its calls are not traced (got %v)", sys, bySystem)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/internal/clientkit"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
@@ -36,7 +37,7 @@ type Config struct {
 	MaxPages int
 }
 
-// Client implements vehicle.RecallSource. Safe for concurrent use.
+// Client implements report.RecallSource. Safe for concurrent use.
 type Client struct {
 	tc       *transport.Client
 	now      func() time.Time
@@ -44,7 +45,7 @@ type Client struct {
 	maxPages int
 }
 
-var _ vehicle.RecallSource = (*Client)(nil)
+var _ report.RecallSource = (*Client)(nil)
 
 // New returns a Client.
 func New(cfg Config) (*Client, error) {
@@ -65,12 +66,12 @@ func New(cfg Config) (*Client, error) {
 // FetchRecalls follows every page and returns the campaigns in the order served, with OpenCount.
 // Each page is one transport call with its own retries; the context deadline bounds them all.
 // A failure on any page fails the whole fetch: a partial recall list would hide open recalls.
-func (c *Client) FetchRecalls(ctx context.Context, vin vehicle.VIN) (*vehicle.RecallData, error) {
+func (c *Client) FetchRecalls(ctx context.Context, vin vehicle.VIN) (*report.RecallData, error) {
 	if err := clientkit.CheckVIN(System, OperationList, label, vin); err != nil {
 		return nil, err
 	}
 	now := c.now()
-	out := &vehicle.RecallData{Campaigns: []vehicle.Recall{}}
+	out := &report.RecallData{Campaigns: []report.Recall{}}
 	seenIDs := map[string]bool{}
 	seenCursors := map[string]bool{}
 	cursor := ""
@@ -117,7 +118,7 @@ func severity(s string) (string, bool) {
 }
 
 // addPage validates one page and appends its campaigns.
-func addPage(out *vehicle.RecallData, p *Page, page int, vin vehicle.VIN, now time.Time, seen map[string]bool) error {
+func addPage(out *report.RecallData, p *Page, page int, vin vehicle.VIN, now time.Time, seen map[string]bool) error {
 	var v clientkit.Violations
 	if p.VIN != string(vin) {
 		v.Addf("page %d: vin does not match the requested VIN", page+1)
@@ -158,7 +159,7 @@ func addPage(out *vehicle.RecallData, p *Page, page int, vin vehicle.VIN, now ti
 		default:
 			v.Addf("%s.status: unknown value", at)
 		}
-		out.Campaigns = append(out.Campaigns, vehicle.Recall{
+		out.Campaigns = append(out.Campaigns, report.Recall{
 			ID: strings.TrimSpace(w.CampaignID), Title: w.Title, Description: w.Description, Severity: sev,
 			Status: strings.ToLower(w.Status), IssuedOn: w.IssuedOn, CompletedOn: w.CompletedOn,
 		})

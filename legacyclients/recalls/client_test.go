@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/internal/clienttest"
 	"github.com/acme-oem/vehicle-data/legacyclients/recalls"
@@ -96,7 +97,7 @@ func TestFetchRecallsFollowsEveryPage(t *testing.T) {
 	if got.OpenCount != 2 || len(got.Campaigns) != 5 {
 		t.Fatalf("recalls = %+v", got)
 	}
-	if got.Campaigns[0] != (vehicle.Recall{ID: "24A7", Title: "Airbag 24A7", Description: "Replace the inflator", Severity: "safety", Status: "open", IssuedOn: "2023-02-01"}) {
+	if got.Campaigns[0] != (report.Recall{ID: "24A7", Title: "Airbag 24A7", Description: "Replace the inflator", Severity: "safety", Status: "open", IssuedOn: "2023-02-01"}) {
 		t.Errorf("first = %+v", got.Campaigns[0])
 	}
 	if c := got.Campaigns[2]; c.ID != "22E9" || c.Severity != "emissions" {

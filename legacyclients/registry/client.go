@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/internal/clientkit"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
@@ -33,7 +34,7 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Client implements vehicle.RegistrySource. Safe for concurrent use.
+// Client implements report.RegistrySource. Safe for concurrent use.
 type Client struct {
 	tc       *transport.Client
 	now      func() time.Time
@@ -41,7 +42,7 @@ type Client struct {
 	rejected atomic.Uint64
 }
 
-var _ vehicle.RegistrySource = (*Client)(nil)
+var _ report.RegistrySource = (*Client)(nil)
 
 // New returns a Client.
 func New(cfg Config) (*Client, error) {
@@ -64,17 +65,17 @@ func (c *Client) Metrics() Metrics {
 
 // Inquiry is everything the registry says about one vehicle, validated.
 type Inquiry struct {
-	Registration *vehicle.RegistrationData
-	Owner        *vehicle.OwnerData // nil when no registration is current
-	Odometer     []vehicle.OdometerReading
+	Registration *report.RegistrationData
+	Owner        *report.OwnerData // nil when no registration is current
+	Odometer     []report.OdometerReading
 	// DocumentCode is the code printed on the registration document, empty when the registry has
 	// none. Ownership verification compares it with what the caller types: it is a secret, never
 	// log or return it.
 	DocumentCode string
 }
 
-// FetchRegistration implements vehicle.RegistrySource.
-func (c *Client) FetchRegistration(ctx context.Context, vin vehicle.VIN) (*vehicle.RegistrationData, *vehicle.OwnerData, []vehicle.OdometerReading, error) {
+// FetchRegistration implements report.RegistrySource.
+func (c *Client) FetchRegistration(ctx context.Context, vin vehicle.VIN) (*report.RegistrationData, *report.OwnerData, []report.OdometerReading, error) {
 	in, err := c.Inquire(ctx, vin)
 	if err != nil {
 		return nil, nil, nil, err
@@ -157,7 +158,7 @@ func toInquiry(rs *RecordSet, now time.Time) (*Inquiry, error) {
 	}
 	regs := append([]Registration(nil), rs.Registrations...)
 	sort.SliceStable(regs, func(i, j int) bool { return regs[i].Seq < regs[j].Seq })
-	out := &vehicle.RegistrationData{OwnerCount: len(regs), Registrations: make([]vehicle.Registration, 0, len(regs))}
+	out := &report.RegistrationData{OwnerCount: len(regs), Registrations: make([]report.Registration, 0, len(regs))}
 	for i, r := range regs {
 		if r.Seq != i+1 {
 			v.Addf("RG[%d].seq: not consecutive from 01", i)
@@ -181,7 +182,7 @@ func toInquiry(rs *RecordSet, now time.Time) (*Inquiry, error) {
 		if i > 0 && !regs[i-1].To.IsZero() && r.From.Before(regs[i-1].To) {
 			v.Addf("RG[%d]: overlaps the previous registration", i)
 		}
-		reg := vehicle.Registration{
+		reg := report.Registration{
 			Country: r.Country, FromMonth: r.From.Format(clientkit.MonthLayout), KeeperKind: kind,
 			Plate: r.Plate, From: r.From.Format(clientkit.DayLayout),
 		}
@@ -191,7 +192,7 @@ func toInquiry(rs *RecordSet, now time.Time) (*Inquiry, error) {
 		out.Registrations = append(out.Registrations, reg)
 	}
 	current := len(regs) > 0 && regs[len(regs)-1].To.IsZero()
-	var owner *vehicle.OwnerData
+	var owner *report.OwnerData
 	switch {
 	case current && rs.Keeper == nil:
 		v.Addf("KP: missing for the current registration")
@@ -202,9 +203,9 @@ func toInquiry(rs *RecordSet, now time.Time) (*Inquiry, error) {
 		if future(k.Since) {
 			v.Addf("KP.since: in the future")
 		}
-		owner = &vehicle.OwnerData{Name: k.Name, PostalCode: k.PostalCode, City: k.City, Since: k.Since.Format(clientkit.DayLayout)}
+		owner = &report.OwnerData{Name: k.Name, PostalCode: k.PostalCode, City: k.City, Since: k.Since.Format(clientkit.DayLayout)}
 	}
-	readings := make([]vehicle.OdometerReading, 0, len(rs.Odometers))
+	readings := make([]report.OdometerReading, 0, len(rs.Odometers))
 	for i, o := range rs.Odometers {
 		if future(o.Date) || o.Date.Year() < clientkit.EarliestYear {
 			v.Addf("OD[%d].date: impossible", i)
@@ -212,7 +213,7 @@ func toInquiry(rs *RecordSet, now time.Time) (*Inquiry, error) {
 		if o.Km > MaxOdometerKm {
 			v.Addf("OD[%d].km: above %d", i, MaxOdometerKm)
 		}
-		readings = append(readings, vehicle.OdometerReading{
+		readings = append(readings, report.OdometerReading{
 			Month: o.Date.Format(clientkit.MonthLayout), Date: o.Date.Format(clientkit.DayLayout), Km: o.Km, Source: vehicle.SourceRegistry,
 		})
 	}

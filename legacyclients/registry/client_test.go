@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/internal/clienttest"
 	"github.com/acme-oem/vehicle-data/legacyclients/registry"
@@ -89,15 +90,15 @@ func TestFetchRegistrationMapsTheRecords(t *testing.T) {
 	if reg.OwnerCount != 3 || len(reg.Registrations) != 3 {
 		t.Fatalf("registration = %+v", reg)
 	}
-	want0 := vehicle.Registration{Country: "DE", FromMonth: "2012-05", ToMonth: "2016-07", KeeperKind: "company", Plate: "S-PO 911", From: "2012-05-02", To: "2016-07-31"}
-	want2 := vehicle.Registration{Country: "AT", FromMonth: "2020-03", KeeperKind: "private", Plate: "W-12345A", From: "2020-03-01"}
+	want0 := report.Registration{Country: "DE", FromMonth: "2012-05", ToMonth: "2016-07", KeeperKind: "company", Plate: "S-PO 911", From: "2012-05-02", To: "2016-07-31"}
+	want2 := report.Registration{Country: "AT", FromMonth: "2020-03", KeeperKind: "private", Plate: "W-12345A", From: "2020-03-01"}
 	if reg.Registrations[0] != want0 || reg.Registrations[2] != want2 || reg.Registrations[1].KeeperKind != "dealer" {
 		t.Errorf("registrations = %+v", reg.Registrations)
 	}
-	if *in.Owner != (vehicle.OwnerData{Name: "Jürgen Weiß", PostalCode: "1010", City: "Wien Innere Stadt", Since: "2020-03-01"}) {
+	if *in.Owner != (report.OwnerData{Name: "Jürgen Weiß", PostalCode: "1010", City: "Wien Innere Stadt", Since: "2020-03-01"}) {
 		t.Errorf("owner = %+v", in.Owner)
 	}
-	want := []vehicle.OdometerReading{
+	want := []report.OdometerReading{
 		{Month: "2018-04", Date: "2018-04-20", Km: 60500, Source: vehicle.SourceRegistry},
 		{Month: "2022-03", Date: "2022-03-10", Km: 98000, Source: vehicle.SourceRegistry},
 		{Month: "2024-03", Date: "2024-03-11", Km: 91000, Source: vehicle.SourceRegistry},

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/internal/clienttest"
 	"github.com/acme-oem/vehicle-data/legacyclients/registry"
@@ -58,7 +59,7 @@ func TestAgainstSimulator(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !vehicle.MergeOdometer(wr, in.Odometer).RollbackDetected {
+				if !report.MergeOdometer(wr, in.Odometer).RollbackDetected {
 					t.Error("no rollback detected")
 				}
 			}

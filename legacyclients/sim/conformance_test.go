@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/dealerstock"
 	"github.com/acme-oem/vehicle-data/legacyclients/offers"
@@ -134,7 +135,7 @@ func TestWorkshopClientDecodesEveryCharset(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.ContainsFunc(sd.Visits, func(v vehicle.ServiceVisit) bool {
+			if !slices.ContainsFunc(sd.Visits, func(v report.ServiceVisit) bool {
 				return v.Workshop != nil && v.Workshop.Name == "Autohaus Krüger GmbH"
 			}) {
 				t.Fatalf("no visit at Autohaus Krüger GmbH: %+v", sd.Visits[0].Workshop)

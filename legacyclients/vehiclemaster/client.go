@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/internal/clientkit"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
@@ -27,13 +28,13 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Client implements vehicle.BuildSource. Safe for concurrent use.
+// Client implements report.BuildSource. Safe for concurrent use.
 type Client struct {
 	tc  *transport.Client
 	now func() time.Time
 }
 
-var _ vehicle.BuildSource = (*Client)(nil)
+var _ report.BuildSource = (*Client)(nil)
 
 // New returns a Client.
 func New(cfg Config) (*Client, error) {
@@ -44,7 +45,7 @@ func New(cfg Config) (*Client, error) {
 }
 
 // FetchBuild returns the validated build record. Errors follow the vehicle ports contract.
-func (c *Client) FetchBuild(ctx context.Context, vin vehicle.VIN) (*vehicle.BuildData, error) {
+func (c *Client) FetchBuild(ctx context.Context, vin vehicle.VIN) (*report.BuildData, error) {
 	if err := clientkit.CheckVIN(System, OperationGetBuild, label, vin); err != nil {
 		return nil, err
 	}
@@ -68,7 +69,7 @@ func (c *Client) bad(resp *transport.Response, cause error) error {
 }
 
 // toBuild validates the wire record and maps it to the domain.
-func toBuild(w *BuildResponse, vin vehicle.VIN, now time.Time) (*vehicle.BuildData, error) {
+func toBuild(w *BuildResponse, vin vehicle.VIN, now time.Time) (*report.BuildData, error) {
 	var v clientkit.Violations
 	if w.VIN != string(vin) {
 		v.Addf("vin: does not match the requested VIN")
@@ -107,7 +108,7 @@ func toBuild(w *BuildResponse, vin vehicle.VIN, now time.Time) (*vehicle.BuildDa
 		v.Addf("equipment: required (may be empty)")
 	}
 	seen := make(map[string]bool, len(w.Equipment))
-	equipment := make([]vehicle.Equipment, 0, len(w.Equipment))
+	equipment := make([]report.Equipment, 0, len(w.Equipment))
 	for i, e := range w.Equipment {
 		if !clientkit.Required(e.Code) || !clientkit.Required(e.Description) || !clientkit.Required(e.Category) {
 			v.Addf("equipment[%d]: code, description and category are required", i)
@@ -116,12 +117,12 @@ func toBuild(w *BuildResponse, vin vehicle.VIN, now time.Time) (*vehicle.BuildDa
 			v.Addf("equipment[%d].code: repeated", i)
 		}
 		seen[e.Code] = true
-		equipment = append(equipment, vehicle.Equipment{Code: e.Code, Description: e.Description, Category: e.Category})
+		equipment = append(equipment, report.Equipment{Code: e.Code, Description: e.Description, Category: e.Category})
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return &vehicle.BuildData{
+	return &report.BuildData{
 		Make:           w.Make,
 		Model:          w.Model,
 		ModelYear:      w.ModelYear,

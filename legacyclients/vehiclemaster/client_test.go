@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/internal/clienttest"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
@@ -83,7 +84,7 @@ func TestFetchBuildMapsTheRecord(t *testing.T) {
 		b.Plant != "Wolfsburg" || b.ProductionDate != "2020-11-03" || b.BodyType != "hatchback" {
 		t.Errorf("mapped build = %+v", b)
 	}
-	if len(b.Equipment) != 2 || b.Equipment[1] != (vehicle.Equipment{Code: "9S8", Description: "Digital cockpit", Category: "infotainment"}) {
+	if len(b.Equipment) != 2 || b.Equipment[1] != (report.Equipment{Code: "9S8", Description: "Digital cockpit", Category: "infotainment"}) {
 		t.Errorf("equipment = %+v", b.Equipment)
 	}
 }

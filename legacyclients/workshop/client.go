@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/internal/clientkit"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
@@ -33,13 +34,13 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Client implements vehicle.WorkshopSource. Safe for concurrent use.
+// Client implements report.WorkshopSource. Safe for concurrent use.
 type Client struct {
 	tc  *transport.Client
 	now func() time.Time
 }
 
-var _ vehicle.WorkshopSource = (*Client)(nil)
+var _ report.WorkshopSource = (*Client)(nil)
 
 // New returns a Client.
 func New(cfg Config) (*Client, error) {
@@ -52,7 +53,7 @@ func New(cfg Config) (*Client, error) {
 // FetchService returns the service visits (oldest first) and the workshop's odometer readings
 // (one per visit plus those taken outside visits, oldest first, Source workshop). Errors follow
 // the ports contract; a SOAP Fault maps as documented in wire.go.
-func (c *Client) FetchService(ctx context.Context, vin vehicle.VIN) (*vehicle.ServiceData, []vehicle.OdometerReading, error) {
+func (c *Client) FetchService(ctx context.Context, vin vehicle.VIN) (*report.ServiceData, []report.OdometerReading, error) {
 	if err := clientkit.CheckVIN(System, OperationGetServiceHistory, label, vin); err != nil {
 		return nil, nil, err
 	}
@@ -146,15 +147,15 @@ func visitKind(k string) (string, bool) {
 }
 
 // toDomain validates the response and maps it. Readings that go down are not an error here:
-// spotting a rollback is the domain's job (vehicle.MergeOdometer), and it needs the raw readings.
-func toDomain(r *GetServiceHistoryResponse, vin vehicle.VIN, now time.Time) (*vehicle.ServiceData, []vehicle.OdometerReading, error) {
+// spotting a rollback is the domain's job (report.MergeOdometer), and it needs the raw readings.
+func toDomain(r *GetServiceHistoryResponse, vin vehicle.VIN, now time.Time) (*report.ServiceData, []report.OdometerReading, error) {
 	var v clientkit.Violations
 	if strings.TrimSpace(r.VIN) != string(vin) {
 		v.Addf("VIN: does not match the requested VIN")
 	}
-	visits := make([]vehicle.ServiceVisit, 0, len(r.Visits))
-	readings := make([]vehicle.OdometerReading, 0, len(r.Visits)+len(r.OdometerReadings))
-	seen := map[vehicle.OdometerReading]bool{}
+	visits := make([]report.ServiceVisit, 0, len(r.Visits))
+	readings := make([]report.OdometerReading, 0, len(r.Visits)+len(r.OdometerReadings))
+	seen := map[report.OdometerReading]bool{}
 	for i, w := range r.Visits {
 		date := strings.TrimSpace(w.Date)
 		if _, ok := clientkit.Day(date, now); !ok {
@@ -181,11 +182,11 @@ func toDomain(r *GetServiceHistoryResponse, vin vehicle.VIN, now time.Time) (*ve
 		if len(v) > 0 {
 			continue // do not build from a broken visit; the error is returned below
 		}
-		visits = append(visits, vehicle.ServiceVisit{
+		visits = append(visits, report.ServiceVisit{
 			Month: date[:7], Date: date, OdometerKm: w.OdometerKm, Kind: kind, Items: items,
-			Workshop: &vehicle.Workshop{ID: strings.TrimSpace(ws.ID), Name: strings.TrimSpace(ws.Name), City: strings.TrimSpace(ws.City)},
+			Workshop: &report.Workshop{ID: strings.TrimSpace(ws.ID), Name: strings.TrimSpace(ws.Name), City: strings.TrimSpace(ws.City)},
 		})
-		rd := vehicle.OdometerReading{Month: date[:7], Date: date, Km: w.OdometerKm, Source: vehicle.SourceWorkshop}
+		rd := report.OdometerReading{Month: date[:7], Date: date, Km: w.OdometerKm, Source: vehicle.SourceWorkshop}
 		seen[rd] = true
 		readings = append(readings, rd)
 	}
@@ -200,7 +201,7 @@ func toDomain(r *GetServiceHistoryResponse, vin vehicle.VIN, now time.Time) (*ve
 		if len(v) > 0 {
 			continue
 		}
-		rd := vehicle.OdometerReading{Month: date[:7], Date: date, Km: w.Km, Source: vehicle.SourceWorkshop}
+		rd := report.OdometerReading{Month: date[:7], Date: date, Km: w.Km, Source: vehicle.SourceWorkshop}
 		if seen[rd] {
 			continue // the same reading repeated for its visit: one fact, one reading
 		}
@@ -212,5 +213,5 @@ func toDomain(r *GetServiceHistoryResponse, vin vehicle.VIN, now time.Time) (*ve
 	}
 	sort.SliceStable(visits, func(i, j int) bool { return visits[i].Date < visits[j].Date })
 	sort.SliceStable(readings, func(i, j int) bool { return readings[i].Date < readings[j].Date })
-	return &vehicle.ServiceData{Visits: visits}, readings, nil
+	return &report.ServiceData{Visits: visits}, readings, nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/internal/clienttest"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
@@ -120,7 +121,7 @@ func TestFetchServiceDecodesEveryCharset(t *testing.T) {
 			if svc.Visits[2].Items == nil {
 				t.Error("items of a visit without items must be empty, not nil")
 			}
-			want := []vehicle.OdometerReading{
+			want := []report.OdometerReading{
 				{Month: "2019-03", Date: "2019-03-01", Km: 30000, Source: vehicle.SourceWorkshop},
 				{Month: "2020-06", Date: "2020-06-30", Km: 45000, Source: vehicle.SourceWorkshop},
 				{Month: "2021-04", Date: "2021-04-12", Km: 61000, Source: vehicle.SourceWorkshop},

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/internal/clienttest"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim"
@@ -54,7 +55,7 @@ func TestAgainstSimulator(t *testing.T) {
 						t.Errorf("no recall repair in %v", kinds)
 					}
 				case world.DemoClean:
-					if vehicle.MergeOdometer(readings).RollbackDetected {
+					if report.MergeOdometer(readings).RollbackDetected {
 						t.Error("clean car shows a rollback")
 					}
 				}

@@ -11,23 +11,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
 // SourceData is what one source contributes to a report; each source fills its own fields.
 type SourceData struct {
-	Build        *vehicle.BuildData        `json:"build,omitempty"`
-	Service      *vehicle.ServiceData      `json:"service,omitempty"`
-	Registration *vehicle.RegistrationData `json:"registration,omitempty"`
-	Owner        *vehicle.OwnerData        `json:"owner,omitempty"`
-	Odometer     []vehicle.OdometerReading `json:"odometer,omitempty"`
-	Recalls      *vehicle.RecallData       `json:"recalls,omitempty"`
+	Build        *report.BuildData        `json:"build,omitempty"`
+	Service      *report.ServiceData      `json:"service,omitempty"`
+	Registration *report.RegistrationData `json:"registration,omitempty"`
+	Owner        *report.OwnerData        `json:"owner,omitempty"`
+	Odometer     []report.OdometerReading `json:"odometer,omitempty"`
+	Recalls      *report.RecallData       `json:"recalls,omitempty"`
 }
 
-// Public returns d without personal fields. The fields are found by vehicle.Redact, so the
+// Public returns d without personal fields. The fields are found by report.Redact, so the
 // report model's `personal` tags stay the only place that says what is personal.
 func (d SourceData) Public() SourceData {
-	r := vehicle.Report{
+	r := report.Report{
 		Build:        section(d.Build),
 		Service:      section(d.Service),
 		Registration: section(d.Registration),
@@ -35,9 +36,9 @@ func (d SourceData) Public() SourceData {
 		Recalls:      section(d.Recalls),
 	}
 	if d.Odometer != nil {
-		r.Odometer = section(&vehicle.OdometerData{Readings: d.Odometer})
+		r.Odometer = section(&report.OdometerData{Readings: d.Odometer})
 	}
-	p := vehicle.Redact(r, vehicle.AccessPublic)
+	p := report.Redact(r, vehicle.AccessPublic)
 	out := SourceData{
 		Build:        data(p.Build),
 		Service:      data(p.Service),
@@ -51,14 +52,14 @@ func (d SourceData) Public() SourceData {
 	return out
 }
 
-func section[T any](d *T) *vehicle.Section[T] {
+func section[T any](d *T) *report.Section[T] {
 	if d == nil {
 		return nil
 	}
-	return &vehicle.Section[T]{Data: d}
+	return &report.Section[T]{Data: d}
 }
 
-func data[T any](s *vehicle.Section[T]) *T {
+func data[T any](s *report.Section[T]) *T {
 	if s == nil {
 		return nil
 	}
@@ -303,7 +304,7 @@ func ScanCacheEvent(payload []byte, now func() time.Time) (vin string, access ve
 
 func bySource(raw map[string]dynamo.Entry) map[vehicle.Source]dynamo.Entry {
 	out := make(map[vehicle.Source]dynamo.Entry, len(raw))
-	for _, src := range vehicle.ReportSources() {
+	for _, src := range report.Sources() {
 		if e, ok := raw[string(src)]; ok {
 			out[src] = e
 		} else {

@@ -26,6 +26,7 @@ import (
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/devoidc"
 	"github.com/acme-oem/vehicle-data/internal/local/stack"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim/fault"
@@ -369,7 +370,7 @@ func (s *scenario) legacyCalls(n int64) error {
 	var problems []string
 	for _, src := range sim.Systems() {
 		want := int64(0)
-		for _, r := range vehicle.ReportSources() {
+		for _, r := range report.Sources() {
 			if r == src {
 				want = n
 			}

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/acme-oem/vehicle-data/internal/local/stack"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim/fault"
@@ -267,7 +268,7 @@ func BenchmarkColdStampede(b *testing.B) {
 			}()
 		}
 		wg.Wait()
-		for _, src := range vehicle.ReportSources() {
+		for _, src := range report.Sources() {
 			worst = max(worst, stack.Sims.Stats()[src].Total)
 		}
 	}

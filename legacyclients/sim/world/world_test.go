@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
@@ -107,7 +108,7 @@ func TestConsistencyOverRandomVINs(t *testing.T) {
 				fail("inspection %+v", x)
 			}
 		}
-		odo := vehicle.MergeOdometer(toReadings(v.Readings()))
+		odo := report.MergeOdometer(toReadings(v.Readings()))
 		if odo.RollbackDetected {
 			fail("odometer not monotonic: %+v", odo.Rollbacks)
 		}
@@ -138,10 +139,10 @@ func TestConsistencyOverRandomVINs(t *testing.T) {
 	}
 }
 
-func toReadings(rs []Reading) []vehicle.OdometerReading {
-	out := make([]vehicle.OdometerReading, 0, len(rs))
+func toReadings(rs []Reading) []report.OdometerReading {
+	out := make([]report.OdometerReading, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, vehicle.OdometerReading{Month: r.Date.Format("2006-01"), Date: r.Date.Format("2006-01-02"), Km: r.Km, Source: r.Source})
+		out = append(out, report.OdometerReading{Month: r.Date.Format("2006-01"), Date: r.Date.Format("2006-01-02"), Km: r.Km, Source: r.Source})
 	}
 	return out
 }
@@ -261,7 +262,7 @@ func TestDemoRollback(t *testing.T) {
 	if v.Make() != "Audi" || v.Model.Name != "A3" || v.ModelYear != 2016 {
 		t.Fatalf("got %s %s %d", v.Make(), v.Model.Name, v.ModelYear)
 	}
-	odo := vehicle.MergeOdometer(toReadings(v.Readings()))
+	odo := report.MergeOdometer(toReadings(v.Readings()))
 	if !odo.RollbackDetected || len(odo.Rollbacks) == 0 {
 		t.Fatal("no rollback detected")
 	}

@@ -1,6 +1,10 @@
-package vehicle
+package report
 
-import "context"
+import (
+	"context"
+
+	"github.com/acme-oem/vehicle-data/internal/vehicle"
+)
 
 // The ports below are implemented by the legacy clients (legacyclients/<system>) and consumed by
 // the Lambda steps (functions/). Who may call: any step, concurrently. What comes back: data that
@@ -13,21 +17,21 @@ import "context"
 
 // BuildSource is the vehicle master: build data and factory equipment.
 type BuildSource interface {
-	FetchBuild(ctx context.Context, vin VIN) (*BuildData, error)
+	FetchBuild(ctx context.Context, vin vehicle.VIN) (*BuildData, error)
 }
 
 // WorkshopSource is the workshop system: service visits and the odometer readings taken there.
 type WorkshopSource interface {
-	FetchService(ctx context.Context, vin VIN) (*ServiceData, []OdometerReading, error)
+	FetchService(ctx context.Context, vin vehicle.VIN) (*ServiceData, []OdometerReading, error)
 }
 
 // RegistrySource is the registration and owner registry: registrations (number of owners), the
 // current keeper, and the odometer readings recorded at roadworthiness inspections.
 type RegistrySource interface {
-	FetchRegistration(ctx context.Context, vin VIN) (*RegistrationData, *OwnerData, []OdometerReading, error)
+	FetchRegistration(ctx context.Context, vin vehicle.VIN) (*RegistrationData, *OwnerData, []OdometerReading, error)
 }
 
 // RecallSource is the recall campaign system.
 type RecallSource interface {
-	FetchRecalls(ctx context.Context, vin VIN) (*RecallData, error)
+	FetchRecalls(ctx context.Context, vin vehicle.VIN) (*RecallData, error)
 }

@@ -1,4 +1,4 @@
-package vehicle
+package report
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
 // fill sets every string field to a canary naming the field path (PERSONAL-... for fields tagged
@@ -52,7 +54,7 @@ func fullReport(t *testing.T) Report {
 
 func TestRedactPublicDropsEveryPersonalField(t *testing.T) {
 	r := fullReport(t)
-	pub := Redact(r, AccessPublic)
+	pub := Redact(r, vehicle.AccessPublic)
 	b, err := json.Marshal(pub)
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +73,7 @@ func TestRedactPublicDropsEveryPersonalField(t *testing.T) {
 			t.Errorf("public view lost public field %s", want)
 		}
 	}
-	if pub.Access != AccessPublic {
+	if pub.Access != vehicle.AccessPublic {
 		t.Errorf("access = %q", pub.Access)
 	}
 }
@@ -79,7 +81,7 @@ func TestRedactPublicDropsEveryPersonalField(t *testing.T) {
 func TestRedactOwnerKeepsEverythingAndCopies(t *testing.T) {
 	r := fullReport(t)
 	before, _ := json.Marshal(r)
-	own := Redact(r, AccessOwner)
+	own := Redact(r, vehicle.AccessOwner)
 	own.Access = r.Access // the only field Redact sets
 	after, _ := json.Marshal(own)
 	if string(before) != string(after) {
@@ -95,8 +97,8 @@ func TestRedactOwnerKeepsEverythingAndCopies(t *testing.T) {
 
 func TestRedactUnknownAccessFailsClosed(t *testing.T) {
 	r := fullReport(t)
-	got := Redact(r, Access("admin"))
-	if got.Owner != nil || got.Access != AccessPublic {
+	got := Redact(r, vehicle.Access("admin"))
+	if got.Owner != nil || got.Access != vehicle.AccessPublic {
 		t.Fatalf("unknown access level saw personal data: %+v", got.Owner)
 	}
 	// Redacting does not modify the input.
@@ -107,12 +109,12 @@ func TestRedactUnknownAccessFailsClosed(t *testing.T) {
 
 func TestMergeOdometerDetectsRollback(t *testing.T) {
 	workshop := []OdometerReading{
-		{Month: "2019-03", Date: "2019-03-02", Km: 15000, Source: SourceWorkshop},
-		{Month: "2021-03", Date: "2021-03-10", Km: 61000, Source: SourceWorkshop},
-		{Month: "2022-04", Date: "2022-04-01", Km: 38000, Source: SourceWorkshop},
-		{Month: "2023-04", Date: "2023-04-01", Km: 52000, Source: SourceWorkshop},
+		{Month: "2019-03", Date: "2019-03-02", Km: 15000, Source: vehicle.SourceWorkshop},
+		{Month: "2021-03", Date: "2021-03-10", Km: 61000, Source: vehicle.SourceWorkshop},
+		{Month: "2022-04", Date: "2022-04-01", Km: 38000, Source: vehicle.SourceWorkshop},
+		{Month: "2023-04", Date: "2023-04-01", Km: 52000, Source: vehicle.SourceWorkshop},
 	}
-	registry := []OdometerReading{{Month: "2020-03", Date: "2020-03-05", Km: 40000, Source: SourceRegistry}}
+	registry := []OdometerReading{{Month: "2020-03", Date: "2020-03-05", Km: 40000, Source: vehicle.SourceRegistry}}
 	got := MergeOdometer(workshop, registry)
 	if !got.RollbackDetected || len(got.Rollbacks) != 2 {
 		t.Fatalf("rollbacks = %+v", got.Rollbacks)
@@ -120,7 +122,7 @@ func TestMergeOdometerDetectsRollback(t *testing.T) {
 	if got.Rollbacks[0] != (Rollback{Month: "2022-04", FromKm: 61000, ToKm: 38000}) {
 		t.Errorf("first rollback = %+v", got.Rollbacks[0])
 	}
-	if got.Readings[1].Source != SourceRegistry {
+	if got.Readings[1].Source != vehicle.SourceRegistry {
 		t.Errorf("readings not merged by date: %+v", got.Readings)
 	}
 	clean := MergeOdometer(workshop[:2], registry)
@@ -129,24 +131,5 @@ func TestMergeOdometerDetectsRollback(t *testing.T) {
 	}
 	if empty := MergeOdometer(); empty.Readings == nil || empty.RollbackDetected {
 		t.Errorf("empty = %+v", empty)
-	}
-}
-
-func TestPseudonymIsKeyedAndStable(t *testing.T) {
-	a := NewPseudonymizer([]byte("key-a-0123456789"))
-	b := NewPseudonymizer([]byte("key-b-0123456789"))
-	v := VIN("1M8GDM9AXKP042788")
-	again := NewPseudonymizer([]byte("key-a-0123456789"))
-	if a.VIN(v) != again.VIN(v) {
-		t.Fatal("pseudonym not stable across instances with the same key")
-	}
-	if a.VIN(v) == b.VIN(v) {
-		t.Fatal("pseudonym does not depend on the key")
-	}
-	if strings.Contains(a.VIN(v), string(v)) || len(a.VIN(v)) != 18 {
-		t.Fatalf("pseudonym %q", a.VIN(v))
-	}
-	if a.Subject(string(v)) == a.VIN(v) {
-		t.Fatal("pseudonyms of different kinds collide")
 	}
 }

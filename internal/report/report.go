@@ -1,26 +1,14 @@
-package vehicle
+package report
 
 import (
 	"time"
+
+	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
-// Source names a legacy system a report section comes from.
-type Source string
-
-// The sources a report is assembled from. Dealer stock and after-sales offers feed other
-// endpoints, not the report.
-const (
-	SourceVehicleMaster Source = "vehicle-master"
-	SourceWorkshop      Source = "workshop"
-	SourceRegistry      Source = "registry"
-	SourceRecalls       Source = "recalls"
-	SourceDealerStock   Source = "dealer-stock"
-	SourceOffers        Source = "offers"
-)
-
-// ReportSources are the sources of the vehicle report, in a stable order.
-func ReportSources() []Source {
-	return []Source{SourceVehicleMaster, SourceWorkshop, SourceRegistry, SourceRecalls}
+// Sources are the sources of the vehicle report, in a stable order.
+func Sources() []vehicle.Source {
+	return []vehicle.Source{vehicle.SourceVehicleMaster, vehicle.SourceWorkshop, vehicle.SourceRegistry, vehicle.SourceRecalls}
 }
 
 // Freshness says how far a section can be trusted to be current.
@@ -32,20 +20,12 @@ const (
 	Unavailable Freshness = "unavailable" // the source failed and nothing usable was cached
 )
 
-// Access is what a caller may see of a vehicle; ownership-authorization decides it.
-type Access string
-
-const (
-	AccessPublic Access = "public"
-	AccessOwner  Access = "owner"
-)
-
 // Section wraps one source's data with where and when it came from.
 type Section[T any] struct {
-	Source    Source     `json:"source"`
-	FetchedAt *time.Time `json:"fetchedAt,omitempty"`
-	Freshness Freshness  `json:"freshness"`
-	Data      *T         `json:"data,omitempty"`
+	Source    vehicle.Source `json:"source"`
+	FetchedAt *time.Time     `json:"fetchedAt,omitempty"`
+	Freshness Freshness      `json:"freshness"`
+	Data      *T             `json:"data,omitempty"`
 }
 
 // Report is the verified vehicle report.
@@ -55,10 +35,10 @@ type Section[T any] struct {
 // fills every field of the model (new ones included) with canaries and checks the public view.
 // Personal fields must be omitempty so that a redacted response does not even carry the key.
 type Report struct {
-	VIN          VIN                        `json:"vin"`
+	VIN          vehicle.VIN                `json:"vin"`
 	Make         string                     `json:"make,omitempty"`
 	ModelYear    int                        `json:"modelYear,omitempty"`
-	Access       Access                     `json:"access"`
+	Access       vehicle.Access             `json:"access"`
 	Build        *Section[BuildData]        `json:"build,omitempty"`
 	Service      *Section[ServiceData]      `json:"serviceHistory,omitempty"`
 	Odometer     *Section[OdometerData]     `json:"odometer,omitempty"`
@@ -123,10 +103,10 @@ type OdometerData struct {
 
 // OdometerReading is one recorded mileage.
 type OdometerReading struct {
-	Month  string `json:"month"` // YYYY-MM
-	Date   string `json:"date,omitempty" personal:"true"`
-	Km     int    `json:"km"`
-	Source Source `json:"source"`
+	Month  string         `json:"month"` // YYYY-MM
+	Date   string         `json:"date,omitempty" personal:"true"`
+	Km     int            `json:"km"`
+	Source vehicle.Source `json:"source"`
 }
 
 // Rollback is a reading lower than one recorded before it.

@@ -1,16 +1,18 @@
-package vehicle
+package report
 
 import (
 	"reflect"
+
+	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
 // Redact returns the report as a caller with the given access may see it. It is a pure function:
 // the input is not modified, and the result shares no mutable memory with it. Anything but
 // AccessOwner gets the public view, so an unknown access level fails closed.
-func Redact(r Report, access Access) Report {
-	out := clone(reflect.ValueOf(r), access == AccessOwner).Interface().(Report)
-	if access != AccessOwner {
-		access = AccessPublic
+func Redact(r Report, access vehicle.Access) Report {
+	out := clone(reflect.ValueOf(r), access == vehicle.AccessOwner).Interface().(Report)
+	if access != vehicle.AccessOwner {
+		access = vehicle.AccessPublic
 	}
 	out.Access = access
 	return out
