@@ -16,7 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/acme-oem/vehicle-data/functions/internal/reportflow"
 	"github.com/acme-oem/vehicle-data/functions/internal/step"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
@@ -38,45 +37,45 @@ type Options struct {
 
 // NewVehicleMaster returns the step that fetches build data.
 func NewVehicleMaster(o Options, src report.BuildSource) step.Handler {
-	return newStep(o, vehicle.SourceVehicleMaster, true, func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error) {
+	return newStep(o, vehicle.SourceVehicleMaster, true, func(ctx context.Context, v vehicle.VIN) (report.SourceData, error) {
 		b, err := src.FetchBuild(ctx, v)
-		return reportflow.SourceData{Build: b}, err
+		return report.SourceData{Build: b}, err
 	})
 }
 
 // NewWorkshop returns the step that fetches the service history and its odometer readings.
 func NewWorkshop(o Options, src report.WorkshopSource) step.Handler {
-	return newStep(o, vehicle.SourceWorkshop, false, func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error) {
+	return newStep(o, vehicle.SourceWorkshop, false, func(ctx context.Context, v vehicle.VIN) (report.SourceData, error) {
 		s, odo, err := src.FetchService(ctx, v)
 		if apperr.CodeOf(err) == apperr.NotFound {
 			// The workshop system knows only cars that visited a workshop.
-			return reportflow.SourceData{Service: &report.ServiceData{Visits: []report.ServiceVisit{}}, Odometer: []report.OdometerReading{}}, nil
+			return report.SourceData{Service: &report.ServiceData{Visits: []report.ServiceVisit{}}, Odometer: []report.OdometerReading{}}, nil
 		}
-		return reportflow.SourceData{Service: s, Odometer: nonNil(odo)}, err
+		return report.SourceData{Service: s, Odometer: nonNil(odo)}, err
 	})
 }
 
 // NewRegistry returns the step that fetches registrations, the current keeper and the
 // inspection odometer readings.
 func NewRegistry(o Options, src report.RegistrySource) step.Handler {
-	return newStep(o, vehicle.SourceRegistry, false, func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error) {
+	return newStep(o, vehicle.SourceRegistry, false, func(ctx context.Context, v vehicle.VIN) (report.SourceData, error) {
 		r, owner, odo, err := src.FetchRegistration(ctx, v)
 		if apperr.CodeOf(err) == apperr.NotFound {
 			// Never registered (a new or export car): no keepers, no inspections.
-			return reportflow.SourceData{Registration: &report.RegistrationData{Registrations: []report.Registration{}}, Odometer: []report.OdometerReading{}}, nil
+			return report.SourceData{Registration: &report.RegistrationData{Registrations: []report.Registration{}}, Odometer: []report.OdometerReading{}}, nil
 		}
-		return reportflow.SourceData{Registration: r, Owner: owner, Odometer: nonNil(odo)}, err
+		return report.SourceData{Registration: r, Owner: owner, Odometer: nonNil(odo)}, err
 	})
 }
 
 // NewRecalls returns the step that fetches recall campaigns.
 func NewRecalls(o Options, src report.RecallSource) step.Handler {
-	return newStep(o, vehicle.SourceRecalls, false, func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error) {
+	return newStep(o, vehicle.SourceRecalls, false, func(ctx context.Context, v vehicle.VIN) (report.SourceData, error) {
 		r, err := src.FetchRecalls(ctx, v)
 		if apperr.CodeOf(err) == apperr.NotFound {
-			return reportflow.SourceData{Recalls: &report.RecallData{Campaigns: []report.Recall{}}}, nil
+			return report.SourceData{Recalls: &report.RecallData{Campaigns: []report.Recall{}}}, nil
 		}
-		return reportflow.SourceData{Recalls: r}, err
+		return report.SourceData{Recalls: r}, err
 	})
 }
 
@@ -87,7 +86,13 @@ func nonNil(rs []report.OdometerReading) []report.OdometerReading {
 	return rs
 }
 
-type callFunc func(ctx context.Context, v vehicle.VIN) (reportflow.SourceData, error)
+// Event is a fetch step's input.
+type Event struct {
+	VIN    string         `json:"vin"`
+	Access vehicle.Access `json:"access"`
+}
+
+type callFunc func(ctx context.Context, v vehicle.VIN) (report.SourceData, error)
 
 func newStep(o Options, src vehicle.Source, negative bool, call callFunc) step.Handler {
 	if o.Margin == 0 {
@@ -96,10 +101,10 @@ func newStep(o Options, src vehicle.Source, negative bool, call callFunc) step.H
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return step.Typed(func(ctx context.Context, in reportflow.FetchInput) (reportflow.FetchResult, error) {
+	return step.Typed(func(ctx context.Context, in Event) (report.FetchResult, error) {
 		v, err := vehicle.ParseVIN(in.VIN)
 		if err != nil {
-			return reportflow.FetchResult{}, err
+			return report.FetchResult{}, err
 		}
 		var called atomic.Bool
 		fetch := func(ctx context.Context) (dynamo.Record, error) {
@@ -117,16 +122,16 @@ func newStep(o Options, src vehicle.Source, negative bool, call callFunc) step.H
 			if err != nil {
 				return dynamo.Record{}, fmt.Errorf("fetch %s: %w", src, err)
 			}
-			return reportflow.Record(data, fetchedAt, o.Cache.Policy(src).Personal)
+			return dynamo.NewRecord(data, fetchedAt, o.Cache.Policy(src).Personal)
 		}
 		start := time.Now()
 		e, err := o.Cache.Fetch(ctx, v, src, in.Access == vehicle.AccessOwner, fetch)
 		o.Log.InfoContext(ctx, "fetch source", "source", src, "vin", o.Pseudonymizer.VIN(v),
 			"called", called.Load(), "code", codeOf(err), "ms", time.Since(start).Milliseconds())
 		if err != nil {
-			return reportflow.FetchResult{}, err
+			return report.FetchResult{}, err
 		}
-		return reportflow.ResultFromEntry(e)
+		return report.ResultFromCached(e)
 	})
 }
 

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/acme-oem/vehicle-data/functions/fetchsource"
-	"github.com/acme-oem/vehicle-data/functions/internal/reportflow"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/dynalitetest"
@@ -58,16 +57,16 @@ func setup(t *testing.T) (fetchsource.Options, string) {
 	return fetchsource.Options{Cache: dynamo.NewCache(env.Client, table, dynamo.CacheConfig{})}, table
 }
 
-func call(t *testing.T, h func(context.Context, []byte) ([]byte, error), access vehicle.Access) (reportflow.FetchResult, error) {
+func call(t *testing.T, h func(context.Context, []byte) ([]byte, error), access vehicle.Access) (report.FetchResult, error) {
 	t.Helper()
-	in, _ := json.Marshal(reportflow.FetchInput{VIN: string(vin), Access: access})
+	in, _ := json.Marshal(fetchsource.Event{VIN: string(vin), Access: access})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	out, err := h(ctx, in)
 	if err != nil {
-		return reportflow.FetchResult{}, err
+		return report.FetchResult{}, err
 	}
-	var r reportflow.FetchResult
+	var r report.FetchResult
 	if err := json.Unmarshal(out, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +79,7 @@ func TestVehicleMasterNotFoundIsCachedNegative(t *testing.T) {
 	h := fetchsource.NewVehicleMaster(o, port)
 	for range 2 {
 		r, err := call(t, h, vehicle.AccessPublic)
-		if err != nil || r.Status != reportflow.StatusNotFound {
+		if err != nil || r.Status != report.StatusNotFound {
 			t.Fatalf("result %+v, %v", r, err)
 		}
 	}
@@ -94,7 +93,7 @@ func TestVehicleMasterFetchesAndCaches(t *testing.T) {
 	port := &buildPort{}
 	h := fetchsource.NewVehicleMaster(o, port)
 	r, err := call(t, h, vehicle.AccessOwner)
-	if err != nil || r.Status != reportflow.StatusFetched || r.Data.Build.Model != "Golf" || r.FetchedAt == nil || r.Source != vehicle.SourceVehicleMaster {
+	if err != nil || r.Status != report.StatusFetched || r.Data.Build.Model != "Golf" || r.FetchedAt == nil || r.Source != vehicle.SourceVehicleMaster {
 		t.Fatalf("result %+v, %v", r, err)
 	}
 	// Build data has no personal part: an owner's second request is served from the cache.
@@ -135,7 +134,7 @@ func TestLegacyCallDeadlineLeavesMargin(t *testing.T) {
 	o.Margin = 2 * time.Second
 	port := &registryPort{}
 	h := fetchsource.NewRegistry(o, port)
-	in, _ := json.Marshal(reportflow.FetchInput{VIN: string(vin)})
+	in, _ := json.Marshal(fetchsource.Event{VIN: string(vin)})
 	deadline := time.Now().Add(8 * time.Second)
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
@@ -162,7 +161,7 @@ func TestWorkshopNotFoundIsAnEmptyHistory(t *testing.T) {
 	o, _ := setup(t)
 	h := fetchsource.NewWorkshop(o, workshopPort{err: apperr.New(apperr.NotFound, "no visits")})
 	r, err := call(t, h, vehicle.AccessPublic)
-	if err != nil || r.Status != reportflow.StatusFetched || r.Data.Service == nil || len(r.Data.Service.Visits) != 0 {
+	if err != nil || r.Status != report.StatusFetched || r.Data.Service == nil || len(r.Data.Service.Visits) != 0 {
 		t.Fatalf("result %+v, %v", r, err)
 	}
 }

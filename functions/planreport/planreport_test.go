@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/acme-oem/vehicle-data/functions/internal/reportflow"
 	"github.com/acme-oem/vehicle-data/functions/planreport"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/dynalitetest"
@@ -32,7 +31,7 @@ func TestPlan(t *testing.T) {
 	}
 	plan := func(at time.Time, access vehicle.Access) planreport.Output {
 		t.Helper()
-		in, _ := json.Marshal(reportflow.CacheRead{VIN: string(vin), Access: access, Cache: env.ReadCache(t, table, vin)})
+		in, _ := json.Marshal(map[string]any{"vin": vin, "access": access, "items": env.ReadCache(t, table, vin)})
 		out, err := planreport.New(func() time.Time { return at })(context.Background(), in)
 		if err != nil {
 			t.Fatal(err)
@@ -43,7 +42,7 @@ func TestPlan(t *testing.T) {
 		}
 		return p
 	}
-	all := planreport.Fetch{VehicleMaster: true, Workshop: true, Registry: true, Recalls: true}
+	all := report.Fetch{VehicleMaster: true, Workshop: true, Registry: true, Recalls: true}
 	if p := plan(t0, vehicle.AccessPublic); !p.Any || p.Fetch != all || p.NotFound {
 		t.Fatalf("empty cache: %+v", p)
 	}
@@ -54,7 +53,7 @@ func TestPlan(t *testing.T) {
 		t.Fatalf("all fresh: %+v", p)
 	}
 	// Two days on: the daily sources are stale, build data (30 days) is not.
-	if p := plan(t0.Add(48*time.Hour), vehicle.AccessPublic); p.Fetch != (planreport.Fetch{Workshop: true, Registry: true, Recalls: true}) {
+	if p := plan(t0.Add(48*time.Hour), vehicle.AccessPublic); p.Fetch != (report.Fetch{Workshop: true, Registry: true, Recalls: true}) {
 		t.Fatalf("after two days: %+v", p)
 	}
 	// Recalls refreshed, workshop and registry public items still fresh, but their personal
@@ -63,7 +62,7 @@ func TestPlan(t *testing.T) {
 	put(vehicle.SourceRecalls, dynamo.Record{FetchedAt: t1, Public: json.RawMessage(`{}`)})
 	put(vehicle.SourceWorkshop, dynamo.Record{FetchedAt: t1, Public: json.RawMessage(`{}`), Personal: json.RawMessage(`{}`)})
 	at := t0.Add(24*time.Hour + time.Minute)
-	if p := plan(at, vehicle.AccessPublic); p.Fetch != (planreport.Fetch{Registry: true}) {
+	if p := plan(at, vehicle.AccessPublic); p.Fetch != (report.Fetch{Registry: true}) {
 		t.Fatalf("public after registry soft expiry: %+v", p)
 	}
 	if p := plan(t1.Add(time.Minute), vehicle.AccessOwner); p.Any {
@@ -78,7 +77,7 @@ func TestPlanNegativeEntryFetchesNothing(t *testing.T) {
 	if _, err := cache.Put(context.Background(), vin, vehicle.SourceVehicleMaster, dynamo.Record{FetchedAt: t0, NotFound: true}); err != nil {
 		t.Fatal(err)
 	}
-	in, _ := json.Marshal(reportflow.CacheRead{VIN: string(vin), Access: vehicle.AccessPublic, Cache: env.ReadCache(t, table, vin)})
+	in, _ := json.Marshal(map[string]any{"vin": vin, "access": vehicle.AccessPublic, "items": env.ReadCache(t, table, vin)})
 	for at, want := range map[time.Time]bool{t0.Add(time.Minute): true, t0.Add(11 * time.Minute): false} {
 		out, err := planreport.New(func() time.Time { return at })(context.Background(), in)
 		if err != nil {
@@ -88,17 +87,6 @@ func TestPlanNegativeEntryFetchesNothing(t *testing.T) {
 		_ = json.Unmarshal(out, &p)
 		if p.NotFound != want || p.Any == want {
 			t.Errorf("at +%v: %+v", at.Sub(t0), p)
-		}
-	}
-}
-
-func TestEncodeMatchesJSON(t *testing.T) {
-	for _, o := range []planreport.Output{{}, {Any: true, Fetch: planreport.Fetch{Workshop: true, Recalls: true}}, {NotFound: true},
-		{Any: true, Fetch: planreport.Fetch{VehicleMaster: true, Workshop: true, Registry: true, Recalls: true}},
-		{Report: json.RawMessage(`{"vin":"X","build":{"source":"vehicle-master"}}`)}} {
-		want, _ := json.Marshal(o)
-		if got := planreport.Encode(o); string(got) != string(want) {
-			t.Errorf("Encode(%+v) = %s, want %s", o, got, want)
 		}
 	}
 }

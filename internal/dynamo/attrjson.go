@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
@@ -91,31 +92,25 @@ func attrFromJSON(raw json.RawMessage) (types.AttributeValue, error) {
 	return nil, nil // unreachable: len(tagged) == 1
 }
 
-// EntriesFromGetItemOutputs decodes the outputs of the state machine's getItem tasks (each
-// {"Item": {...}} or {} when absent) into one Entry per report source, pairing each public item
-// with the personal item of the same source. Items are recognised by their sort key, so the
-// order of the outputs does not matter. Sources without items get an absent Entry.
-func EntriesFromGetItemOutputs(outputs []json.RawMessage, now timeNow) (map[string]Entry, error) {
-	items := make([]map[string]types.AttributeValue, len(outputs))
-	for i, o := range outputs {
-		var wrapper struct {
-			Item json.RawMessage `json:"Item"`
-		}
-		if err := json.Unmarshal(o, &wrapper); err != nil {
-			return nil, fmt.Errorf("cache read %d: %w", i, err)
-		}
-		item, err := ItemFromJSON(wrapper.Item)
-		if err != nil {
-			return nil, fmt.Errorf("cache read %d: %w", i, err)
-		}
-		items[i] = item
+// Item is an item in DynamoDB's JSON wire form, as a state machine's dynamodb:getItem task
+// returns it under "Item" and passes it to a Lambda step; null or {} is no item.
+type Item map[string]types.AttributeValue
+
+// UnmarshalJSON decodes the wire form (ItemFromJSON).
+func (it *Item) UnmarshalJSON(b []byte) error {
+	m, err := ItemFromJSON(b)
+	if err != nil {
+		return err
 	}
-	return EntriesFromItems(items, now)
+	*it = m
+	return nil
 }
 
-// EntriesFromItems is EntriesFromGetItemOutputs for items already decoded (nil for a getItem
-// that found nothing).
-func EntriesFromItems(items []map[string]types.AttributeValue, now timeNow) (map[string]Entry, error) {
+// CachedSections maps the items the vehicle-report state machine read (nil for a getItem that
+// found nothing) to what the cache holds per report source at now, pairing each public item with
+// the personal item of the same source. Items are recognised by their sort key, so their order
+// does not matter; a source without items gets an absent report.Cached.
+func CachedSections(items []Item, now time.Time) (map[vehicle.Source]report.Cached, error) {
 	pub := map[string]map[string]types.AttributeValue{}
 	pers := map[string]map[string]types.AttributeValue{}
 	for _, item := range items {
@@ -130,20 +125,19 @@ func EntriesFromItems(items []map[string]types.AttributeValue, now timeNow) (map
 			pers[strings.TrimPrefix(sk, "PII#")] = item
 		}
 	}
-	out := map[string]Entry{}
+	out := make(map[vehicle.Source]report.Cached, len(pub))
+	for _, src := range report.Sources() {
+		out[src] = report.Cached{Source: src}
+	}
 	for src, item := range pub {
-		e, err := EntryFromItems(sourceOf(src), item, pers[src], now())
+		c, err := CachedFromItems(vehicle.Source(src), item, pers[src], now)
 		if err != nil {
 			return nil, err
 		}
-		out[src] = e
+		out[vehicle.Source(src)] = c
 	}
 	return out, nil
 }
-
-type timeNow = func() time.Time
-
-func sourceOf(s string) vehicle.Source { return vehicle.Source(s) }
 
 // ItemJSON encodes an item in DynamoDB's JSON wire form, the inverse of ItemFromJSON, for
 // tests that hand steps what a state machine's getItem would.

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
@@ -77,33 +78,6 @@ type Record struct {
 	Personal json.RawMessage
 }
 
-// Entry is what the cache holds for one (VIN, source).
-type Entry struct {
-	Source vehicle.Source `json:"source"`
-	// Present is false when there is no usable public item (missing or past hard expiry).
-	Present    bool      `json:"present"`
-	FetchedAt  time.Time `json:"fetchedAt"`
-	SoftExpiry time.Time `json:"softExpiry"`
-	HardExpiry time.Time `json:"hardExpiry"`
-	NotFound   bool      `json:"notFound,omitempty"`
-	// HasPersonal says the fetch that wrote the public item also wrote a personal item.
-	HasPersonal bool            `json:"hasPersonal,omitempty"`
-	Public      json.RawMessage `json:"public,omitempty"`
-	// Personal is the complete section, when a personal item is present and not hard-expired.
-	Personal           json.RawMessage `json:"personal,omitempty"`
-	PersonalHardExpiry time.Time       `json:"personalHardExpiry"`
-}
-
-// Fresh reports whether the entry can be served without asking the source: present and before
-// its soft expiry and, when the caller needs personal data and the source has any, with a live
-// personal item.
-func (e Entry) Fresh(now time.Time, needPersonal bool) bool {
-	if !e.Present || !now.Before(e.SoftExpiry) {
-		return false
-	}
-	return !needPersonal || !e.HasPersonal || e.Personal != nil
-}
-
 // Cache is the report cache. It is safe for concurrent use.
 type Cache struct {
 	api   API
@@ -151,18 +125,18 @@ func personalSK(s vehicle.Source) string { return "PII#" + string(s) }
 func leaseSK(src vehicle.Source) string  { return "LEASE#" + string(src) }
 
 // Get reads the entry of one source with a strongly consistent read.
-func (c *Cache) Get(ctx context.Context, vin vehicle.VIN, src vehicle.Source) (Entry, error) {
+func (c *Cache) Get(ctx context.Context, vin vehicle.VIN, src vehicle.Source) (report.Cached, error) {
 	pub, err := c.getItem(ctx, pkOf(vin), publicSK(src))
 	if err != nil {
-		return Entry{}, fmt.Errorf("cache get %s: %w", src, err)
+		return report.Cached{}, fmt.Errorf("cache get %s: %w", src, err)
 	}
 	var pers map[string]types.AttributeValue
 	if c.cfg.Sources[src].Personal {
 		if pers, err = c.getItem(ctx, pkOf(vin), personalSK(src)); err != nil {
-			return Entry{}, fmt.Errorf("cache get %s personal: %w", src, err)
+			return report.Cached{}, fmt.Errorf("cache get %s personal: %w", src, err)
 		}
 	}
-	return EntryFromItems(src, pub, pers, c.cfg.Now())
+	return CachedFromItems(src, pub, pers, c.cfg.Now())
 }
 
 func (c *Cache) getItem(ctx context.Context, pk, sk string) (map[string]types.AttributeValue, error) {
@@ -177,20 +151,20 @@ func (c *Cache) getItem(ctx context.Context, pk, sk string) (map[string]types.At
 	return out.Item, nil
 }
 
-// EntryFromItems builds an Entry from the raw public and personal items (either may be nil),
+// CachedFromItems builds an report.Cached from the raw public and personal items (either may be nil),
 // dropping whatever is past its hard expiry at now.
-func EntryFromItems(src vehicle.Source, pub, pers map[string]types.AttributeValue, now time.Time) (Entry, error) {
-	e := Entry{Source: src}
+func CachedFromItems(src vehicle.Source, pub, pers map[string]types.AttributeValue, now time.Time) (report.Cached, error) {
+	e := report.Cached{Source: src}
 	if pub != nil {
 		var err error
 		if e.FetchedAt, err = timeAttr(pub, "fetchedAt"); err != nil {
-			return Entry{}, fmt.Errorf("cache item %s: %w", src, err)
+			return report.Cached{}, fmt.Errorf("cache item %s: %w", src, err)
 		}
 		if e.SoftExpiry, err = timeAttr(pub, "softExpiry"); err != nil {
-			return Entry{}, fmt.Errorf("cache item %s: %w", src, err)
+			return report.Cached{}, fmt.Errorf("cache item %s: %w", src, err)
 		}
 		if e.HardExpiry, err = timeAttr(pub, "hardExpiry"); err != nil {
-			return Entry{}, fmt.Errorf("cache item %s: %w", src, err)
+			return report.Cached{}, fmt.Errorf("cache item %s: %w", src, err)
 		}
 		if now.Before(e.HardExpiry) {
 			e.Present = true
@@ -200,17 +174,17 @@ func EntryFromItems(src vehicle.Source, pub, pers map[string]types.AttributeValu
 				e.Public = json.RawMessage(d)
 			}
 		} else {
-			e = Entry{Source: src}
+			e = report.Cached{Source: src}
 		}
 	}
 	if pers != nil && e.Present {
 		hard, err := timeAttr(pers, "hardExpiry")
 		if err != nil {
-			return Entry{}, fmt.Errorf("cache personal item %s: %w", src, err)
+			return report.Cached{}, fmt.Errorf("cache personal item %s: %w", src, err)
 		}
 		fetched, err := timeAttr(pers, "fetchedAt")
 		if err != nil {
-			return Entry{}, fmt.Errorf("cache personal item %s: %w", src, err)
+			return report.Cached{}, fmt.Errorf("cache personal item %s: %w", src, err)
 		}
 		// A personal item from another fetch than the public one would mix two versions of the
 		// section; serve only a matching pair.
@@ -293,7 +267,7 @@ type FetchFunc func(ctx context.Context) (Record, error)
 // share one call through a lease item taken with a conditional put. Whoever holds the lease calls
 // fetch and writes the cache; everyone else polls the cache until the leader's result appears,
 // the leader reports failure (an apperr.Unavailable error), or ctx ends.
-func (c *Cache) Fetch(ctx context.Context, vin vehicle.VIN, src vehicle.Source, needPersonal bool, fetch FetchFunc) (Entry, error) {
+func (c *Cache) Fetch(ctx context.Context, vin vehicle.VIN, src vehicle.Source, needPersonal bool, fetch FetchFunc) (report.Cached, error) {
 	key := string(vin) + "|" + string(src)
 	if needPersonal {
 		key += "|p"
@@ -308,7 +282,7 @@ func (c *Cache) Fetch(ctx context.Context, vin vehicle.VIN, src vehicle.Source, 
 
 // fetchShared joins (or starts) this process's call for key. It asks for a retry when the shared
 // call ended on another caller's earlier deadline while this caller still has time.
-func (c *Cache) fetchShared(ctx context.Context, key string, vin vehicle.VIN, src vehicle.Source, needPersonal bool, fetch FetchFunc) (Entry, bool, error) {
+func (c *Cache) fetchShared(ctx context.Context, key string, vin vehicle.VIN, src vehicle.Source, needPersonal bool, fetch FetchFunc) (report.Cached, bool, error) {
 	// The shared call must not die with the first caller's cancellation while others wait for
 	// it, but it keeps the first caller's deadline, which bounds the legacy call.
 	shared := context.WithoutCancel(ctx)
@@ -328,32 +302,32 @@ func (c *Cache) fetchShared(ctx context.Context, key string, vin vehicle.VIN, sr
 		if r.Err != nil {
 			if ctx.Err() != nil {
 				// Our own deadline passed, possibly inside a DynamoDB call: report it as ours.
-				return Entry{}, false, fmt.Errorf("cache fetch %s: %w: %w", src, waitTimeout(ctx), r.Err)
+				return report.Cached{}, false, fmt.Errorf("cache fetch %s: %w: %w", src, waitTimeout(ctx), r.Err)
 			}
 			if errors.Is(r.Err, context.DeadlineExceeded) {
-				return Entry{}, true, nil
+				return report.Cached{}, true, nil
 			}
-			return Entry{}, false, r.Err
+			return report.Cached{}, false, r.Err
 		}
-		return r.Val.(Entry), false, nil
+		return r.Val.(report.Cached), false, nil
 	case <-ctx.Done():
-		return Entry{}, false, fmt.Errorf("cache fetch %s: %w", src, waitTimeout(ctx))
+		return report.Cached{}, false, fmt.Errorf("cache fetch %s: %w", src, waitTimeout(ctx))
 	}
 }
 
-func (c *Cache) fetchOnce(ctx context.Context, vin vehicle.VIN, src vehicle.Source, needPersonal bool, fetch FetchFunc) (Entry, error) {
+func (c *Cache) fetchOnce(ctx context.Context, vin vehicle.VIN, src vehicle.Source, needPersonal bool, fetch FetchFunc) (report.Cached, error) {
 	owner := newOwnerID()
 	for {
 		e, err := c.Get(ctx, vin, src)
 		if err != nil {
-			return Entry{}, err
+			return report.Cached{}, err
 		}
 		if e.Fresh(c.cfg.Now(), needPersonal) {
 			return e, nil
 		}
 		l, err := c.acquire(ctx, vin, src, owner)
 		if err != nil {
-			return Entry{}, err
+			return report.Cached{}, err
 		}
 		if l.held {
 			// Double-check: a leader that finished between our read and our put has written
@@ -361,7 +335,7 @@ func (c *Cache) fetchOnce(ctx context.Context, vin vehicle.VIN, src vehicle.Sour
 			e, err := c.Get(ctx, vin, src)
 			if err != nil {
 				_ = c.release(ctx, vin, src, owner)
-				return Entry{}, err
+				return report.Cached{}, err
 			}
 			if e.Fresh(c.cfg.Now(), needPersonal) {
 				return e, c.release(ctx, vin, src, owner)
@@ -369,11 +343,11 @@ func (c *Cache) fetchOnce(ctx context.Context, vin vehicle.VIN, src vehicle.Sour
 			return c.lead(ctx, vin, src, owner, fetch)
 		}
 		if l.failed {
-			return Entry{}, fmt.Errorf("cache fetch %s: %w", src, l.failure())
+			return report.Cached{}, fmt.Errorf("cache fetch %s: %w", src, l.failure())
 		}
 		select {
 		case <-ctx.Done():
-			return Entry{}, fmt.Errorf("cache fetch %s: %w", src, waitTimeout(ctx))
+			return report.Cached{}, fmt.Errorf("cache fetch %s: %w", src, waitTimeout(ctx))
 		case <-time.After(c.cfg.PollInterval):
 		}
 	}
@@ -381,25 +355,42 @@ func (c *Cache) fetchOnce(ctx context.Context, vin vehicle.VIN, src vehicle.Sour
 
 // lead calls the source while holding the lease and writes the result before releasing it, so a
 // follower that sees the lease gone finds the new item.
-func (c *Cache) lead(ctx context.Context, vin vehicle.VIN, src vehicle.Source, owner string, fetch FetchFunc) (Entry, error) {
+func (c *Cache) lead(ctx context.Context, vin vehicle.VIN, src vehicle.Source, owner string, fetch FetchFunc) (report.Cached, error) {
 	// Stop before the lease expires, or a second leader could start while this one still works.
 	fctx, cancel := context.WithTimeout(ctx, c.cfg.LeaseTTL)
 	rec, err := fetch(fctx)
 	cancel()
 	if err != nil {
 		if rerr := c.releaseFailed(ctx, vin, src, owner, err); rerr != nil {
-			return Entry{}, errors.Join(err, rerr)
+			return report.Cached{}, errors.Join(err, rerr)
 		}
-		return Entry{}, err
+		return report.Cached{}, err
 	}
 	if _, err := c.Put(ctx, vin, src, rec); err != nil {
 		_ = c.releaseFailed(ctx, vin, src, owner, err)
-		return Entry{}, err
+		return report.Cached{}, err
 	}
 	if err := c.release(ctx, vin, src, owner); err != nil {
-		return Entry{}, err
+		return report.Cached{}, err
 	}
 	// Read back rather than building the entry from rec: a newer fetch may have won the
 	// conditional write, and then that one is what everyone serves.
 	return c.Get(ctx, vin, src)
+}
+
+// NewRecord turns fetched data into a cache record: the public part (report.SourceData.Public)
+// for the long-lived item and, for a source with personal fields, the whole data for the
+// short-lived one.
+func NewRecord(d report.SourceData, fetchedAt time.Time, personal bool) (Record, error) {
+	pub, err := json.Marshal(d.Public())
+	if err != nil {
+		return Record{}, fmt.Errorf("encode public section: %w", err)
+	}
+	rec := Record{FetchedAt: fetchedAt, Public: pub}
+	if personal {
+		if rec.Personal, err = json.Marshal(d); err != nil {
+			return Record{}, fmt.Errorf("encode personal section: %w", err)
+		}
+	}
+	return rec, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/dynalitetest"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
@@ -283,7 +284,7 @@ func TestFetchTakesOverExpiredLeaseAndFollowerTimesOut(t *testing.T) {
 	}
 }
 
-func TestEntriesFromGetItemOutputs(t *testing.T) {
+func TestCachedSectionsFromStateMachineItems(t *testing.T) {
 	c := newClock()
 	now := FormatOffset(c, 0)
 	soft := FormatOffset(c, time.Hour)
@@ -294,25 +295,40 @@ func TestEntriesFromGetItemOutputs(t *testing.T) {
 		json.RawMessage(`{"Item":{"pk":{"S":"VIN#X"},"sk":{"S":"SRC#registry"},"fetchedAt":{"S":"` + now + `"},"softExpiry":{"S":"` + soft + `"},"hardExpiry":{"S":"` + hard + `"},"notFound":{"BOOL":false},"hasPersonal":{"BOOL":true},"data":{"S":"{}"},"n":{"N":"1"},"l":{"L":[{"M":{"a":{"NULL":true}}}]}}}`),
 		json.RawMessage(`{"Item":{"pk":{"S":"VIN#X"},"sk":{"S":"SRC#vehicle-master"},"fetchedAt":{"S":"` + now + `"},"softExpiry":{"S":"` + now + `"},"hardExpiry":{"S":"` + now + `"},"notFound":{"BOOL":true}}}`),
 	}
-	got, err := dynamo.EntriesFromGetItemOutputs(outs, c.Now)
+	got, err := dynamo.CachedSections(items(t, outs), c.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := got[string(vehicle.SourceRegistry)]
+	reg := got[vehicle.SourceRegistry]
 	if !reg.Fresh(c.Now(), true) || string(reg.Personal) != `{"plate":"P"}` || string(reg.Public) != `{}` {
 		t.Fatalf("registry = %+v", reg)
 	}
-	if vm := got[string(vehicle.SourceVehicleMaster)]; vm.Present || vm.NotFound {
+	if vm := got[vehicle.SourceVehicleMaster]; vm.Present || vm.NotFound {
 		t.Fatalf("hard-expired negative entry still present: %+v", vm)
 	}
-	if _, err := dynamo.EntriesFromGetItemOutputs([]json.RawMessage{json.RawMessage(`{"Item":{"pk":{"X":1}}}`)}, c.Now); err == nil {
+	var it dynamo.Item
+	if err := json.Unmarshal([]byte(`{"pk":{"X":1}}`), &it); err == nil {
 		t.Fatal("unknown type descriptor accepted")
 	}
 }
 
+// items decodes getItem outputs ({"Item": ...} or {}) as the state machine passes their items.
+func items(t *testing.T, outs []json.RawMessage) []dynamo.Item {
+	t.Helper()
+	var out []dynamo.Item
+	for _, o := range outs {
+		var w struct{ Item dynamo.Item }
+		if err := json.Unmarshal(o, &w); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, w.Item)
+	}
+	return out
+}
+
 func FormatOffset(c *clock, d time.Duration) string { return dynamo.FormatTime(c.Now().Add(d)) }
 
-func get(t *testing.T, cache *dynamo.Cache, src vehicle.Source) dynamo.Entry {
+func get(t *testing.T, cache *dynamo.Cache, src vehicle.Source) report.Cached {
 	t.Helper()
 	e, err := cache.Get(context.Background(), vin, src)
 	if err != nil {

@@ -80,7 +80,7 @@ func sanitize(s string) string {
 }
 
 // ReadCache reads a VIN's cache items the way the vehicle-report state machine does (one getItem
-// per key, each output {"Item": {...}} or {}), for step tests.
+// per key; the items found, in DynamoDB's JSON wire form), for step tests.
 func (e *Env) ReadCache(t testing.TB, table string, vin vehicle.VIN) []json.RawMessage {
 	t.Helper()
 	var out []json.RawMessage
@@ -96,14 +96,13 @@ func (e *Env) ReadCache(t testing.TB, table string, vin vehicle.VIN) []json.RawM
 			t.Fatal(err)
 		}
 		if res.Item == nil {
-			out = append(out, json.RawMessage(`{}`))
 			continue
 		}
 		item, err := dynamo.ItemJSON(res.Item)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, json.RawMessage(`{"Item":`+string(item)+`}`))
+		out = append(out, item)
 	}
 	return out
 }

@@ -1,4 +1,0 @@
-package planreport
-
-// Encode is encode, for the external tests.
-var Encode = encode
