@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"github.com/acme-oem/vehicle-data/functions/fetchsource"
-	"github.com/acme-oem/vehicle-data/functions/internal/step"
 	"github.com/acme-oem/vehicle-data/functions/mergereport"
 	"github.com/acme-oem/vehicle-data/functions/ownershipchallenge"
 	"github.com/acme-oem/vehicle-data/functions/ownershipverify"
 	"github.com/acme-oem/vehicle-data/functions/planreport"
+	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/functions/validatevin"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
@@ -163,7 +163,7 @@ func New(d Deps) *Registry {
 		if !ok {
 			fn = notConfigured(s.Name)
 		}
-		r.handlers[s.Name] = guard(s.Name, d.Log, fn)
+		r.handlers[s.Name] = step.Guard(s.Name, d.Log, fn)
 	}
 	return r
 }
@@ -182,25 +182,6 @@ func (r *Registry) Names() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// guard logs a failed step with its internal detail and hands the runtime only the public error.
-func guard(name string, log *slog.Logger, h Handler) Handler {
-	return func(ctx context.Context, payload []byte) ([]byte, error) {
-		out, err := h(ctx, payload)
-		if err == nil {
-			return out, nil
-		}
-		pub := step.Public(err)
-		level := slog.LevelWarn
-		if pub.App.Code == apperr.Internal {
-			level = slog.LevelError
-		}
-		// Error texts in this code base carry no personal data (legacy client errors are built
-		// so; DynamoDB errors name no key values).
-		log.Log(ctx, level, "step failed", "function", name, "code", pub.App.Code, "error", err.Error())
-		return nil, pub
-	}
 }
 
 func notConfigured(name string) Handler {

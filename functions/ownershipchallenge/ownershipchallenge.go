@@ -9,8 +9,7 @@
 //
 // Result: {"challengeId": "<32 hex>", "method": "owner-code", "expiresAt": "2026-03-01T12:10:00.000Z"}
 //
-// Domain errors are *step.Error around the *apperr.Error, so the step fails with errorType
-// VehicleData.<Code> (Unauthenticated, Forbidden, Invalid naming the field, TooManyRequests while
+// Errors are returned as they are; step.Guard gives the runtime errorType VehicleData.<Code> (Unauthenticated, Forbidden, Invalid naming the field, TooManyRequests while
 // locked out, Unavailable when the registry is down); anything else is a bug or an outage and
 // surfaces as-is (Internal).
 // The answer is the same whether or not the VIN has an owner on record.
@@ -21,7 +20,7 @@ import (
 
 	"github.com/acme-oem/vehicle-data/functions/internal/prover"
 
-	"github.com/acme-oem/vehicle-data/functions/internal/step"
+	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/oidc"
@@ -68,22 +67,22 @@ func (h *handler) handle(ctx context.Context, ev Event) (Result, error) {
 	// The state machine's Choice already lets only consumers through; checking again keeps the
 	// function safe when invoked some other way.
 	if err := prover.Require(ev.Caller); err != nil {
-		return Result{}, step.Domain(err)
+		return Result{}, err
 	}
 	vin, err := vehicle.ParseVIN(ev.VIN)
 	if err != nil {
-		return Result{}, step.Domain(err)
+		return Result{}, err
 	}
 	if ev.Body == nil {
-		return Result{}, step.Domain(apperr.InvalidField("body", "required", "a request body is required"))
+		return Result{}, apperr.InvalidField("body", "required", "a request body is required")
 	}
 	method, err := ownership.ParseMethod(ev.Body.Method)
 	if err != nil {
-		return Result{}, step.Domain(err)
+		return Result{}, err
 	}
 	ch, err := h.svc.StartChallenge(ctx, ev.Caller.Subject, vin, method)
 	if err != nil {
-		return Result{}, step.Domain(err)
+		return Result{}, err
 	}
 	return Result{ChallengeID: ch.ID, Method: string(ch.Method), ExpiresAt: dynamo.FormatTime(ch.ExpiresAt)}, nil
 }

@@ -9,7 +9,7 @@
 //
 // Result: {"access": "owner", "grantExpiresAt": "2026-05-30T12:03:00.000Z"}
 //
-// Domain errors are *step.Error around the *apperr.Error (errorType VehicleData.<Code>):
+// Errors are returned as they are; step.Guard gives the runtime errorType VehicleData.<Code>:
 // Forbidden naming field code with the attempts left for a wrong code, NotFound for an unknown
 // (or someone else's) challenge, Conflict when used or expired, TooManyRequests when out of
 // attempts or locked out, Invalid naming the field for a malformed id or code.
@@ -20,7 +20,7 @@ import (
 
 	"github.com/acme-oem/vehicle-data/functions/internal/prover"
 
-	"github.com/acme-oem/vehicle-data/functions/internal/step"
+	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/oidc"
@@ -67,21 +67,21 @@ func (h *handler) handle(ctx context.Context, ev Event) (Result, error) {
 	// The state machine's Choice already lets only consumers through; checking again keeps the
 	// function safe when invoked some other way.
 	if err := prover.Require(ev.Caller); err != nil {
-		return Result{}, step.Domain(err)
+		return Result{}, err
 	}
 	vin, err := vehicle.ParseVIN(ev.VIN)
 	if err != nil {
-		return Result{}, step.Domain(err)
+		return Result{}, err
 	}
 	if !validID(ev.ChallengeID) {
-		return Result{}, step.Domain(apperr.InvalidField("challengeId", "format", "a challenge id has 32 lower-case hexadecimal characters"))
+		return Result{}, apperr.InvalidField("challengeId", "format", "a challenge id has 32 lower-case hexadecimal characters")
 	}
 	if ev.Body == nil {
-		return Result{}, step.Domain(apperr.InvalidField("body", "required", "a request body is required"))
+		return Result{}, apperr.InvalidField("body", "required", "a request body is required")
 	}
 	g, err := h.svc.Verify(ctx, ev.Caller.Subject, vin, ev.ChallengeID, ev.Body.Code)
 	if err != nil {
-		return Result{}, step.Domain(err)
+		return Result{}, err
 	}
 	return Result{Access: vehicle.AccessOwner, GrantExpiresAt: dynamo.FormatTime(g.ExpiresAt)}, nil
 }

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/acme-oem/vehicle-data/functions/internal/step"
 	"github.com/acme-oem/vehicle-data/functions/ownershipverify"
+	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
@@ -38,7 +40,8 @@ func (f *fakeService) Verify(_ context.Context, sub string, v vehicle.VIN, id, c
 
 func invoke(t *testing.T, svc *fakeService, event string) (string, error) {
 	t.Helper()
-	out, err := ownershipverify.New(svc)(context.Background(), []byte(event))
+	// Through step.Guard, as the runtime calls every step: what it returns is what the runtime reports.
+	out, err := step.Guard("ownership-verify", slog.New(slog.DiscardHandler), ownershipverify.New(svc))(context.Background(), []byte(event))
 	return string(out), err
 }
 
@@ -107,7 +110,7 @@ func TestServiceErrorsSurfaceUnwrapped(t *testing.T) {
 		}
 	}
 	internal := errors.New("store: connection refused")
-	if _, err := invoke(t, &fakeService{err: internal}, event("consumer", "alice", vin, id, `{"code":"123456"}`)); !errors.Is(err, internal) || apperr.CodeOf(err) != apperr.Internal {
+	if _, err := invoke(t, &fakeService{err: internal}, event("consumer", "alice", vin, id, `{"code":"123456"}`)); apperr.CodeOf(err) != apperr.Internal || strings.Contains(err.Error(), "refused") {
 		t.Fatalf("internal err = %v", err)
 	}
 }

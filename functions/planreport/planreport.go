@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/acme-oem/vehicle-data/functions/internal/step"
+	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"

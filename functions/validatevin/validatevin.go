@@ -5,7 +5,7 @@ package validatevin
 import (
 	"context"
 
-	"github.com/acme-oem/vehicle-data/functions/internal/step"
+	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme-oem/vehicle-data/functions/ownershipchallenge"
 	"github.com/acme-oem/vehicle-data/functions/ownershipverify"
+	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
@@ -26,8 +27,8 @@ func (f *fixture) machine(t *testing.T) *engine.Engine {
 		t.Fatal(err)
 	}
 	e := engine.New(engine.Options{Functions: engine.FunctionMap{
-		ownershipchallenge.Name: ownershipchallenge.New(f.svc),
-		ownershipverify.Name:    ownershipverify.New(f.svc),
+		ownershipchallenge.Name: step.Guard(ownershipchallenge.Name, nil, ownershipchallenge.New(f.svc)),
+		ownershipverify.Name:    step.Guard(ownershipverify.Name, nil, ownershipverify.New(f.svc)),
 	}})
 	arn := func(name string) string { return "arn:aws:lambda:us-east-1:123456789012:function:" + name }
 	if _, err := e.Load("ownership-verification", def, map[string]string{
@@ -166,9 +167,9 @@ func TestDomainErrorsAreNotRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	var calls atomic.Int64
-	verify := ownershipverify.New(f.svc)
+	verify := step.Guard(ownershipverify.Name, nil, ownershipverify.New(f.svc))
 	e := engine.New(engine.Options{Functions: engine.FunctionMap{
-		ownershipchallenge.Name: ownershipchallenge.New(f.svc),
+		ownershipchallenge.Name: step.Guard(ownershipchallenge.Name, nil, ownershipchallenge.New(f.svc)),
 		ownershipverify.Name: func(ctx context.Context, p []byte) ([]byte, error) {
 			calls.Add(1)
 			return verify(ctx, p)

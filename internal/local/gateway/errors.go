@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -74,22 +73,20 @@ func writeAppError(w http.ResponseWriter, e *apperr.Error) {
 	writeError(w, e.Code.HTTPStatus(), e)
 }
 
-// lambdaCause is the Cause of a failed Task state: the Lambda error as JSON.
-type lambdaCause struct {
+// stepFailure is the one form in which a failed execution reports our errors: the Cause is the
+// Lambda error as JSON, errorType the state error name (VehicleData.<Code>) and errorMessage the
+// JSON of the *apperr.Error. functions/internal/step produces it for every step; the state
+// machines' Fail states write their Cause in the same form.
+type stepFailure struct {
 	ErrorMessage string `json:"errorMessage"`
 	ErrorType    string `json:"errorType"`
 }
 
-// errorTextRE matches apperr.Error.Error(): "CODE: message" or "CODE: message (field f)".
-var errorTextRE = regexp.MustCompile(`^([A-Z_]+): (.*?)(?: \(field ([^()]+)\))?$`)
-
 // failureError turns a FAILED execution's error name and cause into the caller's error.
 //
 // Only a failure named with one of our state errors (VehicleData.*) was raised by an
-// *apperr.Error, whose message is safe to show by construction; then the cause is read in the
-// forms a step may use, best first: the errorMessage is the JSON of the apperr.Error (code,
-// message, field, rule); the Cause itself is that JSON (a Fail state with a literal cause); the
-// errorMessage is apperr.Error.Error()'s text ("CODE: message (field f)"). Everything else
+// *apperr.Error, whose message is safe to show by construction, and only a cause in the one
+// form (stepFailure) whose errorType and code agree with that name is shown. Everything else
 // (States.*, Lambda runtime errors, causes in another shape or of another code) gets the generic
 // message of its code: internal causes never reach the caller.
 func failureError(name, cause string) *apperr.Error {
@@ -97,28 +94,15 @@ func failureError(name, cause string) *apperr.Error {
 	if code == apperr.Internal || name != code.StateError() {
 		return genericError(code)
 	}
-	var lc lambdaCause
-	if json.Unmarshal([]byte(cause), &lc) == nil && lc.ErrorMessage != "" {
-		if e, ok := parseAppError(code, lc.ErrorMessage); ok {
-			return e
-		}
+	var f stepFailure
+	if json.Unmarshal([]byte(cause), &f) != nil || f.ErrorType != name {
+		return genericError(code)
 	}
-	if e, ok := parseAppError(code, cause); ok {
-		return e
-	}
-	return genericError(code)
-}
-
-func parseAppError(code apperr.Code, s string) (*apperr.Error, bool) {
 	var e apperr.Error
-	if json.Unmarshal([]byte(s), &e) == nil && e.Code == code && e.Message != "" {
-		return completeInvalid(&e), true
+	if json.Unmarshal([]byte(f.ErrorMessage), &e) != nil || e.Code != code || e.Message == "" {
+		return genericError(code)
 	}
-	m := errorTextRE.FindStringSubmatch(s)
-	if m == nil || apperr.Code(m[1]) != code || m[2] == "" {
-		return nil, false
-	}
-	return completeInvalid(&apperr.Error{Code: code, Message: m[2], Field: m[3]}), true
+	return completeInvalid(&e)
 }
 
 // completeInvalid keeps the contract's promise that a 400 names a field and a rule.

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 
-	"github.com/acme-oem/vehicle-data/functions/internal/step"
+	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 )
 
@@ -36,5 +38,31 @@ func TestTypedDecodesCallsEncodes(t *testing.T) {
 	}
 	if _, err := h(context.Background(), []byte(`{"N":"x"}`)); apperr.CodeOf(err) != apperr.Internal {
 		t.Fatalf("malformed event: %v", err)
+	}
+}
+
+// Guard logs the internal detail and hands the runtime the public error only, once: a domain
+// error wrapped with context keeps its code, field and rule.
+func TestGuardLogsDetailAndReturnsThePublicError(t *testing.T) {
+	var logs strings.Builder
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	inner := apperr.InvalidField("vin", "length", "a VIN has exactly 17 characters")
+	h := step.Guard("validate-vin", log, func(context.Context, []byte) ([]byte, error) {
+		return nil, fmt.Errorf("validate: %w", inner)
+	})
+	_, err := h(context.Background(), nil)
+	var se *step.Error
+	if !errors.As(err, &se) || se.App != inner || err.Error() != `{"code":"INVALID","message":"a VIN has exactly 17 characters","field":"vin","rule":"length"}` {
+		t.Fatalf("err = %v", err)
+	}
+	h = step.Guard("fetch-workshop", log, func(context.Context, []byte) ([]byte, error) {
+		return nil, errors.New("dial tcp 10.0.0.7:8443: connection refused")
+	})
+	_, err = h(context.Background(), nil)
+	if !errors.As(err, &se) || se.ErrorType() != "VehicleData.Internal" || strings.Contains(err.Error(), "10.0.0.7") {
+		t.Fatalf("internal err = %v", err)
+	}
+	if !strings.Contains(logs.String(), "10.0.0.7") || !strings.Contains(logs.String(), "level=ERROR") {
+		t.Fatalf("the detail was not logged: %s", logs.String())
 	}
 }

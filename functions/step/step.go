@@ -1,13 +1,16 @@
-// Package step adapts typed step functions to the registry's byte-level handler signature and
-// shapes their errors the way the state machines and the gateway expect.
+// Package step adapts typed step functions to the Lambda runtime's byte-level handler signature
+// and shapes their errors, in one place, the way the state machines and the gateway expect:
+// errorType is the state error name (VehicleData.<Code>), errorMessage the JSON of the
+// *apperr.Error {code, message, field, rule}. Steps return their errors as they are (domain
+// errors or wrapped internal ones); Guard logs them and converts them once.
 package step
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 )
@@ -61,14 +64,26 @@ func (e *Error) Unwrap() error { return e.App }
 // anything else becomes a generic Internal error.
 func Public(err error) *Error { return &Error{App: apperr.As(err)} }
 
-// Domain shapes a domain error as an *Error: errorType VehicleData.<Code>, errorMessage the JSON
-// of the *apperr.Error (safe by construction; the gateway shows code, message, field and rule)
-// without the wrapping context. Other errors pass unchanged: they carry context for the log and
-// surface as Internal.
-func Domain(err error) error {
-	var e *apperr.Error
-	if errors.As(err, &e) {
-		return &Error{App: e}
+// Guard is the one place a step's error becomes what its runtime reports: it logs a failed step
+// with its internal detail (Warn for domain errors, Error for our bugs) and hands the runtime
+// only the public *Error. A nil log discards.
+func Guard(name string, log *slog.Logger, h Handler) Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
-	return err
+	return func(ctx context.Context, payload []byte) ([]byte, error) {
+		out, err := h(ctx, payload)
+		if err == nil {
+			return out, nil
+		}
+		pub := Public(err)
+		level := slog.LevelWarn
+		if pub.App.Code == apperr.Internal {
+			level = slog.LevelError
+		}
+		// Error texts in this code base carry no personal data (legacy client errors are built
+		// so; DynamoDB errors name no key values).
+		log.Log(ctx, level, "step failed", "function", name, "code", pub.App.Code, "error", err.Error())
+		return nil, pub
+	}
 }
