@@ -1,9 +1,8 @@
 package catalog_test
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/acme-oem/vehicle-data/functions/catalog"
-	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 )
 
@@ -62,7 +60,7 @@ func TestTimeBudgetsNestAndRetriesCoverLambdaErrorsOnly(t *testing.T) {
 		t.Fatalf("vehicle-report TimeoutSeconds %d, want 0 < x < %d", report.TimeoutSeconds, apiGatewayLimit)
 	}
 	lambdaTimeout := map[string]time.Duration{}
-	for _, s := range catalog.Specs() {
+	for _, s := range catalog.Steps() {
 		lambdaTimeout[catalog.Placeholder(s.Name)] = s.Timeout
 	}
 	serviceErrors := []string{"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"}
@@ -72,7 +70,7 @@ func TestTimeBudgetsNestAndRetriesCoverLambdaErrorsOnly(t *testing.T) {
 		m    machineDef
 	}
 	defs := []named{{"vehicle-report", report}, {"ownership-authorization", auth}}
-	// Every other machine's Lambda tasks must fit the registry's timeouts too.
+	// Every other machine's Lambda tasks must fit the catalog's timeouts too.
 	paths, _ := filepath.Glob("../../statemachines/*.asl.json")
 	for _, p := range paths {
 		name := strings.TrimSuffix(filepath.Base(p), ".asl.json")
@@ -152,7 +150,7 @@ func TestPlaceholdersAndSubstitutions(t *testing.T) {
 		t.Fatalf("Placeholder = %s", got)
 	}
 	subs := catalog.Substitutions(func(n string) string { return "arn:" + n })
-	if len(subs) != len(catalog.Specs()) || subs["ValidateVinFunctionArn"] != "arn:validate-vin" {
+	if len(subs) != len(catalog.Steps()) || subs["ValidateVinFunctionArn"] != "arn:validate-vin" {
 		t.Fatalf("Substitutions = %v", subs)
 	}
 	// Every ${...} in the definitions is a step placeholder or ${TableName} or a state machine ARN (${<Machine>StateMachineArn}, as CDK and internal/local/stack name them).
@@ -166,30 +164,11 @@ func TestPlaceholdersAndSubstitutions(t *testing.T) {
 	}
 }
 
-// A failed step hands its runtime the state error name and the apperr JSON, never the internal
-// detail.
-func TestRegistryShapesStepErrors(t *testing.T) {
-	reg := catalog.New(catalog.Deps{})
-	h, ok := reg.Lookup(catalog.ValidateVIN)
-	if !ok {
-		t.Fatal("validate-vin not registered")
+func readASL(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../../statemachines/" + name + ".asl.json")
+	if err != nil {
+		t.Fatal(err)
 	}
-	_, err := h(context.Background(), []byte(`{"vin":"WVWZZZCD4MW100001"}`))
-	var typed interface{ ErrorType() string }
-	if !errors.As(err, &typed) || typed.ErrorType() != "VehicleData.Invalid" {
-		t.Fatalf("err = %#v", err)
-	}
-	var body apperr.Error
-	if json.Unmarshal([]byte(err.Error()), &body) != nil || body.Field != "vin" || body.Rule != "check-digit" {
-		t.Fatalf("error text is not the apperr JSON: %s", err.Error())
-	}
-	// Steps whose legacy system is not configured fail as our bug, with a generic message.
-	h, _ = reg.Lookup(catalog.FetchWorkshop)
-	_, err = h(context.Background(), []byte(`{"vin":"WVWZZZCD3MW100001"}`))
-	if !errors.As(err, &typed) || typed.ErrorType() != "VehicleData.Internal" || strings.Contains(err.Error(), "configured") {
-		t.Fatalf("unconfigured step: %v", err)
-	}
-	if got := reg.Names(); len(got) != len(catalog.Specs()) {
-		t.Fatalf("Names = %v", got)
-	}
+	return b
 }

@@ -5,11 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
+	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/internal/local/devoidc"
+	"github.com/acme-oem/vehicle-data/internal/wiring"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -58,8 +63,7 @@ func TestInvokerReportsStateErrorName(t *testing.T) {
 }
 
 // With its settings, the binary builds the real ownership service (a dealer is refused by the
-// step itself); without them the step answers Internal rather than pretending; a weak pepper
-// stops start-up.
+// step itself); a missing setting or a weak pepper stops start-up with an error naming it.
 func TestOwnershipStepsAreWiredFromTheEnvironment(t *testing.T) {
 	env := map[string]string{
 		"HANDLER": catalog.OwnershipChallenge, "PSEUDONYM_KEY": "0123456789abcdef",
@@ -67,33 +71,95 @@ func TestOwnershipStepsAreWiredFromTheEnvironment(t *testing.T) {
 		"OWNERSHIP_PEPPER": "0123456789abcdef0123456789abcdef",
 	}
 	dealer := []byte(`{"vin":"WVWZZZCD3MW100001","caller":{"sub":"d","role":"dealer"},"body":{"method":"owner-code"}}`)
-	errorType := func(env map[string]string) string {
-		t.Helper()
-		h, err := build(context.Background(), envOf(env), slog.New(slog.DiscardHandler))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = h.Invoke(context.Background(), dealer)
-		var ire messages.InvokeResponse_Error
-		if !errors.As(err, &ire) {
-			t.Fatalf("err = %#v", err)
-		}
-		return ire.Type
+	h, err := build(context.Background(), envOf(env), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := errorType(env); got != "VehicleData.Forbidden" {
-		t.Errorf("configured: errorType %s, want VehicleData.Forbidden", got)
+	_, err = h.Invoke(context.Background(), dealer)
+	var ire messages.InvokeResponse_Error
+	if !errors.As(err, &ire) || ire.Type != "VehicleData.Forbidden" {
+		t.Fatalf("configured: err = %#v, want errorType VehicleData.Forbidden", err)
 	}
-	unconfigured := map[string]string{}
-	for k, v := range env {
-		if k != "OWNERSHIP_PEPPER" {
-			unconfigured[k] = v
+	for _, v := range []string{"OWNERSHIP_PEPPER", "TABLE_NAME", "REGISTRY_URL", "PSEUDONYM_KEY"} {
+		without := maps.Clone(env)
+		delete(without, v)
+		if _, err := build(context.Background(), envOf(without), slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), v) {
+			t.Errorf("without %s: start-up error %v does not name it", v, err)
 		}
-	}
-	if got := errorType(unconfigured); got != "VehicleData.Internal" {
-		t.Errorf("without a pepper: errorType %s, want VehicleData.Internal", got)
 	}
 	env["OWNERSHIP_PEPPER"] = "short"
 	if _, err := build(context.Background(), envOf(env), slog.New(slog.DiscardHandler)); err == nil {
 		t.Error("a 5-byte pepper was accepted")
+	}
+}
+
+// Every step of the catalog starts with its variables set, and names the one that is missing.
+func TestEveryStepNamesTheVariableItMisses(t *testing.T) {
+	full := map[string]string{
+		"PSEUDONYM_KEY": "0123456789abcdef", "TABLE_NAME": "vehicle-data", "AWS_REGION": "eu-central-1",
+		"VEHICLE_MASTER_URL": "http://127.0.0.1:1", "WORKSHOP_URL": "http://127.0.0.1:1",
+		"REGISTRY_URL": "http://127.0.0.1:1", "RECALLS_URL": "http://127.0.0.1:1",
+		"OWNERSHIP_PEPPER": "0123456789abcdef0123456789abcdef",
+	}
+	for _, s := range catalog.Steps() {
+		env := maps.Clone(full)
+		env["HANDLER"] = s.Name
+		if _, err := build(context.Background(), envOf(env), slog.New(slog.DiscardHandler)); err != nil {
+			t.Errorf("%s: %v", s.Name, err)
+		}
+		for _, v := range wiring.Needs(s.Name) {
+			without := maps.Clone(env)
+			delete(without, v)
+			if _, err := build(context.Background(), envOf(without), slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), v) {
+				t.Errorf("%s without %s: start-up error %v does not name it", s.Name, v, err)
+			}
+		}
+	}
+}
+
+// The binary builds the authorizer and answers API Gateway's REQUEST authorizer events: a valid
+// token is allowed with its role in the context, no token is anonymous, a bad token is the
+// error API Gateway turns into 401.
+func TestAuthorizerAnswersAPIGatewayEvents(t *testing.T) {
+	issuer, srv, err := devoidc.NewServer(devoidc.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	env := map[string]string{"HANDLER": catalog.Authorizer}
+	if _, err := build(context.Background(), envOf(env), slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), "OIDC_ISSUER") {
+		t.Fatalf("without an issuer: %v", err)
+	}
+	env["OIDC_ISSUER"], env["OIDC_AUDIENCE"] = issuer.URL(), issuer.Audience()
+	h, err := build(context.Background(), envOf(env), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := issuer.AccessToken("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const arn = "arn:aws:execute-api:eu-central-1:123456789012:api1/prod/GET/vehicles/WVWZZZCD3MW100001"
+	invoke := func(headers map[string]string) (events.APIGatewayCustomAuthorizerResponse, error) {
+		t.Helper()
+		in, _ := json.Marshal(events.APIGatewayCustomAuthorizerRequestTypeRequest{Type: "REQUEST", MethodArn: arn, Headers: headers})
+		out, err := h.Invoke(context.Background(), in)
+		var res events.APIGatewayCustomAuthorizerResponse
+		if err == nil {
+			if err := json.Unmarshal(out, &res); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return res, err
+	}
+	res, err := invoke(map[string]string{"authorization": "Bearer " + token})
+	if err != nil || res.Context["role"] != "consumer" || res.Context["sub"] == "" || res.PolicyDocument.Statement[0].Effect != "Allow" {
+		t.Fatalf("valid token: %+v, %v", res, err)
+	}
+	if res, err = invoke(nil); err != nil || res.Context["role"] != "anonymous" || res.PrincipalID != "anonymous" {
+		t.Fatalf("no token: %+v, %v", res, err)
+	}
+	if _, err = invoke(map[string]string{"Authorization": "Bearer " + token + "x"}); err == nil || err.Error() != "Unauthorized" {
+		t.Fatalf("tampered token: %v", err)
 	}
 }

@@ -28,9 +28,6 @@ import (
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
-// Name is the function's name in the handler registry and the ASL.
-const Name = "ownership-challenge"
-
 // Event is the step's input.
 type Event struct {
 	VIN       string      `json:"vin"`
@@ -60,7 +57,7 @@ type handler struct {
 	svc Starter
 }
 
-// New returns the step's handler for the registry. Build it once per process in main.
+// New returns the step's handler; internal/wiring builds it once per process.
 func New(svc Starter) step.Handler { return step.Typed((&handler{svc: svc}).handle) }
 
 func (h *handler) handle(ctx context.Context, ev Event) (Result, error) {

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/acme-oem/vehicle-data/functions/catalog"
 	"github.com/acme-oem/vehicle-data/functions/ownershipchallenge"
 	"github.com/acme-oem/vehicle-data/functions/ownershipverify"
 	"github.com/acme-oem/vehicle-data/functions/step"
@@ -27,13 +28,13 @@ func (f *fixture) machine(t *testing.T) *engine.Engine {
 		t.Fatal(err)
 	}
 	e := engine.New(engine.Options{Functions: engine.FunctionMap{
-		ownershipchallenge.Name: step.Guard(ownershipchallenge.Name, nil, ownershipchallenge.New(f.svc)),
-		ownershipverify.Name:    step.Guard(ownershipverify.Name, nil, ownershipverify.New(f.svc)),
+		catalog.OwnershipChallenge: step.Guard(catalog.OwnershipChallenge, nil, ownershipchallenge.New(f.svc)),
+		catalog.OwnershipVerify:    step.Guard(catalog.OwnershipVerify, nil, ownershipverify.New(f.svc)),
 	}})
 	arn := func(name string) string { return "arn:aws:lambda:us-east-1:123456789012:function:" + name }
 	if _, err := e.Load("ownership-verification", def, map[string]string{
-		"OwnershipChallengeFunctionArn": arn(ownershipchallenge.Name),
-		"OwnershipVerifyFunctionArn":    arn(ownershipverify.Name),
+		"OwnershipChallengeFunctionArn": arn(catalog.OwnershipChallenge),
+		"OwnershipVerifyFunctionArn":    arn(catalog.OwnershipVerify),
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -167,16 +168,16 @@ func TestDomainErrorsAreNotRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	var calls atomic.Int64
-	verify := step.Guard(ownershipverify.Name, nil, ownershipverify.New(f.svc))
+	verify := step.Guard(catalog.OwnershipVerify, nil, ownershipverify.New(f.svc))
 	e := engine.New(engine.Options{Functions: engine.FunctionMap{
-		ownershipchallenge.Name: step.Guard(ownershipchallenge.Name, nil, ownershipchallenge.New(f.svc)),
-		ownershipverify.Name: func(ctx context.Context, p []byte) ([]byte, error) {
+		catalog.OwnershipChallenge: step.Guard(catalog.OwnershipChallenge, nil, ownershipchallenge.New(f.svc)),
+		catalog.OwnershipVerify: func(ctx context.Context, p []byte) ([]byte, error) {
 			calls.Add(1)
 			return verify(ctx, p)
 		},
 	}})
 	if _, err := e.Load("ownership-verification", def, map[string]string{
-		"OwnershipChallengeFunctionArn": ownershipchallenge.Name, "OwnershipVerifyFunctionArn": ownershipverify.Name,
+		"OwnershipChallengeFunctionArn": catalog.OwnershipChallenge, "OwnershipVerifyFunctionArn": catalog.OwnershipVerify,
 	}); err != nil {
 		t.Fatal(err)
 	}

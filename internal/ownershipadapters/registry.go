@@ -3,13 +3,8 @@
 //
 // Its tests also run the whole proof of ownership end to end: ownership.Service on the DynamoDB
 // repository (dynalite), the development outbox, and statemachines/ownership-verification.asl.json
-// on the local engine with the real step handlers. Wiring, in main (the same locally and in the
-// Lambda binary, except for the outbox):
-//
-//	coder, err := ownership.NewCoder(pepper, 6) // pepper: >= 32 bytes from Secrets Manager
-//	svc := ownership.NewService(dynamo.NewOwnershipStore(ddb, table),
-//		ownershipadapters.NewRegistry(registryClient), outbox, coder, ownership.DefaultPolicy(), time.Now)
-//	ownershipchallenge.Name: ownershipchallenge.New(svc), ownershipverify.Name: ownershipverify.New(svc)
+// on the local engine with the real step handlers. internal/wiring builds the service for the
+// Lambda binary and the local stack alike.
 package ownershipadapters
 
 import (

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
@@ -61,7 +61,7 @@ func (p *panicFault) armedFor(step string, payload []byte) bool {
 	return false
 }
 
-func (p *panicFault) wrap(name string, h catalog.Handler) catalog.Handler {
+func (p *panicFault) wrap(name string, h step.Handler) step.Handler {
 	return func(ctx context.Context, payload []byte) ([]byte, error) {
 		out, err := h(ctx, payload)
 		if p.armedFor(name, payload) {

@@ -5,21 +5,36 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-xray-sdk-go/xray"
 
 	"github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/internal/tracing"
+	"github.com/acme-oem/vehicle-data/internal/vehicle"
+	"github.com/acme-oem/vehicle-data/internal/wiring"
 )
 
-// TestLambdaFunctionsWrapAndTrace: the engine gets every registry step, wrapped by WrapFunctions
+// TestLambdaFunctionsWrapAndTrace: the engine gets every step, wrapped by WrapFunctions
 // inside the Lambda trace context when TraceEmitter is set, and untouched otherwise.
 func TestLambdaFunctionsWrapAndTrace(t *testing.T) {
-	steps := catalog.New(catalog.Deps{})
+	steps, err := wiring.Build(t.Context(), wiring.Config{
+		TableName: "t", DynamoDB: &dynamodb.Client{}, PseudonymKey: []byte("0123456789abcdef"),
+		OwnershipPepper: []byte("0123456789abcdef0123456789abcdef"),
+		LegacyURLs: map[vehicle.Source]string{
+			vehicle.SourceVehicleMaster: "http://127.0.0.1:1", vehicle.SourceWorkshop: "http://127.0.0.1:1",
+			vehicle.SourceRegistry: "http://127.0.0.1:1", vehicle.SourceRecalls: "http://127.0.0.1:1",
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(steps.Close)
 	rec := tracing.NewRecorder(0, 0)
 	var wrapped []string
 	cfg := Config{
 		TraceEmitter: rec,
-		WrapFunctions: func(name string, h catalog.Handler) catalog.Handler {
+		WrapFunctions: func(name string, h step.Handler) step.Handler {
 			wrapped = append(wrapped, name)
 			return func(ctx context.Context, payload []byte) ([]byte, error) {
 				if ctx.Value(xray.LambdaTraceHeaderKey) == nil {
@@ -44,7 +59,7 @@ func TestLambdaFunctionsWrapAndTrace(t *testing.T) {
 		if !ok {
 			t.Fatalf("step %s missing", name)
 		}
-		_, _ = h(t.Context(), []byte(`{}`)) // not configured: an error, after the subsegment
+		_, _ = h(t.Context(), []byte(`{}`)) // no VIN: an error, after the subsegment
 	}
 	segs, err := rec.Segments()
 	if err != nil {
@@ -55,7 +70,7 @@ func TestLambdaFunctionsWrapAndTrace(t *testing.T) {
 	}
 
 	// Without TraceEmitter the handlers run without a trace context.
-	fns, err = lambdaFunctions(steps, Config{WrapFunctions: func(name string, h catalog.Handler) catalog.Handler {
+	fns, err = lambdaFunctions(steps, Config{WrapFunctions: func(name string, h step.Handler) step.Handler {
 		return func(ctx context.Context, payload []byte) ([]byte, error) {
 			if ctx.Value(xray.LambdaTraceHeaderKey) != nil || xray.GetRecorder(ctx) != nil {
 				t.Errorf("%s: a trace context without TraceEmitter", name)

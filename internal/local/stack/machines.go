@@ -39,7 +39,7 @@ func stateMachineArn(name string) string {
 }
 
 // substitutions are the local values of the ASL's ${...} placeholders, named as CDK names them:
-// ${TableName}, the registry's ${<Step>FunctionArn}, and ${<Machine>StateMachineArn} per state
+// ${TableName}, the catalog's ${<Step>FunctionArn}, and ${<Machine>StateMachineArn} per state
 // machine file.
 func substitutions(table string, machines []string) map[string]string {
 	subs := catalog.Substitutions(functionArn)
@@ -126,7 +126,7 @@ func (s *Stack) loadStateMachines(root, table string, routed []string) error {
 			if required[n] {
 				return fmt.Errorf("state machine %s: no local value for ${%s}", n, strings.Join(f.missing, "}, ${"))
 			}
-			s.log.Warn("state machine not loaded: its steps are not in the handler registry yet",
+			s.log.Warn("state machine not loaded: its steps are not in the catalog yet",
 				"stateMachine", n, "placeholders", f.missing)
 			continue
 		}

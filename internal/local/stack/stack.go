@@ -32,7 +32,7 @@ import (
 	"github.com/aws/aws-xray-sdk-go/xray"
 
 	"github.com/acme-oem/vehicle-data/functions/authorizer"
-	"github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/devoidc"
 	"github.com/acme-oem/vehicle-data/internal/local/devoutbox"
@@ -80,11 +80,11 @@ type Config struct {
 	// context (internal/tracing), not globally. A *tracing.Recorder keeps them in memory,
 	// bounded. Nil traces nothing: the legacy clients then begin no subsegment.
 	TraceEmitter xray.Emitter
-	// WrapFunctions, when set, wraps each Lambda step's handler (as the registry built it) once
+	// WrapFunctions, when set, wraps each Lambda step's handler (as internal/wiring built it) once
 	// at start; the engine invokes what it returns, under the trace context when TraceEmitter is
 	// set. For fault injection in tests (a step that panics or fails); nil runs the steps as
 	// they are.
-	WrapFunctions func(name string, h catalog.Handler) catalog.Handler
+	WrapFunctions func(name string, h step.Handler) step.Handler
 }
 
 // Stack is a running local stack. Close it.
@@ -124,7 +124,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if cfg.TableName == "" {
 		cfg.TableName = DefaultTableName
 	}
-	cfg.Now = nowOr(cfg.Now)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -193,16 +195,11 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	}
 
 	s.Outbox = devoutbox.New(devoutbox.Options{})
-	steps, transports, err := buildRegistry(s.DynamoDB, cfg.TableName, s.Sims, s.Outbox, cfg, log)
+	steps, err := buildSteps(ctx, s.DynamoDB, cfg.TableName, s.Sims, s.Outbox, cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
-	s.closers = append(s.closers, func(context.Context) error {
-		for _, t := range transports {
-			t.Close()
-		}
-		return nil
-	})
+	s.closers = append(s.closers, func(context.Context) error { steps.Close(); return nil })
 	functions, err := lambdaFunctions(steps, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)

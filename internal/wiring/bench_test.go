@@ -1,4 +1,4 @@
-package catalog_test
+package wiring_test
 
 import (
 	"fmt"

@@ -1,12 +1,13 @@
-package catalog_test
+package wiring_test
 
 // Integration tests: both state machines, as deployed (statemachines/*.asl.json), on the local
-// engine, with the real handlers from the registry, against dynalite and the legacy simulators.
+// engine, with the real handlers as wiring builds them, against dynalite and the legacy simulators.
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"os"
 	"strings"
@@ -16,18 +17,16 @@ import (
 	"time"
 
 	"github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/dynalitetest"
 	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
-	"github.com/acme-oem/vehicle-data/legacyclients/recalls"
-	regclient "github.com/acme-oem/vehicle-data/legacyclients/registry"
+	"github.com/acme-oem/vehicle-data/internal/wiring"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim/fault"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim/world"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
-	"github.com/acme-oem/vehicle-data/legacyclients/vehiclemaster"
-	"github.com/acme-oem/vehicle-data/legacyclients/workshop"
 	"github.com/acme-oem/vehicle-data/statemachines/engine"
 )
 
@@ -71,15 +70,16 @@ type stack struct {
 	grants *dynamo.Grants
 }
 
-// roundRobin spreads invocations over several registries, each with its own cache (its own
-// in-process singleflight), like separate Lambda instances: only the lease item coordinates them.
+// roundRobin spreads invocations over several builds of the steps, each with its own cache (its
+// own in-process singleflight), like separate Lambda instances: only the lease item coordinates
+// them.
 type roundRobin struct {
-	regs []*catalog.Registry
-	n    atomic.Uint64
+	instances []*wiring.Functions
+	n         atomic.Uint64
 }
 
 func (r *roundRobin) Lookup(name string) (func(ctx context.Context, payload []byte) ([]byte, error), bool) {
-	return r.regs[r.n.Add(1)%uint64(len(r.regs))].Lookup(name)
+	return r.instances[r.n.Add(1)%uint64(len(r.instances))].Lookup(name)
 }
 
 func newStack(t testing.TB, instances int) *stack {
@@ -102,25 +102,25 @@ func newStackWith(t testing.TB, instances int, base transport.Config) *stack {
 	log := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.grants = dynamo.NewGrants(env.Client, s.table)
 	rr := &roundRobin{}
+	urls := map[vehicle.Source]string{}
+	for _, src := range report.Sources() {
+		urls[src] = cluster.URL(src)
+	}
 	for range instances {
-		cfg := dynamo.DefaultCacheConfig()
-		cfg.Now = s.clock.Now
-		cfg.LeaseTTL = catalog.FetchLeaseTTL()
-		cfg.PollInterval = 10 * time.Millisecond
-		deps := catalog.Deps{
-			Cache:         dynamo.NewCache(env.Client, s.table, cfg),
-			Pseudonymizer: s.pseudo,
-			Log:           log,
-		}
-		deps.Build, err = vehiclemaster.New(vehiclemaster.Config{Transport: tc(t, base, vehiclemaster.System, cluster.URL(vehicle.SourceVehicleMaster))})
+		fns, err := wiring.Build(ctx, wiring.Config{
+			TableName:    s.table,
+			DynamoDB:     env.Client,
+			Cache:        dynamo.CacheConfig{PollInterval: 10 * time.Millisecond},
+			LegacyURLs:   urls,
+			Transport:    base,
+			PseudonymKey: []byte("test-key-0123456789"),
+			Now:          s.clock.Now,
+			Log:          log,
+		}, catalog.ValidateVIN, catalog.PlanReport, catalog.FetchVehicleMaster, catalog.FetchWorkshop,
+			catalog.FetchRegistry, catalog.FetchRecalls, catalog.MergeReport)
 		must(t, err)
-		deps.Workshop, err = workshop.New(workshop.Config{Transport: tc(t, base, workshop.System, cluster.URL(vehicle.SourceWorkshop))})
-		must(t, err)
-		deps.Registry, err = regclient.New(regclient.Config{Transport: tc(t, base, regclient.System, cluster.URL(vehicle.SourceRegistry))})
-		must(t, err)
-		deps.Recalls, err = recalls.New(recalls.Config{Transport: tc(t, base, recalls.System, cluster.URL(vehicle.SourceRecalls))})
-		must(t, err)
-		rr.regs = append(rr.regs, catalog.New(deps))
+		t.Cleanup(fns.Close)
+		rr.instances = append(rr.instances, fns)
 	}
 	s.eng = engine.New(engine.Options{Functions: rr, DynamoDB: env.Client})
 	s.auth, err = s.eng.Load("ownership-authorization", readASL(t, "ownership-authorization"), map[string]string{"TableName": s.table})
@@ -131,15 +131,6 @@ func newStackWith(t testing.TB, instances int, base transport.Config) *stack {
 	s.report, err = s.eng.Load("vehicle-report", readASL(t, "vehicle-report"), subs)
 	must(t, err)
 	return s
-}
-
-func tc(t testing.TB, base transport.Config, system, url string) *transport.Client {
-	t.Helper()
-	base.System, base.BaseURL = system, url
-	c, err := transport.New(base)
-	must(t, err)
-	t.Cleanup(c.Close)
-	return c
 }
 
 func readASL(t testing.TB, name string) []byte {
@@ -447,4 +438,33 @@ func equalCounts(a, b map[vehicle.Source]int64) bool {
 		}
 	}
 	return true
+}
+
+// A built step hands its runtime the state error name and the apperr JSON, never the internal
+// detail; a step whose settings are missing is not built at all, and the error names them.
+func TestBuiltStepsShapeErrorsAndNameMissingSettings(t *testing.T) {
+	fns, err := wiring.Build(t.Context(), wiring.Config{PseudonymKey: []byte("0123456789abcdef")}, catalog.ValidateVIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ok := fns.Lookup(catalog.ValidateVIN)
+	if !ok {
+		t.Fatal("validate-vin not built")
+	}
+	_, err = h(context.Background(), []byte(`{"vin":"WVWZZZCD4MW100001"}`))
+	var typed interface{ ErrorType() string }
+	if !errors.As(err, &typed) || typed.ErrorType() != "VehicleData.Invalid" {
+		t.Fatalf("err = %#v", err)
+	}
+	var body apperr.Error
+	if json.Unmarshal([]byte(err.Error()), &body) != nil || body.Field != "vin" || body.Rule != "check-digit" {
+		t.Fatalf("error text is not the apperr JSON: %s", err.Error())
+	}
+	_, err = wiring.Build(t.Context(), wiring.Config{PseudonymKey: []byte("0123456789abcdef")}, catalog.FetchWorkshop)
+	if err == nil || !strings.Contains(err.Error(), wiring.EnvWorkshopURL) || !strings.Contains(err.Error(), wiring.EnvTableName) {
+		t.Fatalf("a fetch step without table and URL: %v", err)
+	}
+	if _, err := wiring.Build(t.Context(), wiring.Config{PseudonymKey: []byte("short")}, catalog.ValidateVIN); err == nil {
+		t.Fatal("a 5-byte pseudonym key was accepted")
+	}
 }
