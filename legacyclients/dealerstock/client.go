@@ -15,7 +15,7 @@ import (
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
-	"github.com/acme-oem/vehicle-data/legacyclients/internal/clientkit"
+	"github.com/acme-oem/vehicle-data/legacyclients/internal/upstream"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
 )
 
@@ -43,7 +43,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Transport == nil {
 		return nil, errors.New("dealerstock: Config.Transport is required")
 	}
-	return &Client{tc: cfg.Transport, now: clientkit.NowFunc(cfg.Now)}, nil
+	return &Client{tc: cfg.Transport, now: upstream.NowFunc(cfg.Now)}, nil
 }
 
 // Query filters the search. Make is required; zero values leave a filter unset. Bounds are
@@ -89,10 +89,10 @@ func (q Query) Validate(now time.Time) error {
 	switch {
 	case strings.TrimSpace(q.Make) == "":
 		return apperr.InvalidField("make", "required", "make is required")
-	case q.YearFrom != 0 && (q.YearFrom < clientkit.EarliestYear || q.YearFrom > maxYear):
-		return apperr.InvalidField("yearFrom", "range", fmt.Sprintf("yearFrom must be between %d and %d", clientkit.EarliestYear, maxYear))
-	case q.YearTo != 0 && (q.YearTo < clientkit.EarliestYear || q.YearTo > maxYear):
-		return apperr.InvalidField("yearTo", "range", fmt.Sprintf("yearTo must be between %d and %d", clientkit.EarliestYear, maxYear))
+	case q.YearFrom != 0 && (q.YearFrom < upstream.EarliestYear || q.YearFrom > maxYear):
+		return apperr.InvalidField("yearFrom", "range", fmt.Sprintf("yearFrom must be between %d and %d", upstream.EarliestYear, maxYear))
+	case q.YearTo != 0 && (q.YearTo < upstream.EarliestYear || q.YearTo > maxYear):
+		return apperr.InvalidField("yearTo", "range", fmt.Sprintf("yearTo must be between %d and %d", upstream.EarliestYear, maxYear))
 	case q.YearFrom != 0 && q.YearTo != 0 && q.YearFrom > q.YearTo:
 		return apperr.InvalidField("yearTo", "order", "yearTo must not be before yearFrom")
 	case q.PriceMinEur < 0:
@@ -117,22 +117,22 @@ func (c *Client) Search(ctx context.Context, q Query) (*Result, error) {
 	if err := q.Validate(now); err != nil {
 		var ae *apperr.Error
 		errors.As(err, &ae)
-		return nil, &clientkit.Error{App: ae, Cause: clientkit.Outcome(System, OperationSearch, transport.ErrBadRequest, "invalid_query", nil)}
+		return nil, &upstream.Error{App: ae, Cause: upstream.Outcome(System, OperationSearch, transport.ErrBadRequest, "invalid_query", nil)}
 	}
 	if q.Limit == 0 {
 		q.Limit = DefaultLimit
 	}
 	params := SearchParams(q)
-	resp, err := c.tc.Do(ctx, clientkit.GetJSON(OperationSearch, Path, params.Values()))
+	resp, err := c.tc.Do(ctx, upstream.GetJSON(OperationSearch, Path, params.Values()))
 	if err != nil {
 		if errors.Is(err, transport.ErrNotFound) {
 			// A search has no "unknown resource": a 404 means the endpoint moved.
-			return nil, &clientkit.Error{App: apperr.New(apperr.Unavailable, "the %s is unavailable", label), Cause: err}
+			return nil, &upstream.Error{App: apperr.New(apperr.Unavailable, "the %s is unavailable", label), Cause: err}
 		}
-		return nil, clientkit.Wrap(label, err)
+		return nil, upstream.Wrap(label, err)
 	}
 	var w SearchResponse
-	if err := clientkit.DecodeJSON(resp.Body, &w); err != nil {
+	if err := upstream.DecodeJSON(resp.Body, &w); err != nil {
 		return nil, c.bad(resp, err)
 	}
 	out, err := toResult(&w, q, now)
@@ -143,12 +143,12 @@ func (c *Client) Search(ctx context.Context, q Query) (*Result, error) {
 }
 
 func (c *Client) bad(resp *transport.Response, cause error) error {
-	return clientkit.Wrap(label, c.tc.BadPayload(OperationSearch, resp, fmt.Errorf("stock search: %w", cause)))
+	return upstream.Wrap(label, c.tc.BadPayload(OperationSearch, resp, fmt.Errorf("stock search: %w", cause)))
 }
 
 // toResult validates the answer against the query it answers and maps it.
 func toResult(w *SearchResponse, q Query, now time.Time) (*Result, error) {
-	var v clientkit.Violations
+	var v upstream.Violations
 	if w.Results == nil {
 		v.Addf("results: required (may be empty)")
 	}
@@ -162,9 +162,9 @@ func toResult(w *SearchResponse, q Query, now time.Time) (*Result, error) {
 	seen := map[string]bool{}
 	for i, l := range w.Results {
 		at := fmt.Sprintf("results[%d]", i)
-		if !clientkit.Required(l.ListingID) || !clientkit.Required(l.Make) || !clientkit.Required(l.Model) ||
-			!clientkit.Required(l.Fuel) || !clientkit.Required(l.Transmission) ||
-			!clientkit.Required(l.Dealer.ID) || !clientkit.Required(l.Dealer.Name) || !clientkit.Required(l.Dealer.City) {
+		if !upstream.Required(l.ListingID) || !upstream.Required(l.Make) || !upstream.Required(l.Model) ||
+			!upstream.Required(l.Fuel) || !upstream.Required(l.Transmission) ||
+			!upstream.Required(l.Dealer.ID) || !upstream.Required(l.Dealer.Name) || !upstream.Required(l.Dealer.City) {
 			v.Addf("%s: a required field is blank", at)
 		}
 		if seen[l.ListingID] {
@@ -179,11 +179,11 @@ func toResult(w *SearchResponse, q Query, now time.Time) (*Result, error) {
 			}
 			vin = parsed
 		}
-		if l.ModelYear < clientkit.EarliestYear || l.ModelYear > now.Year()+1 {
+		if l.ModelYear < upstream.EarliestYear || l.ModelYear > now.Year()+1 {
 			v.Addf("%s.modelYear: impossible", at)
 		}
 		if l.FirstRegistration != "" {
-			t, err := time.Parse(clientkit.MonthLayout, l.FirstRegistration)
+			t, err := time.Parse(upstream.MonthLayout, l.FirstRegistration)
 			if err != nil || t.After(now) || t.Year() < l.ModelYear-1 {
 				v.Addf("%s.firstRegistration: not a plausible YYYY-MM month", at)
 			}

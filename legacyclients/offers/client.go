@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
-	"github.com/acme-oem/vehicle-data/legacyclients/internal/clientkit"
+	"github.com/acme-oem/vehicle-data/legacyclients/internal/upstream"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
 )
 
@@ -40,7 +40,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Transport == nil {
 		return nil, errors.New("offers: Config.Transport is required")
 	}
-	return &Client{tc: cfg.Transport, now: clientkit.NowFunc(cfg.Now)}, nil
+	return &Client{tc: cfg.Transport, now: upstream.NowFunc(cfg.Now)}, nil
 }
 
 // Kind is what an offer sells.
@@ -77,15 +77,15 @@ type Financing struct {
 // serving them until a nightly purge). Errors follow the vehicle ports contract (NotFound for an
 // unknown VIN, Unavailable, Invalid).
 func (c *Client) Offers(ctx context.Context, vin vehicle.VIN) ([]Offer, error) {
-	if err := clientkit.CheckVIN(System, OperationList, label, vin); err != nil {
+	if err := upstream.CheckVIN(System, OperationList, label, vin); err != nil {
 		return nil, err
 	}
-	resp, err := c.tc.Do(ctx, clientkit.GetJSON(OperationList, OffersPath(string(vin)), nil))
+	resp, err := c.tc.Do(ctx, upstream.GetJSON(OperationList, OffersPath(string(vin)), nil))
 	if err != nil {
-		return nil, clientkit.Wrap(label, err)
+		return nil, upstream.Wrap(label, err)
 	}
 	var w OffersResponse
-	if err := clientkit.DecodeJSON(resp.Body, &w); err != nil {
+	if err := upstream.DecodeJSON(resp.Body, &w); err != nil {
 		return nil, c.bad(resp, err)
 	}
 	out, err := toOffers(&w, vin, c.now())
@@ -96,7 +96,7 @@ func (c *Client) Offers(ctx context.Context, vin vehicle.VIN) ([]Offer, error) {
 }
 
 func (c *Client) bad(resp *transport.Response, cause error) error {
-	return clientkit.Wrap(label, c.tc.BadPayload(OperationList, resp, fmt.Errorf("offers: %w", cause)))
+	return upstream.Wrap(label, c.tc.BadPayload(OperationList, resp, fmt.Errorf("offers: %w", cause)))
 }
 
 func kindOf(t string) (Kind, bool) {
@@ -113,19 +113,19 @@ func kindOf(t string) (Kind, bool) {
 
 // toOffers validates the response and maps it; offers past ValidUntil are dropped, not errors.
 func toOffers(w *OffersResponse, vin vehicle.VIN, now time.Time) ([]Offer, error) {
-	var v clientkit.Violations
+	var v upstream.Violations
 	if w.VIN != string(vin) {
 		v.Addf("vin: does not match the requested VIN")
 	}
 	if w.Offers == nil {
 		v.Addf("offers: required (may be empty)")
 	}
-	today := now.Format(clientkit.DayLayout)
+	today := now.Format(upstream.DayLayout)
 	out := make([]Offer, 0, len(w.Offers))
 	seen := map[string]bool{}
 	for i, o := range w.Offers {
 		at := fmt.Sprintf("offers[%d]", i)
-		if !clientkit.Required(o.OfferID) || !clientkit.Required(o.Title) || !clientkit.Required(o.Description) {
+		if !upstream.Required(o.OfferID) || !upstream.Required(o.Title) || !upstream.Required(o.Description) {
 			v.Addf("%s: offerId, title and description are required", at)
 		}
 		if seen[o.OfferID] {
@@ -143,7 +143,7 @@ func toOffers(w *OffersResponse, vin vehicle.VIN, now time.Time) ([]Offer, error
 			v.Addf("%s.currency: not EUR", at)
 		}
 		// ValidUntil may lie in the future, so it is parsed without Day's "not in the future" rule.
-		if t, err := time.Parse(clientkit.DayLayout, o.ValidUntil); err != nil || t.Year() < clientkit.EarliestYear {
+		if t, err := time.Parse(upstream.DayLayout, o.ValidUntil); err != nil || t.Year() < upstream.EarliestYear {
 			v.Addf("%s.validUntil: not a YYYY-MM-DD date", at)
 		}
 		switch {

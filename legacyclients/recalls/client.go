@@ -11,7 +11,7 @@ import (
 
 	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
-	"github.com/acme-oem/vehicle-data/legacyclients/internal/clientkit"
+	"github.com/acme-oem/vehicle-data/legacyclients/internal/upstream"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
 )
 
@@ -52,7 +52,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Transport == nil {
 		return nil, errors.New("recalls: Config.Transport is required")
 	}
-	c := &Client{tc: cfg.Transport, now: clientkit.NowFunc(cfg.Now), pageSize: cfg.PageSize, maxPages: cfg.MaxPages}
+	c := &Client{tc: cfg.Transport, now: upstream.NowFunc(cfg.Now), pageSize: cfg.PageSize, maxPages: cfg.MaxPages}
 	if c.pageSize <= 0 {
 		c.pageSize = DefaultPageSize
 	}
@@ -67,7 +67,7 @@ func New(cfg Config) (*Client, error) {
 // Each page is one transport call with its own retries; the context deadline bounds them all.
 // A failure on any page fails the whole fetch: a partial recall list would hide open recalls.
 func (c *Client) FetchRecalls(ctx context.Context, vin vehicle.VIN) (*report.RecallData, error) {
-	if err := clientkit.CheckVIN(System, OperationList, label, vin); err != nil {
+	if err := upstream.CheckVIN(System, OperationList, label, vin); err != nil {
 		return nil, err
 	}
 	now := c.now()
@@ -79,12 +79,12 @@ func (c *Client) FetchRecalls(ctx context.Context, vin vehicle.VIN) (*report.Rec
 		if page >= c.maxPages {
 			return nil, c.bad(nil, fmt.Errorf("more than %d pages", c.maxPages))
 		}
-		resp, err := c.tc.Do(ctx, clientkit.GetJSON(OperationList, CampaignsPath(string(vin)), PageQuery(cursor, c.pageSize)))
+		resp, err := c.tc.Do(ctx, upstream.GetJSON(OperationList, CampaignsPath(string(vin)), PageQuery(cursor, c.pageSize)))
 		if err != nil {
-			return nil, clientkit.Wrap(label, err)
+			return nil, upstream.Wrap(label, err)
 		}
 		var p Page
-		if err := clientkit.DecodeJSON(resp.Body, &p); err != nil {
+		if err := upstream.DecodeJSON(resp.Body, &p); err != nil {
 			return nil, c.bad(resp, fmt.Errorf("page %d: %w", page+1, err))
 		}
 		if err := addPage(out, &p, page, vin, now, seenIDs); err != nil {
@@ -102,7 +102,7 @@ func (c *Client) FetchRecalls(ctx context.Context, vin vehicle.VIN) (*report.Rec
 }
 
 func (c *Client) bad(resp *transport.Response, cause error) error {
-	return clientkit.Wrap(label, c.tc.BadPayload(OperationList, resp, fmt.Errorf("recall campaigns: %w", cause)))
+	return upstream.Wrap(label, c.tc.BadPayload(OperationList, resp, fmt.Errorf("recall campaigns: %w", cause)))
 }
 
 func severity(s string) (string, bool) {
@@ -119,7 +119,7 @@ func severity(s string) (string, bool) {
 
 // addPage validates one page and appends its campaigns.
 func addPage(out *report.RecallData, p *Page, page int, vin vehicle.VIN, now time.Time, seen map[string]bool) error {
-	var v clientkit.Violations
+	var v upstream.Violations
 	if p.VIN != string(vin) {
 		v.Addf("page %d: vin does not match the requested VIN", page+1)
 	}
@@ -128,7 +128,7 @@ func addPage(out *report.RecallData, p *Page, page int, vin vehicle.VIN, now tim
 	}
 	for i, w := range p.Items {
 		at := fmt.Sprintf("page %d items[%d]", page+1, i)
-		if !clientkit.Required(w.CampaignID) || !clientkit.Required(w.Title) || !clientkit.Required(w.Description) {
+		if !upstream.Required(w.CampaignID) || !upstream.Required(w.Title) || !upstream.Required(w.Description) {
 			v.Addf("%s: campaignId, title and description are required", at)
 		}
 		if seen[w.CampaignID] {
@@ -139,7 +139,7 @@ func addPage(out *report.RecallData, p *Page, page int, vin vehicle.VIN, now tim
 		if !ok {
 			v.Addf("%s.severity: unknown value", at)
 		}
-		issued, ok := clientkit.Day(w.IssuedOn, now)
+		issued, ok := upstream.Day(w.IssuedOn, now)
 		if !ok {
 			v.Addf("%s.issuedOn: not a past YYYY-MM-DD date", at)
 		}
@@ -150,7 +150,7 @@ func addPage(out *report.RecallData, p *Page, page int, vin vehicle.VIN, now tim
 			}
 			out.OpenCount++
 		case StatusCompleted:
-			done, ok := clientkit.Day(w.CompletedOn, now)
+			done, ok := upstream.Day(w.CompletedOn, now)
 			if !ok {
 				v.Addf("%s.completedOn: not a past YYYY-MM-DD date", at)
 			} else if done.Before(issued) {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
-	"github.com/acme-oem/vehicle-data/legacyclients/internal/clientkit"
+	"github.com/acme-oem/vehicle-data/legacyclients/internal/upstream"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
 )
 
@@ -49,7 +49,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Transport == nil {
 		return nil, errors.New("registry: Config.Transport is required")
 	}
-	return &Client{tc: cfg.Transport, now: clientkit.NowFunc(cfg.Now)}, nil
+	return &Client{tc: cfg.Transport, now: upstream.NowFunc(cfg.Now)}, nil
 }
 
 // Metrics counts what the transport cannot see: malformed rows inside 200 answers.
@@ -88,7 +88,7 @@ func (c *Client) FetchRegistration(ctx context.Context, vin vehicle.VIN) (*repor
 // mismatch or inconsistent records are Unavailable with transport.ErrBadPayload, and
 // errors.As(err, **BadRowsError) tells how many rows were bad.
 func (c *Client) Inquire(ctx context.Context, vin vehicle.VIN) (*Inquiry, error) {
-	if err := clientkit.CheckVIN(System, OperationInquiry, label, vin); err != nil {
+	if err := upstream.CheckVIN(System, OperationInquiry, label, vin); err != nil {
 		return nil, err
 	}
 	resp, err := c.tc.Do(ctx, &transport.Request{
@@ -99,7 +99,7 @@ func (c *Client) Inquire(ctx context.Context, vin vehicle.VIN) (*Inquiry, error)
 		Operation:  OperationInquiry,
 	})
 	if err != nil {
-		return nil, clientkit.Wrap(label, err)
+		return nil, upstream.Wrap(label, err)
 	}
 	rs, err := Parse(resp.Body)
 	if err != nil {
@@ -123,7 +123,7 @@ func (c *Client) Inquire(ctx context.Context, vin vehicle.VIN) (*Inquiry, error)
 		case ErrorInvalidRequest:
 			kind, reason = transport.ErrBadRequest, "mainframe_invalid_request"
 		}
-		return nil, clientkit.Wrap(label, clientkit.Outcome(System, OperationInquiry, kind, reason, resp))
+		return nil, upstream.Wrap(label, upstream.Outcome(System, OperationInquiry, kind, reason, resp))
 	}
 	in, err := toInquiry(rs, c.now())
 	if err != nil {
@@ -134,7 +134,7 @@ func (c *Client) Inquire(ctx context.Context, vin vehicle.VIN) (*Inquiry, error)
 
 func (c *Client) bad(resp *transport.Response, cause error) error {
 	c.rejected.Add(1)
-	return clientkit.Wrap(label, c.tc.BadPayload(OperationInquiry, resp, fmt.Errorf("registry records: %w", cause)))
+	return upstream.Wrap(label, c.tc.BadPayload(OperationInquiry, resp, fmt.Errorf("registry records: %w", cause)))
 }
 
 func keeperKind(k string) (string, bool) {
@@ -151,7 +151,7 @@ func keeperKind(k string) (string, bool) {
 
 // toInquiry applies the consistency rules of wire.go and maps to the domain.
 func toInquiry(rs *RecordSet, now time.Time) (*Inquiry, error) {
-	var v clientkit.Violations
+	var v upstream.Violations
 	future := func(t time.Time) bool { return t.After(now.Add(24 * time.Hour)) }
 	if rs.Header.VIN == "" || len(rs.Header.VIN) != 17 {
 		v.Addf("HD.vin: not a VIN")
@@ -183,11 +183,11 @@ func toInquiry(rs *RecordSet, now time.Time) (*Inquiry, error) {
 			v.Addf("RG[%d]: overlaps the previous registration", i)
 		}
 		reg := report.Registration{
-			Country: r.Country, FromMonth: r.From.Format(clientkit.MonthLayout), KeeperKind: kind,
-			Plate: r.Plate, From: r.From.Format(clientkit.DayLayout),
+			Country: r.Country, FromMonth: r.From.Format(upstream.MonthLayout), KeeperKind: kind,
+			Plate: r.Plate, From: r.From.Format(upstream.DayLayout),
 		}
 		if !r.To.IsZero() {
-			reg.ToMonth, reg.To = r.To.Format(clientkit.MonthLayout), r.To.Format(clientkit.DayLayout)
+			reg.ToMonth, reg.To = r.To.Format(upstream.MonthLayout), r.To.Format(upstream.DayLayout)
 		}
 		out.Registrations = append(out.Registrations, reg)
 	}
@@ -203,18 +203,18 @@ func toInquiry(rs *RecordSet, now time.Time) (*Inquiry, error) {
 		if future(k.Since) {
 			v.Addf("KP.since: in the future")
 		}
-		owner = &report.OwnerData{Name: k.Name, PostalCode: k.PostalCode, City: k.City, Since: k.Since.Format(clientkit.DayLayout)}
+		owner = &report.OwnerData{Name: k.Name, PostalCode: k.PostalCode, City: k.City, Since: k.Since.Format(upstream.DayLayout)}
 	}
 	readings := make([]report.OdometerReading, 0, len(rs.Odometers))
 	for i, o := range rs.Odometers {
-		if future(o.Date) || o.Date.Year() < clientkit.EarliestYear {
+		if future(o.Date) || o.Date.Year() < upstream.EarliestYear {
 			v.Addf("OD[%d].date: impossible", i)
 		}
 		if o.Km > MaxOdometerKm {
 			v.Addf("OD[%d].km: above %d", i, MaxOdometerKm)
 		}
 		readings = append(readings, report.OdometerReading{
-			Month: o.Date.Format(clientkit.MonthLayout), Date: o.Date.Format(clientkit.DayLayout), Km: o.Km, Source: vehicle.SourceRegistry,
+			Month: o.Date.Format(upstream.MonthLayout), Date: o.Date.Format(upstream.DayLayout), Km: o.Km, Source: vehicle.SourceRegistry,
 		})
 	}
 	sort.SliceStable(readings, func(i, j int) bool { return readings[i].Date < readings[j].Date })

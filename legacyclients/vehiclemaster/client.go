@@ -11,7 +11,7 @@ import (
 
 	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
-	"github.com/acme-oem/vehicle-data/legacyclients/internal/clientkit"
+	"github.com/acme-oem/vehicle-data/legacyclients/internal/upstream"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
 )
 
@@ -41,20 +41,20 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Transport == nil {
 		return nil, errors.New("vehiclemaster: Config.Transport is required")
 	}
-	return &Client{tc: cfg.Transport, now: clientkit.NowFunc(cfg.Now)}, nil
+	return &Client{tc: cfg.Transport, now: upstream.NowFunc(cfg.Now)}, nil
 }
 
 // FetchBuild returns the validated build record. Errors follow the vehicle ports contract.
 func (c *Client) FetchBuild(ctx context.Context, vin vehicle.VIN) (*report.BuildData, error) {
-	if err := clientkit.CheckVIN(System, OperationGetBuild, label, vin); err != nil {
+	if err := upstream.CheckVIN(System, OperationGetBuild, label, vin); err != nil {
 		return nil, err
 	}
-	resp, err := c.tc.Do(ctx, clientkit.GetJSON(OperationGetBuild, BuildPath(string(vin)), nil))
+	resp, err := c.tc.Do(ctx, upstream.GetJSON(OperationGetBuild, BuildPath(string(vin)), nil))
 	if err != nil {
-		return nil, clientkit.Wrap(label, err)
+		return nil, upstream.Wrap(label, err)
 	}
 	var wire BuildResponse
-	if err := clientkit.DecodeJSON(resp.Body, &wire); err != nil {
+	if err := upstream.DecodeJSON(resp.Body, &wire); err != nil {
 		return nil, c.bad(resp, err)
 	}
 	out, err := toBuild(&wire, vin, c.now())
@@ -65,12 +65,12 @@ func (c *Client) FetchBuild(ctx context.Context, vin vehicle.VIN) (*report.Build
 }
 
 func (c *Client) bad(resp *transport.Response, cause error) error {
-	return clientkit.Wrap(label, c.tc.BadPayload(OperationGetBuild, resp, fmt.Errorf("build record: %w", cause)))
+	return upstream.Wrap(label, c.tc.BadPayload(OperationGetBuild, resp, fmt.Errorf("build record: %w", cause)))
 }
 
 // toBuild validates the wire record and maps it to the domain.
 func toBuild(w *BuildResponse, vin vehicle.VIN, now time.Time) (*report.BuildData, error) {
-	var v clientkit.Violations
+	var v upstream.Violations
 	if w.VIN != string(vin) {
 		v.Addf("vin: does not match the requested VIN")
 	}
@@ -79,7 +79,7 @@ func toBuild(w *BuildResponse, vin vehicle.VIN, now time.Time) (*report.BuildDat
 		{"exteriorColor.code", w.ExteriorColor.Code}, {"exteriorColor.name", w.ExteriorColor.Name},
 		{"plant.code", w.Plant.Code}, {"plant.name", w.Plant.Name},
 	} {
-		if !clientkit.Required(f[1]) {
+		if !upstream.Required(f[1]) {
 			v.Addf("%s: required", f[0])
 		}
 	}
@@ -96,10 +96,10 @@ func toBuild(w *BuildResponse, vin vehicle.VIN, now time.Time) (*report.BuildDat
 	if w.Engine.PowerKW < 1 || w.Engine.PowerKW > 2000 {
 		v.Addf("engine.powerKw: out of range 1..2000")
 	}
-	if w.ModelYear < clientkit.EarliestYear || w.ModelYear > now.Year()+1 {
+	if w.ModelYear < upstream.EarliestYear || w.ModelYear > now.Year()+1 {
 		v.Addf("modelYear: impossible")
 	}
-	if d, ok := clientkit.Day(w.ProductionDate, now); !ok {
+	if d, ok := upstream.Day(w.ProductionDate, now); !ok {
 		v.Addf("productionDate: not a past YYYY-MM-DD date")
 	} else if d.Year() < w.ModelYear-2 || d.Year() > w.ModelYear+1 {
 		v.Addf("productionDate: inconsistent with modelYear")
@@ -110,7 +110,7 @@ func toBuild(w *BuildResponse, vin vehicle.VIN, now time.Time) (*report.BuildDat
 	seen := make(map[string]bool, len(w.Equipment))
 	equipment := make([]report.Equipment, 0, len(w.Equipment))
 	for i, e := range w.Equipment {
-		if !clientkit.Required(e.Code) || !clientkit.Required(e.Description) || !clientkit.Required(e.Category) {
+		if !upstream.Required(e.Code) || !upstream.Required(e.Description) || !upstream.Required(e.Category) {
 			v.Addf("equipment[%d]: code, description and category are required", i)
 		}
 		if seen[e.Code] {

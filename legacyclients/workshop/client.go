@@ -14,7 +14,7 @@ import (
 
 	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
-	"github.com/acme-oem/vehicle-data/legacyclients/internal/clientkit"
+	"github.com/acme-oem/vehicle-data/legacyclients/internal/upstream"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
 )
 
@@ -47,20 +47,20 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Transport == nil {
 		return nil, errors.New("workshop: Config.Transport is required")
 	}
-	return &Client{tc: cfg.Transport, now: clientkit.NowFunc(cfg.Now)}, nil
+	return &Client{tc: cfg.Transport, now: upstream.NowFunc(cfg.Now)}, nil
 }
 
 // FetchService returns the service visits (oldest first) and the workshop's odometer readings
 // (one per visit plus those taken outside visits, oldest first, Source workshop). Errors follow
 // the ports contract; a SOAP Fault maps as documented in wire.go.
 func (c *Client) FetchService(ctx context.Context, vin vehicle.VIN) (*report.ServiceData, []report.OdometerReading, error) {
-	if err := clientkit.CheckVIN(System, OperationGetServiceHistory, label, vin); err != nil {
+	if err := upstream.CheckVIN(System, OperationGetServiceHistory, label, vin); err != nil {
 		return nil, nil, err
 	}
 	// EncodeRequest escapes the VIN as XML text: defence in depth on top of CheckVIN.
 	body, err := EncodeRequest(string(vin))
 	if err != nil {
-		return nil, nil, clientkit.Wrap(label, clientkit.Outcome(System, OperationGetServiceHistory, transport.ErrBadRequest, "encode_request", nil))
+		return nil, nil, upstream.Wrap(label, upstream.Outcome(System, OperationGetServiceHistory, transport.ErrBadRequest, "encode_request", nil))
 	}
 	resp, err := c.tc.Do(ctx, &transport.Request{
 		Method: http.MethodPost,
@@ -76,7 +76,7 @@ func (c *Client) FetchService(ctx context.Context, vin vehicle.VIN) (*report.Ser
 		Operation:  OperationGetServiceHistory,
 	})
 	if err != nil {
-		return nil, nil, clientkit.Wrap(label, err)
+		return nil, nil, upstream.Wrap(label, err)
 	}
 	env, err := DecodeEnvelope(resp.Body, resp.Header.Get("Content-Type"))
 	if err != nil {
@@ -96,7 +96,7 @@ func (c *Client) FetchService(ctx context.Context, vin vehicle.VIN) (*report.Ser
 }
 
 func (c *Client) bad(resp *transport.Response, cause error) error {
-	return clientkit.Wrap(label, c.tc.BadPayload(OperationGetServiceHistory, resp, fmt.Errorf("service history: %w", cause)))
+	return upstream.Wrap(label, c.tc.BadPayload(OperationGetServiceHistory, resp, fmt.Errorf("service history: %w", cause)))
 }
 
 // fault maps a SOAP Fault per wire.go. The faultstring is not kept: it may quote the VIN.
@@ -124,7 +124,7 @@ func (c *Client) fault(f *Fault, resp *transport.Response) error {
 	default:
 		return c.bad(resp, errors.New("soap fault with an unknown faultcode"))
 	}
-	return clientkit.Wrap(label, clientkit.Outcome(System, OperationGetServiceHistory, kind, reason, resp))
+	return upstream.Wrap(label, upstream.Outcome(System, OperationGetServiceHistory, kind, reason, resp))
 }
 
 // visitKinds maps wire kinds to the report's kinds.
@@ -149,7 +149,7 @@ func visitKind(k string) (string, bool) {
 // toDomain validates the response and maps it. Readings that go down are not an error here:
 // spotting a rollback is the domain's job (report.MergeOdometer), and it needs the raw readings.
 func toDomain(r *GetServiceHistoryResponse, vin vehicle.VIN, now time.Time) (*report.ServiceData, []report.OdometerReading, error) {
-	var v clientkit.Violations
+	var v upstream.Violations
 	if strings.TrimSpace(r.VIN) != string(vin) {
 		v.Addf("VIN: does not match the requested VIN")
 	}
@@ -158,7 +158,7 @@ func toDomain(r *GetServiceHistoryResponse, vin vehicle.VIN, now time.Time) (*re
 	seen := map[report.OdometerReading]bool{}
 	for i, w := range r.Visits {
 		date := strings.TrimSpace(w.Date)
-		if _, ok := clientkit.Day(date, now); !ok {
+		if _, ok := upstream.Day(date, now); !ok {
 			v.Addf("Visits[%d].Date: not a past YYYY-MM-DD date", i)
 		}
 		if w.OdometerKm < 0 || w.OdometerKm > MaxOdometerKm {
@@ -169,12 +169,12 @@ func toDomain(r *GetServiceHistoryResponse, vin vehicle.VIN, now time.Time) (*re
 			v.Addf("Visits[%d].Kind: unknown value", i)
 		}
 		ws := w.Workshop
-		if !clientkit.Required(ws.ID) || !clientkit.Required(ws.Name) || !clientkit.Required(ws.City) {
+		if !upstream.Required(ws.ID) || !upstream.Required(ws.Name) || !upstream.Required(ws.City) {
 			v.Addf("Visits[%d].Workshop: ID, Name and City are required", i)
 		}
 		items := make([]string, 0, len(w.Items))
 		for j, it := range w.Items {
-			if !clientkit.Required(it) {
+			if !upstream.Required(it) {
 				v.Addf("Visits[%d].Items[%d]: blank", i, j)
 			}
 			items = append(items, strings.TrimSpace(it))
@@ -192,7 +192,7 @@ func toDomain(r *GetServiceHistoryResponse, vin vehicle.VIN, now time.Time) (*re
 	}
 	for i, w := range r.OdometerReadings {
 		date := strings.TrimSpace(w.Date)
-		if _, ok := clientkit.Day(date, now); !ok {
+		if _, ok := upstream.Day(date, now); !ok {
 			v.Addf("OdometerReadings[%d].Date: not a past YYYY-MM-DD date", i)
 		}
 		if w.Km < 0 || w.Km > MaxOdometerKm {

@@ -1,7 +1,8 @@
-// Package clientkit holds what the six legacy clients share: the error that satisfies both the
-// ports contract (apperr codes) and the transport's typed errors, strict decoding, and the date
-// and VIN checks every client applies to what it sends and receives.
-package clientkit
+// Package upstream holds what the six legacy clients do alike with an upstream system's answer:
+// the error that satisfies both the ports contract (apperr codes) and the transport's typed
+// errors, strict decoding, and the date and VIN checks every client applies to what it sends and
+// receives.
+package upstream
 
 import (
 	"bytes"
