@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
-	"github.com/sony/gobreaker/v2"
 )
 
 // Request is one logical call to a legacy system.
@@ -49,16 +48,16 @@ type Client struct {
 	cfg          Config
 	base         http.RoundTripper
 	ownTransport *http.Transport // nil when Config.Transport was supplied
-	breaker      *gobreaker.CircuitBreaker[attemptResult]
+	breaker      *breaker
 	metrics      counters
-	// transitions hands breaker state changes from OnStateChange (which runs
-	// under gobreaker's mutex) to the calling goroutine, which logs them after
+	// transitions hands breaker state changes from onStateChange (which runs
+	// under the breaker's mutex) to the calling goroutine, which logs them after
 	// the lock is released. No goroutine drains it, so none can leak; when it
 	// is full, log lines are dropped but the atomic counters still count.
 	transitions chan transition
 }
 
-type transition struct{ from, to gobreaker.State }
+type transition struct{ from, to breakerState }
 
 // New builds a Client from cfg, applying defaults for zero values.
 func New(cfg Config) (*Client, error) {
@@ -73,16 +72,15 @@ func New(cfg Config) (*Client, error) {
 		c.ownTransport = newTransport()
 		c.base = c.ownTransport
 	}
-	trip := cfg.Breaker.ConsecutiveFailures
-	c.breaker = gobreaker.NewCircuitBreaker[attemptResult](gobreaker.Settings{
-		Name:          cfg.System,
-		MaxRequests:   cfg.Breaker.HalfOpenMaxRequests,
-		Interval:      cfg.Breaker.Interval,
-		Timeout:       cfg.Breaker.OpenTimeout,
-		ReadyToTrip:   func(n gobreaker.Counts) bool { return n.ConsecutiveFailures >= trip },
-		OnStateChange: c.onStateChange,
-		IsSuccessful:  breakerSuccess,
-		IsExcluded:    breakerExcluded,
+	c.breaker = newBreaker(breakerSettings{
+		trip:         cfg.Breaker.ConsecutiveFailures,
+		openTimeout:  cfg.Breaker.OpenTimeout,
+		halfOpenMax:  cfg.Breaker.HalfOpenMaxRequests,
+		interval:     cfg.Breaker.Interval,
+		now:          cfg.Breaker.Now,
+		isSuccessful: breakerSuccess,
+		isExcluded:   breakerExcluded,
+		onChange:     c.onStateChange,
 	})
 	return c, nil
 }
@@ -133,9 +131,9 @@ func (c *Client) BadPayload(operation string, resp *Response, cause error) error
 	return e
 }
 
-// onStateChange runs while gobreaker holds its mutex: only atomics and a
+// onStateChange runs while the breaker holds its mutex: only atomics and a
 // non-blocking send here; logging happens in flushTransitions.
-func (c *Client) onStateChange(_ string, from, to gobreaker.State) {
+func (c *Client) onStateChange(from, to breakerState) {
 	if from >= 0 && from < 3 && to >= 0 && to < 3 {
 		c.metrics.transitions[from][to].Add(1)
 	}
@@ -151,7 +149,7 @@ func (c *Client) flushTransitions(ctx context.Context) {
 		select {
 		case t := <-c.transitions:
 			level := slog.LevelInfo
-			if t.to == gobreaker.StateOpen {
+			if t.to == stateOpen {
 				level = slog.LevelWarn
 			}
 			c.cfg.Logger.LogAttrs(ctx, level, "legacy system breaker state changed",
@@ -202,7 +200,7 @@ type call struct {
 //
 // Composition (why it is built this way): go-retryablehttp drives the retry
 // loop; its HTTPClient's RoundTripper runs every single attempt inside
-// breaker.Execute. So the breaker counts each attempt, not each call, and an
+// breaker.execute. So the breaker counts each attempt, not each call, and an
 // open breaker surfaces as an attempt error that checkRetry refuses to retry.
 // checkRetry also consults the breaker before every retry, so a retry never
 // starts on a breaker its own earlier attempt just opened. The body is read
@@ -311,7 +309,7 @@ func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if cl.tries > 1 {
 		c.metrics.retries.Add(1)
 	}
-	res, err := c.breaker.Execute(func() (attemptResult, error) {
+	res, err := c.breaker.execute(func() (attemptResult, error) {
 		cl.attempts++
 		c.metrics.attempts.Add(1)
 		// The response travels on to net/http and retryablehttp, which close
@@ -321,7 +319,7 @@ func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	})
 	resp := res.resp
 	c.flushTransitions(r.Context())
-	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+	if errors.Is(err, errBreakerOpen) || errors.Is(err, errHalfOpenFull) {
 		c.metrics.shortCircuited.Add(1)
 		return nil, &attemptError{reason: reasonBreakerOpen, cause: err}
 	}
@@ -333,7 +331,7 @@ func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return nil, err
 }
 
-// attemptResult carries a response through breaker.Execute. (A struct, not
+// attemptResult carries a response through breaker.execute. (A struct, not
 // *http.Response directly, so the breaker's type parameter is not mistaken
 // for an unclosed response by the bodyclose linter.)
 type attemptResult struct{ resp *http.Response }
@@ -474,7 +472,7 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	if !outcome(resp, err).retryable() {
 		return false, nil
 	}
-	if c.breaker.State() == gobreaker.StateOpen {
+	if c.breaker.State() == stateOpen {
 		c.flushTransitions(ctx)
 		return false, nil
 	}

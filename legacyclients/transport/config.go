@@ -42,6 +42,9 @@ type BreakerConfig struct {
 	// Interval, when > 0, clears the closed-state counts periodically. The
 	// consecutive-failure counter is reset by any success regardless.
 	Interval time.Duration
+	// Now is the clock the open timeout is measured by; time.Now when nil.
+	// Tests inject one to move past the timeout without sleeping.
+	Now func() time.Time
 }
 
 // Config configures one Client, i.e. one legacy system.
@@ -118,6 +121,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.Breaker.HalfOpenMaxRequests == 0 {
 		cfg.Breaker.HalfOpenMaxRequests = DefaultHalfOpenMaxRequests
+	}
+	if cfg.Breaker.Now == nil {
+		cfg.Breaker.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -19,7 +19,7 @@
 //	if decodeErr != nil { return c.BadPayload("list-recalls", resp, decodeErr) }
 //
 // Behaviour:
-//   - Every attempt runs inside one gobreaker circuit breaker per Client, so
+//   - Every attempt runs inside one circuit breaker per Client, so
 //     the breaker counts attempts, not calls. Timeouts, connection errors,
 //     truncated bodies, 429 and 5xx count as failures; 4xx, redirects and
 //     oversized bodies do not (the system answered). Attempts cut short by
@@ -37,7 +37,7 @@
 //     operation, outcome, attempts, breaker_state and http_status. Without a
 //     parent segment nothing is traced and nothing is logged.
 //   - Breaker state changes are counted (Metrics) and logged (system, from,
-//     to) after gobreaker releases its lock. Metrics also counts calls,
+//     to) after the breaker releases its lock. Metrics also counts calls,
 //     attempts, retries, short-circuits and failures by reason and by kind.
 //   - Tests: package transporttest records emitted segments (TraceContext)
 //     and logs (LogBuffer) so clients can assert that no VIN leaks.

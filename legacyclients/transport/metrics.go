@@ -2,8 +2,6 @@ package transport
 
 import (
 	"sync/atomic"
-
-	"github.com/sony/gobreaker/v2"
 )
 
 // Metrics is a point-in-time snapshot of a Client's counters. Counters only
@@ -25,12 +23,12 @@ type Metrics struct {
 	Transitions map[string]uint64
 }
 
-// counters is lock-free so it may be touched from gobreaker's OnStateChange,
+// counters is lock-free so it may be touched from the breaker's onStateChange,
 // which runs while the breaker holds its mutex.
 type counters struct {
 	calls, successes, attempts, retries, shortCircuited atomic.Uint64
 	failures                                            [numReasons]atomic.Uint64
-	transitions                                         [3][3]atomic.Uint64 // [from][to], gobreaker.State values 0..2
+	transitions                                         [3][3]atomic.Uint64 // [from][to], breakerState values 0..2
 }
 
 func (m *counters) snapshot() Metrics {
@@ -53,13 +51,13 @@ func (m *counters) snapshot() Metrics {
 	for from := range m.transitions {
 		for to := range m.transitions[from] {
 			if n := m.transitions[from][to].Load(); n > 0 {
-				out.Transitions[transitionKey(gobreaker.State(from), gobreaker.State(to))] = n
+				out.Transitions[transitionKey(breakerState(from), breakerState(to))] = n
 			}
 		}
 	}
 	return out
 }
 
-func transitionKey(from, to gobreaker.State) string {
+func transitionKey(from, to breakerState) string {
 	return from.String() + "->" + to.String()
 }

@@ -318,9 +318,10 @@ func TestBurstOf5xxOpensBreaker(t *testing.T) {
 		}
 		ok(w, r)
 	})
-	const openFor = 300 * time.Millisecond
+	const openFor = time.Minute
+	clock := newFakeClock()
 	c, logs := newClient(t, u.URL, func(cfg *transport.Config) {
-		cfg.Breaker = transport.BreakerConfig{ConsecutiveFailures: 3, OpenTimeout: openFor}
+		cfg.Breaker = transport.BreakerConfig{ConsecutiveFailures: 3, OpenTimeout: openFor, Now: clock.Now}
 	})
 
 	// Three attempts (1 + 2 retries) fail: the breaker counts each one and
@@ -342,7 +343,11 @@ func TestBurstOf5xxOpensBreaker(t *testing.T) {
 
 	// After the open timeout one trial goes through; its success closes it.
 	failing.Store(false)
-	time.Sleep(openFor + 50*time.Millisecond)
+	clock.Advance(openFor - time.Second)
+	resp, el, err = run(t, c, deadline(t, 2*time.Second), getVIN())
+	check(t, c, u, resp, err, el, want{kind: transport.ErrUnavailable, reason: "breaker_open", attempts: 0, hits: 3, within: time.Second,
+		states: map[string]uint64{"closed->open": 1}})
+	clock.Advance(2 * time.Second)
 	resp, el, err = run(t, c, deadline(t, 2*time.Second), getVIN())
 	check(t, c, u, resp, err, el, want{attempts: 1, hits: 4, within: 2 * time.Second,
 		states: map[string]uint64{"closed->open": 1, "open->half-open": 1, "half-open->closed": 1}})
@@ -375,11 +380,12 @@ func TestNoRetryOnceBreakerOpens(t *testing.T) {
 func TestHalfOpenFailureReopens(t *testing.T) {
 	leakCheck(t)
 	u := newUpstream(t, status(http.StatusServiceUnavailable))
+	clock := newFakeClock()
 	c, _ := newClient(t, u.URL, func(cfg *transport.Config) {
-		cfg.Breaker = transport.BreakerConfig{ConsecutiveFailures: 1, OpenTimeout: 100 * time.Millisecond}
+		cfg.Breaker = transport.BreakerConfig{ConsecutiveFailures: 1, OpenTimeout: time.Minute, Now: clock.Now}
 	})
 	_, _ = c.Do(deadline(t, time.Second), getVIN())
-	time.Sleep(150 * time.Millisecond)
+	clock.Advance(time.Minute + time.Second)
 	resp, el, err := run(t, c, deadline(t, time.Second), getVIN())
 	// The single half-open trial fails and reopens; no retry follows it.
 	check(t, c, u, resp, err, el, want{kind: transport.ErrUnavailable, reason: "server_unavailable", attempts: 1, hits: 2, within: time.Second,
@@ -754,4 +760,25 @@ func TestConfigValidation(t *testing.T) {
 			t.Errorf("%s: New accepted %+v", name, cfg)
 		}
 	}
+}
+
+// fakeClock is the breaker's injected clock: tests move it past the open timeout instead of
+// sleeping.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
