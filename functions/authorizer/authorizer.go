@@ -46,7 +46,7 @@ import (
 
 // ErrUnauthorized is the one error the handler returns. API Gateway maps exactly this message to
 // a 401 response; any other error becomes a 500.
-var ErrUnauthorized = errors.New("Unauthorized") //nolint:staticcheck // API Gateway matches this exact text
+var ErrUnauthorized = errors.New("Unauthorized") // API Gateway matches this exact text
 
 // Authorize resolves an Authorization header value to a caller: empty is anonymous, anything else
 // must verify. The error, if any, matches oidc.ErrUnauthenticated; oidc.WWWAuthenticate(err) makes

@@ -162,45 +162,11 @@ func toResult(w *SearchResponse, q Query, now time.Time) (*Result, error) {
 	seen := map[string]bool{}
 	for i, l := range w.Results {
 		at := fmt.Sprintf("results[%d]", i)
-		if !upstream.Required(l.ListingID) || !upstream.Required(l.Make) || !upstream.Required(l.Model) ||
-			!upstream.Required(l.Fuel) || !upstream.Required(l.Transmission) ||
-			!upstream.Required(l.Dealer.ID) || !upstream.Required(l.Dealer.Name) || !upstream.Required(l.Dealer.City) {
-			v.Addf("%s: a required field is blank", at)
-		}
 		if seen[l.ListingID] {
 			v.Addf("%s.listingId: repeated", at)
 		}
 		seen[l.ListingID] = true
-		var vin vehicle.VIN
-		if l.VIN != "" {
-			parsed, err := vehicle.ParseVIN(l.VIN)
-			if err != nil || string(parsed) != l.VIN {
-				v.Addf("%s.vin: not a valid VIN", at)
-			}
-			vin = parsed
-		}
-		if l.ModelYear < upstream.EarliestYear || l.ModelYear > now.Year()+1 {
-			v.Addf("%s.modelYear: impossible", at)
-		}
-		if l.FirstRegistration != "" {
-			t, err := time.Parse(upstream.MonthLayout, l.FirstRegistration)
-			if err != nil || t.After(now) || t.Year() < l.ModelYear-1 {
-				v.Addf("%s.firstRegistration: not a plausible YYYY-MM month", at)
-			}
-		}
-		if l.MileageKm < 0 {
-			v.Addf("%s.mileageKm: negative", at)
-		}
-		if l.PriceEur <= 0 {
-			v.Addf("%s.priceEur: not positive", at)
-		}
-		// The system must honour the filters it was sent; a car outside them is not "similar".
-		if l.Make != q.Make || (q.Model != "" && l.Model != q.Model) ||
-			(q.YearFrom != 0 && l.ModelYear < q.YearFrom) || (q.YearTo != 0 && l.ModelYear > q.YearTo) ||
-			(q.PriceMinEur != 0 && l.PriceEur < q.PriceMinEur) || (q.PriceMaxEur != 0 && l.PriceEur > q.PriceMaxEur) ||
-			(q.MileageMaxKm != 0 && l.MileageKm > q.MileageMaxKm) {
-			v.Addf("%s: does not match the query", at)
-		}
+		vin := checkListing(&v, at, l, q, now)
 		out.Cars = append(out.Cars, StockCar{
 			ListingID: l.ListingID, VIN: vin, Make: l.Make, Model: l.Model, Variant: l.Variant, ModelYear: l.ModelYear,
 			FirstRegistration: l.FirstRegistration, MileageKm: l.MileageKm, PriceEur: l.PriceEur, Fuel: l.Fuel,
@@ -211,4 +177,45 @@ func toResult(w *SearchResponse, q Query, now time.Time) (*Result, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkListing records what is wrong with one listing in v and returns its VIN (empty when the
+// listing has none).
+func checkListing(v *upstream.Violations, at string, l Listing, q Query, now time.Time) vehicle.VIN {
+	if !upstream.Required(l.ListingID) || !upstream.Required(l.Make) || !upstream.Required(l.Model) ||
+		!upstream.Required(l.Fuel) || !upstream.Required(l.Transmission) ||
+		!upstream.Required(l.Dealer.ID) || !upstream.Required(l.Dealer.Name) || !upstream.Required(l.Dealer.City) {
+		v.Addf("%s: a required field is blank", at)
+	}
+	var vin vehicle.VIN
+	if l.VIN != "" {
+		parsed, err := vehicle.ParseVIN(l.VIN)
+		if err != nil || string(parsed) != l.VIN {
+			v.Addf("%s.vin: not a valid VIN", at)
+		}
+		vin = parsed
+	}
+	if l.ModelYear < upstream.EarliestYear || l.ModelYear > now.Year()+1 {
+		v.Addf("%s.modelYear: impossible", at)
+	}
+	if l.FirstRegistration != "" {
+		t, err := time.Parse(upstream.MonthLayout, l.FirstRegistration)
+		if err != nil || t.After(now) || t.Year() < l.ModelYear-1 {
+			v.Addf("%s.firstRegistration: not a plausible YYYY-MM month", at)
+		}
+	}
+	if l.MileageKm < 0 {
+		v.Addf("%s.mileageKm: negative", at)
+	}
+	if l.PriceEur <= 0 {
+		v.Addf("%s.priceEur: not positive", at)
+	}
+	// The system must honour the filters it was sent; a car outside them is not "similar".
+	if l.Make != q.Make || (q.Model != "" && l.Model != q.Model) ||
+		(q.YearFrom != 0 && l.ModelYear < q.YearFrom) || (q.YearTo != 0 && l.ModelYear > q.YearTo) ||
+		(q.PriceMinEur != 0 && l.PriceEur < q.PriceMinEur) || (q.PriceMaxEur != 0 && l.PriceEur > q.PriceMaxEur) ||
+		(q.MileageMaxKm != 0 && l.MileageKm > q.MileageMaxKm) {
+		v.Addf("%s: does not match the query", at)
+	}
+	return vin
 }

@@ -146,24 +146,7 @@ func toOffers(w *OffersResponse, vin vehicle.VIN, now time.Time) ([]Offer, error
 		if t, err := time.Parse(upstream.DayLayout, o.ValidUntil); err != nil || t.Year() < upstream.EarliestYear {
 			v.Addf("%s.validUntil: not a YYYY-MM-DD date", at)
 		}
-		switch {
-		case kind == KindFinancing && o.Financing == nil:
-			v.Addf("%s.financing: required for financing", at)
-		case kind != KindFinancing && o.Financing != nil:
-			v.Addf("%s.financing: only for financing", at)
-		case o.Financing != nil:
-			f := o.Financing
-			if f.TermMonths < 6 || f.TermMonths > 120 || f.APRBasisPoints < 0 || f.APRBasisPoints > 3000 ||
-				f.MonthlyRateCents <= 0 || f.DownPaymentCents < 0 || f.DownPaymentCents > o.PriceCents {
-				v.Addf("%s.financing: terms out of range", at)
-			}
-		}
-		switch {
-		case kind == KindServicePlan && o.DurationMonths <= 0:
-			v.Addf("%s.durationMonths: required for service plans", at)
-		case kind != KindServicePlan && o.DurationMonths != 0:
-			v.Addf("%s.durationMonths: only for service plans", at)
-		}
+		checkKindFields(&v, at, kind, o)
 		if o.ValidUntil < today {
 			continue // expired: valid data, just no longer on offer
 		}
@@ -181,4 +164,27 @@ func toOffers(w *OffersResponse, vin vehicle.VIN, now time.Time) ([]Offer, error
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkKindFields records in v the fields that one kind of offer requires or forbids: financing
+// terms for financing only, a duration for service plans only.
+func checkKindFields(v *upstream.Violations, at string, kind Kind, o OfferRecord) {
+	switch {
+	case kind == KindFinancing && o.Financing == nil:
+		v.Addf("%s.financing: required for financing", at)
+	case kind != KindFinancing && o.Financing != nil:
+		v.Addf("%s.financing: only for financing", at)
+	case o.Financing != nil:
+		f := o.Financing
+		if f.TermMonths < 6 || f.TermMonths > 120 || f.APRBasisPoints < 0 || f.APRBasisPoints > 3000 ||
+			f.MonthlyRateCents <= 0 || f.DownPaymentCents < 0 || f.DownPaymentCents > o.PriceCents {
+			v.Addf("%s.financing: terms out of range", at)
+		}
+	}
+	switch {
+	case kind == KindServicePlan && o.DurationMonths <= 0:
+		v.Addf("%s.durationMonths: required for service plans", at)
+	case kind != KindServicePlan && o.DurationMonths != 0:
+		v.Addf("%s.durationMonths: only for service plans", at)
+	}
 }

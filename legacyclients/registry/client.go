@@ -104,7 +104,7 @@ func (c *Client) Inquire(ctx context.Context, vin vehicle.VIN) (*Inquiry, error)
 	rs, err := Parse(resp.Body)
 	if err != nil {
 		var br *BadRowsError
-		if errors.As(err, &br) {
+		if errors.As(err, &br) && br.BadRows > 0 {
 			c.badRows.Add(uint64(br.BadRows))
 		}
 		return nil, c.bad(resp, err)
@@ -160,28 +160,7 @@ func toInquiry(rs *RecordSet, now time.Time) (*Inquiry, error) {
 	sort.SliceStable(regs, func(i, j int) bool { return regs[i].Seq < regs[j].Seq })
 	out := &report.RegistrationData{OwnerCount: len(regs), Registrations: make([]report.Registration, 0, len(regs))}
 	for i, r := range regs {
-		if r.Seq != i+1 {
-			v.Addf("RG[%d].seq: not consecutive from 01", i)
-		}
-		if len(r.Country) != 2 || r.Country[0] < 'A' || r.Country[0] > 'Z' || r.Country[1] < 'A' || r.Country[1] > 'Z' {
-			v.Addf("RG[%d].country: not an ISO 3166 alpha-2 code", i)
-		}
-		kind, ok := keeperKind(r.KeeperKind)
-		if !ok {
-			v.Addf("RG[%d].keeperKind: unknown value", i)
-		}
-		if future(r.From) || future(r.To) {
-			v.Addf("RG[%d]: date in the future", i)
-		}
-		if !r.To.IsZero() && r.To.Before(r.From) {
-			v.Addf("RG[%d]: ends before it starts", i)
-		}
-		if r.To.IsZero() && i != len(regs)-1 {
-			v.Addf("RG[%d]: open registration that is not the last", i)
-		}
-		if i > 0 && !regs[i-1].To.IsZero() && r.From.Before(regs[i-1].To) {
-			v.Addf("RG[%d]: overlaps the previous registration", i)
-		}
+		kind := checkRegistration(&v, regs, i, future)
 		reg := report.Registration{
 			Country: r.Country, FromMonth: r.From.Format(upstream.MonthLayout), KeeperKind: kind,
 			Plate: r.Plate, From: r.From.Format(upstream.DayLayout),
@@ -232,4 +211,33 @@ func toInquiry(rs *RecordSet, now time.Time) (*Inquiry, error) {
 		return nil, err
 	}
 	return in, nil
+}
+
+// checkRegistration records in v what is wrong with registration i of regs (sorted by sequence)
+// and returns its keeper kind.
+func checkRegistration(v *upstream.Violations, regs []Registration, i int, future func(time.Time) bool) string {
+	r := regs[i]
+	if r.Seq != i+1 {
+		v.Addf("RG[%d].seq: not consecutive from 01", i)
+	}
+	if len(r.Country) != 2 || r.Country[0] < 'A' || r.Country[0] > 'Z' || r.Country[1] < 'A' || r.Country[1] > 'Z' {
+		v.Addf("RG[%d].country: not an ISO 3166 alpha-2 code", i)
+	}
+	kind, ok := keeperKind(r.KeeperKind)
+	if !ok {
+		v.Addf("RG[%d].keeperKind: unknown value", i)
+	}
+	if future(r.From) || future(r.To) {
+		v.Addf("RG[%d]: date in the future", i)
+	}
+	if !r.To.IsZero() && r.To.Before(r.From) {
+		v.Addf("RG[%d]: ends before it starts", i)
+	}
+	if r.To.IsZero() && i != len(regs)-1 {
+		v.Addf("RG[%d]: open registration that is not the last", i)
+	}
+	if i > 0 && !regs[i-1].To.IsZero() && r.From.Before(regs[i-1].To) {
+		v.Addf("RG[%d]: overlaps the previous registration", i)
+	}
+	return kind
 }

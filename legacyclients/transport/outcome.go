@@ -18,7 +18,7 @@ func (c *Client) backoff(retry int) time.Duration {
 	}
 	step = min(step, c.cfg.RetryWaitMax)
 	half := step / 2
-	return half + rand.N(step-half+1)
+	return half + rand.N(step-half+1) //nolint:gosec // G404: backoff jitter needs no cryptographic randomness
 }
 
 // finish turns retryablehttp's final (resp, err) into a Response or *Error.

@@ -158,15 +158,7 @@ func validationError(err error) *apperr.Error {
 	if errors.Is(err, openapi3filter.ErrInvalidEmptyValue) {
 		return &apperr.Error{Code: apperr.Invalid, Field: field, Rule: "not-empty", Message: where + " must not be empty"}
 	}
-	var best *openapi3.SchemaError
-	walkSchemaErrors(re.Err, func(se *openapi3.SchemaError) {
-		if se.SchemaField == "" {
-			return
-		}
-		if best == nil || keywordRank(se.SchemaField) < keywordRank(best.SchemaField) {
-			best = se
-		}
-	})
+	best := mostDirectSchemaError(re.Err)
 	if best == nil {
 		return &apperr.Error{Code: apperr.Invalid, Field: field, Rule: "invalid", Message: where + " is invalid"}
 	}
@@ -197,6 +189,21 @@ func validationError(err error) *apperr.Error {
 		}
 	}
 	return &apperr.Error{Code: apperr.Invalid, Field: field, Rule: rule, Message: keywordMessage(where, best)}
+}
+
+// mostDirectSchemaError is the schema error in err's tree whose keyword tells the caller most
+// directly what to fix (keywordOrder), nil when there is none.
+func mostDirectSchemaError(err error) *openapi3.SchemaError {
+	var best *openapi3.SchemaError
+	walkSchemaErrors(err, func(se *openapi3.SchemaError) {
+		if se.SchemaField == "" {
+			return
+		}
+		if best == nil || keywordRank(se.SchemaField) < keywordRank(best.SchemaField) {
+			best = se
+		}
+	})
+	return best
 }
 
 // keywordMessage explains a failed keyword from the schema, never from the value.

@@ -200,18 +200,7 @@ func requestSchemasAre30(doc *openapi3.T) bool {
 	var refs []*openapi3.SchemaRef
 	for _, item := range doc.Paths.Map() {
 		for _, op := range item.Operations() {
-			for _, p := range append(item.Parameters, op.Parameters...) {
-				if p != nil && p.Value != nil && p.Value.Schema != nil {
-					refs = append(refs, p.Value.Schema)
-				}
-			}
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				for _, mt := range op.RequestBody.Value.Content {
-					if mt.Schema != nil {
-						refs = append(refs, mt.Schema)
-					}
-				}
-			}
+			refs = append(refs, requestSchemas(append(item.Parameters, op.Parameters...), op.RequestBody)...)
 		}
 	}
 	errOnly31 := errors.New("uses a 3.1-only keyword")
@@ -227,6 +216,24 @@ func requestSchemasAre30(doc *openapi3.T) bool {
 		}
 	}
 	return true
+}
+
+// requestSchemas are the schemas of an operation's parameters and request body.
+func requestSchemas(params openapi3.Parameters, body *openapi3.RequestBodyRef) []*openapi3.SchemaRef {
+	var refs []*openapi3.SchemaRef
+	for _, p := range params {
+		if p != nil && p.Value != nil && p.Value.Schema != nil {
+			refs = append(refs, p.Value.Schema)
+		}
+	}
+	if body != nil && body.Value != nil {
+		for _, mt := range body.Value.Content {
+			if mt.Schema != nil {
+				refs = append(refs, mt.Schema)
+			}
+		}
+	}
+	return refs
 }
 
 // only31 lists the schema features the 3.0 validator would read differently or ignore.

@@ -73,44 +73,13 @@ func (s *Stack) loadStateMachines(root, table string, routed []string) error {
 		names[i] = strings.TrimSuffix(filepath.Base(p), ".asl.json")
 	}
 	subs := substitutions(table, names)
-	byPlaceholder := map[string]string{}
-	for _, n := range names {
-		byPlaceholder[pascal(n)+"StateMachineArn"] = n
+	files, err := readMachineFiles(paths, names, subs)
+	if err != nil {
+		return err
 	}
-	files := map[string]*machineFile{}
-	for i, p := range paths {
-		def, err := os.ReadFile(p)
-		if err != nil {
-			return fmt.Errorf("read state machine: %w", err)
-		}
-		f := &machineFile{name: names[i], def: def}
-		for _, m := range placeholderRE.FindAllSubmatch(def, -1) {
-			ph := string(m[1])
-			if _, ok := subs[ph]; !ok {
-				f.missing = append(f.missing, ph)
-			}
-			if n, ok := byPlaceholder[ph]; ok {
-				f.uses = append(f.uses, n)
-			}
-		}
-		files[f.name] = f
-	}
-
-	// required: the routed machines and, transitively, the machines they start.
-	required := map[string]bool{}
-	queue := slices.Clone(routed)
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		if required[n] {
-			continue
-		}
-		required[n] = true
-		f, ok := files[n]
-		if !ok {
-			return fmt.Errorf("state machine %s is named by the contract (or started by a machine it names) but statemachines/%s.asl.json does not exist", n, n)
-		}
-		queue = append(queue, f.uses...)
+	required, err := requiredMachines(files, routed)
+	if err != nil {
+		return err
 	}
 	s.requiredMachines = slices.Sorted(func(yield func(string) bool) {
 		for n := range required {
@@ -144,4 +113,52 @@ func (s *Stack) loadStateMachines(root, table string, routed []string) error {
 		s.StateMachines[n] = arn
 	}
 	return nil
+}
+
+// requiredMachines are the routed machines and, transitively, the machines they start.
+func requiredMachines(files map[string]*machineFile, routed []string) (map[string]bool, error) {
+	required := map[string]bool{}
+	queue := slices.Clone(routed)
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		if required[n] {
+			continue
+		}
+		required[n] = true
+		f, ok := files[n]
+		if !ok {
+			return nil, fmt.Errorf("state machine %s is named by the contract (or started by a machine it names) but statemachines/%s.asl.json does not exist", n, n)
+		}
+		queue = append(queue, f.uses...)
+	}
+	return required, nil
+}
+
+// readMachineFiles reads each state machine file and notes its placeholders without a local
+// value and the machines it starts.
+func readMachineFiles(paths, names []string, subs map[string]string) (map[string]*machineFile, error) {
+	byPlaceholder := map[string]string{}
+	for _, n := range names {
+		byPlaceholder[pascal(n)+"StateMachineArn"] = n
+	}
+	files := map[string]*machineFile{}
+	for i, p := range paths {
+		def, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("read state machine: %w", err)
+		}
+		f := &machineFile{name: names[i], def: def}
+		for _, m := range placeholderRE.FindAllSubmatch(def, -1) {
+			ph := string(m[1])
+			if _, ok := subs[ph]; !ok {
+				f.missing = append(f.missing, ph)
+			}
+			if n, ok := byPlaceholder[ph]; ok {
+				f.uses = append(f.uses, n)
+			}
+		}
+		files[f.name] = f
+	}
+	return files, nil
 }
