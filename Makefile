@@ -4,7 +4,7 @@ GO    ?= go
 LINT  := $(GO) tool -modfile=tools/go.mod golangci-lint
 PORT  ?= 8080
 
-.PHONY: run test deps vet lint unit conformance bench build clean
+.PHONY: run test deps vet lint unit race conformance bench build clean
 
 # deps installs what the project needs from the package registries; it is idempotent and fast when
 # nothing changed (npm ci only when the lockfile is newer than the installed tree).
@@ -27,11 +27,18 @@ lint:
 unit: deps
 	$(GO) test -count=1 -timeout 10m ./...
 
+# race runs the race detector on the packages that start goroutines or share state between them
+# (singleflight and leases, breakers, key-set refresh, the stack's servers, the simulators).
+RACE_PKGS := ./internal/dynamo/... ./internal/oidc/... ./internal/tracing/... ./internal/wiring/... \
+	./internal/local/... ./functions/fetchsource/... ./legacyclients/transport/... ./legacyclients/sim/...
+race: deps
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m $(RACE_PKGS)
+
 # conformance prints the engine's score on the AWS-recorded corpus (it reports, the Go test judges).
 conformance:
 	$(GO) run ./cmd/asl conform ../shared/conformance/sfn | tail -1
 
-test: deps vet lint unit
+test: deps vet lint unit race
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
