@@ -91,6 +91,7 @@ func build(ctx context.Context, env func(string) string, log *slog.Logger) (lamb
 		}
 		svc := ownership.NewService(dynamo.NewOwnershipStore(api, table),
 			ownershipadapters.NewRegistry(regClient), noDelivery{}, coder, ownership.DefaultPolicy(), time.Now)
+		svc = svc.WithAlarm(ownershipadapters.NewLogAlarm(deps.Log, deps.Pseudonymizer))
 		deps.OwnershipChallenge, deps.OwnershipVerify = svc, svc
 	}
 	h, ok := registry.New(deps).Lookup(name)

@@ -10,9 +10,10 @@
 // Result: {"challengeId": "<32 hex>", "method": "owner-code", "expiresAt": "2026-03-01T12:10:00.000Z"}
 //
 // Domain errors are *step.Error around the *apperr.Error, so the step fails with errorType
-// VehicleData.<Code> (Unauthenticated, Forbidden, Invalid naming the field, TooManyRequests while
-// locked out, Unavailable when the registry is down); anything else is a bug or an outage and
-// surfaces as-is (Internal).
+// VehicleData.<Code> (Unauthenticated, Forbidden, Invalid naming the field, TooManyRequests with
+// retryAfter when the caller's guesses on the car or the owner-code sends are used up,
+// Unavailable when the registry is down); anything else is a bug or an outage and surfaces as-is
+// (Internal).
 // The answer is the same whether or not the VIN has an owner on record.
 package ownershipchallenge
 

@@ -89,6 +89,7 @@ func buildRegistry(api dynamo.API, table string, sims *sim.Cluster, outbox owner
 	}
 	svc := ownership.NewService(dynamo.NewOwnershipStore(api, table), ownershipadapters.NewRegistry(regClient),
 		outbox, coder, ownership.DefaultPolicy(), nowOr(now))
+	svc = svc.WithAlarm(ownershipadapters.NewLogAlarm(log, deps.Pseudonymizer))
 	deps.OwnershipChallenge, deps.OwnershipVerify = svc, svc
 	if t, err = tc(vehicle.SourceRecalls); err != nil {
 		return fail(err)
