@@ -131,3 +131,16 @@ func nowOr(now func() time.Time) func() time.Time {
 	}
 	return now
 }
+
+// documentCodes shows the development outbox the codes on the simulated registration documents,
+// so that a demo owner can prove ownership by document-code, as a real owner would with the
+// paper in hand. Local only, like the outbox; nothing logs them.
+func documentCodes(sims *sim.Cluster) func(vehicle.VIN) (string, bool) {
+	return func(v vehicle.VIN) (string, bool) {
+		car, ok := sims.World().Vehicle(v)
+		if !ok || car.DocumentCode() == "" {
+			return "", false
+		}
+		return car.DocumentCode(), true
+	}
+}

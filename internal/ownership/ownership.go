@@ -177,8 +177,25 @@ func ParseMethod(s string) (Method, error) {
 	}
 }
 
-// ValidateCode checks the shape of a submitted code before any state changes: 6-12 characters of
-// digits or upper-case letters (document codes are alphanumeric).
+// NormalizeCode turns a code as people type it into the form codes are minted and stored in:
+// spaces (and tabs) dropped, ASCII letters upper-cased. Only ASCII is touched, so a character
+// that Unicode upper-cases into ASCII (U+017F to "S") stays foreign and ValidateCode refuses it.
+func NormalizeCode(code string) string {
+	b := make([]byte, 0, len(code))
+	for i := 0; i < len(code); i++ {
+		switch c := code[i]; {
+		case c == ' ' || c == '\t':
+		case c >= 'a' && c <= 'z':
+			b = append(b, c-'a'+'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+// ValidateCode checks the shape of a normalized code before any state changes: 6-12 characters
+// of digits or upper-case letters (document codes are alphanumeric).
 func ValidateCode(code string) error {
 	if len(code) < 6 || len(code) > 12 {
 		return apperr.InvalidField("code", "length", "code must have 6 to 12 characters")
@@ -186,7 +203,7 @@ func ValidateCode(code string) error {
 	for i := 0; i < len(code); i++ {
 		c := code[i]
 		if (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
-			return apperr.InvalidField("code", "alphabet", "code may contain only digits and upper-case letters")
+			return apperr.InvalidField("code", "alphabet", "code may contain only digits and letters (case and spaces do not matter)")
 		}
 	}
 	return nil

@@ -173,6 +173,21 @@ func TestRetryAfterRoundsUpToWholeSeconds(t *testing.T) {
 	}
 }
 
+func TestNormalizeCodeIgnoresCaseAndSpacesOnly(t *testing.T) {
+	for in, want := range map[string]string{
+		"zb1x9k2m": "ZB1X9K2M", " ZB1X 9K2M ": "ZB1X9K2M", "zb1x\t9k2m": "ZB1X9K2M", "123 456": "123456",
+		"\u017f23456": "\u017f23456", // a long s is no S: it stays foreign, and ValidateCode refuses it
+	} {
+		got := NormalizeCode(in)
+		if got != want {
+			t.Errorf("NormalizeCode(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if err := ValidateCode(NormalizeCode("\u017f23456")); apperr.As(err).Rule != "alphabet" {
+		t.Errorf("a long s passed as a letter: %v", err)
+	}
+}
+
 func TestAccessNeedsMatchingUnexpiredGrant(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	vin := vehicle.VIN("WVWZZZCD3MW100001")

@@ -147,7 +147,7 @@ func (s *Service) StartChallenge(ctx context.Context, subject string, vin vehicl
 		return Challenge{}, err
 	}
 	if method == MethodDocumentCode {
-		code = docCode
+		code = NormalizeCode(docCode)
 	}
 	mac := s.coder.MAC(id, code)
 	if !hasOwner || code == "" {
@@ -171,11 +171,13 @@ func (s *Service) StartChallenge(ctx context.Context, subject string, vin vehicl
 	return ch, nil
 }
 
-// Verify evaluates one guess. Before it is evaluated, the guess takes an attempt on the challenge, on the caller's budget for the VIN
+// Verify evaluates one guess. The code is compared as people type it (NormalizeCode). Before it
+// is evaluated, the guess takes an attempt on the challenge, on the caller's budget for the VIN
 // and on the caller's budget over all VINs, each with one conditional write, so no spreading over
 // challenges and no race evaluates more than the budgets allow. On success it marks the challenge
 // used and writes the grant. A wrong code counts towards the VIN's alarm, which locks no one.
 func (s *Service) Verify(ctx context.Context, subject string, vin vehicle.VIN, challengeID, code string) (Grant, error) {
+	code = NormalizeCode(code)
 	if err := ValidateCode(code); err != nil {
 		return Grant{}, err
 	}

@@ -159,3 +159,15 @@ func TestOwnerCodeSendsAreLimitedPerCaller(t *testing.T) {
 		t.Fatalf("one caller had %d codes sent to 12 cars in a row, want 10", sent)
 	}
 }
+
+// Item 15: document codes are compared as people type them: case and spaces do not matter.
+func TestDocumentCodeIsComparedAsTyped(t *testing.T) {
+	f := newFixture(t)
+	sub, vin := newSubject(), f.ownedVIN(t, "ZB1X9K2M")
+	for _, typed := range []string{"zb1x9k2m", " ZB1X 9K2M ", "zb1x 9k2m"} {
+		ch := f.start(t, sub, vin, ownership.MethodDocumentCode)
+		if _, err := f.svc.Verify(context.Background(), sub, vin, ch.ID, typed); err != nil {
+			t.Fatalf("the document code typed as %q: %v", typed, err)
+		}
+	}
+}

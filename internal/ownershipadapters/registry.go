@@ -15,7 +15,6 @@ package ownershipadapters
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
@@ -54,7 +53,7 @@ func (r Registry) OwnerOnRecord(ctx context.Context, vin vehicle.VIN) (bool, str
 	if in == nil || in.Owner == nil {
 		return false, "", nil
 	}
-	// The record field is fixed-width and people type codes in upper case; ValidateCode accepts
-	// exactly that alphabet.
-	return true, strings.ToUpper(strings.TrimSpace(in.DocumentCode)), nil
+	// The record field is fixed-width (space-padded); codes are compared in the form
+	// ownership.NormalizeCode gives what people type.
+	return true, ownership.NormalizeCode(in.DocumentCode), nil
 }

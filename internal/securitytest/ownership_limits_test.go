@@ -5,12 +5,14 @@ package securitytest
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/acme-oem/vehicle-data/internal/devoutbox"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
@@ -140,5 +142,33 @@ func TestOwnerCodesCannotFloodAnOwner(t *testing.T) {
 	}
 	if !bytes.Equal(refusals[0], refusals[1]) {
 		t.Errorf("refusals differ with and without an owner on record: %s vs %s", refusals[0], refusals[1])
+	}
+}
+
+// TestDocumentCodeAsTypedAndFoundLocally: locally, the development outbox says a car's document
+// code, and the code is accepted in lower case with spaces, as people type it (item 15).
+func TestDocumentCodeAsTypedAndFoundLocally(t *testing.T) {
+	vin := freshVIN(t)
+	doc := documentCode(t, vin)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, stack.URL+devoutbox.Path+"?vin="+string(vin), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = res.Body.Close() }()
+	var out struct {
+		DocumentCode string `json:"documentCode"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || out.DocumentCode != doc {
+		t.Fatalf("the development outbox does not say the car's document code (status %d, err %v)", res.StatusCode, err)
+	}
+	typed := strings.ToLower(doc[:4]) + " " + strings.ToLower(doc[4:])
+	prover, _ := freshConsumer(t)
+	id := startChallenge(t, vin, prover, "document-code")
+	if a := call(t, http.MethodPost, verifyPath(vin, id), bearer(prover), codeBody(typed)); a.status != http.StatusOK {
+		t.Fatalf("the document code in lower case with a space: %s, want 200", a)
 	}
 }
