@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
@@ -112,18 +113,8 @@ const (
 func (s *Service) StartChallenge(ctx context.Context, subject string, vin vehicle.VIN, method Method) (Challenge, error) {
 	now := s.now()
 	// A caller who may not guess on this car now learns it before a code is sent for nothing.
-	// Only a read: Verify enforces the budgets.
-	for _, b := range []struct {
-		key, refusal string
-		lim          Limit
-	}{{pairGuessKey(subject, vin), pairFull, s.policy.PairGuesses}, {callerGuessKey(subject), callerFull, s.policy.CallerGuesses}} {
-		w, err := s.repo.Window(ctx, b.key)
-		if err != nil {
-			return Challenge{}, fmt.Errorf("start challenge: read guess budget: %w", err)
-		}
-		if b.lim.Full(w, now) {
-			return Challenge{}, tooMany(b.refusal, w, now)
-		}
+	if err := s.checkGuessBudgets(ctx, subject, vin, now); err != nil {
+		return Challenge{}, fmt.Errorf("start challenge: %w", err)
 	}
 	if method == MethodOwnerCode {
 		// The caller's budget first: a caller over it spends nothing of the VIN's.
@@ -216,6 +207,34 @@ func (s *Service) Verify(ctx context.Context, subject string, vin vehicle.VIN, c
 		return Grant{}, fmt.Errorf("verify: grant: %w", err)
 	}
 	return g, nil
+}
+
+// checkGuessBudgets refuses when the caller's guesses on vin, or overall, are used up. Only reads
+// (both at once, they are independent): Verify enforces the budgets.
+func (s *Service) checkGuessBudgets(ctx context.Context, subject string, vin vehicle.VIN, now time.Time) error {
+	budgets := [...]struct {
+		key, refusal string
+		lim          Limit
+		w            Window
+		err          error
+	}{
+		{key: pairGuessKey(subject, vin), refusal: pairFull, lim: s.policy.PairGuesses},
+		{key: callerGuessKey(subject), refusal: callerFull, lim: s.policy.CallerGuesses},
+	}
+	var wg sync.WaitGroup
+	for i := range budgets {
+		wg.Go(func() { budgets[i].w, budgets[i].err = s.repo.Window(ctx, budgets[i].key) })
+	}
+	wg.Wait()
+	for _, b := range budgets {
+		if b.err != nil {
+			return fmt.Errorf("read guess budget: %w", b.err)
+		}
+		if b.lim.Full(b.w, now) {
+			return tooMany(b.refusal, b.w, now)
+		}
+	}
+	return nil
 }
 
 func attempts(n int) string {
