@@ -172,3 +172,33 @@ func TestDocumentCodeAsTypedAndFoundLocally(t *testing.T) {
 		t.Fatalf("the document code in lower case with a space: %s, want 200", a)
 	}
 }
+
+// TestFailuresOnOneCarRaiseTheAlarm: twenty wrong guesses on one car from four strangers raise
+// the operators' alarm in the stack's log (the VIN only as a pseudonym: the run's log scan checks
+// every VIN), and lock nobody out.
+func TestFailuresOnOneCarRaiseTheAlarm(t *testing.T) {
+	vin := freshVIN(t)
+	doc := documentCode(t, vin)
+	wrong := strings.Repeat("A", len(doc))
+	if wrong == doc {
+		wrong = strings.Repeat("B", len(doc))
+	}
+	before := strings.Count(logs.String(), `"alarm":"OwnershipGuessesOnVIN"`)
+	for range 4 {
+		stranger, _ := freshConsumer(t)
+		id := startChallenge(t, vin, stranger, "document-code")
+		for range 5 {
+			if a := call(t, http.MethodPost, verifyPath(vin, id), bearer(stranger), codeBody(wrong)); a.status != http.StatusForbidden {
+				t.Fatalf("a stranger's wrong guess: %s, want 403", a)
+			}
+		}
+	}
+	if got := strings.Count(logs.String(), `"alarm":"OwnershipGuessesOnVIN"`) - before; got != 1 {
+		t.Errorf("20 failures on one car raised %d alarms, want 1", got)
+	}
+	owner, _ := freshConsumer(t)
+	id := startChallenge(t, vin, owner, "document-code")
+	if a := call(t, http.MethodPost, verifyPath(vin, id), bearer(owner), codeBody(doc)); a.status != http.StatusOK {
+		t.Errorf("the owner after the alarm: %s, want 200", a)
+	}
+}
