@@ -1,5 +1,6 @@
-// Package ownershipadapters connects the ownership domain's ports to the legacy systems: Registry
-// answers ownership.Registry from the registration and owner registry (legacyclients/registry).
+// Package ownershipadapters connects the ownership domain's ports to the legacy systems and to
+// operations: Registry answers ownership.Registry from the registration and owner registry
+// (legacyclients/registry); LogAlarm raises ownership.Alarm as a log line with a metric.
 //
 // Its tests also run the whole proof of ownership end to end: ownership.Service on the DynamoDB
 // repository (dynalite), the development outbox, and statemachines/ownership-verification.asl.json
@@ -9,6 +10,7 @@
 //	coder, err := ownership.NewCoder(pepper, 6) // pepper: >= 32 bytes from Secrets Manager
 //	svc := ownership.NewService(dynamo.NewOwnershipStore(ddb, table),
 //		ownershipadapters.NewRegistry(registryClient), outbox, coder, ownership.DefaultPolicy(), time.Now)
+//	svc = svc.WithAlarm(ownershipadapters.NewLogAlarm(log, pseudonymizer)) // failures on one VIN
 //	ownershipchallenge.Name: ownershipchallenge.New(svc), ownershipverify.Name: ownershipverify.New(svc)
 package ownershipadapters
 
