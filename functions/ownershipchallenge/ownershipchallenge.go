@@ -9,9 +9,10 @@
 //
 // Result: {"challengeId": "<32 hex>", "method": "owner-code", "expiresAt": "2026-03-01T12:10:00.000Z"}
 //
-// Errors are returned as they are; step.Guard gives the runtime errorType VehicleData.<Code> (Unauthenticated, Forbidden, Invalid naming the field, TooManyRequests while
-// locked out, Unavailable when the registry is down); anything else is a bug or an outage and
-// surfaces as-is (Internal).
+// Errors are returned as they are; step.Guard gives the runtime errorType VehicleData.<Code> (Unauthenticated, Forbidden, Invalid naming the field, TooManyRequests with
+// retryAfter when the caller's guesses on the car or the owner-code sends are used up,
+// Unavailable when the registry is down); anything else is a bug or an outage and surfaces as-is
+// (Internal).
 // The answer is the same whether or not the VIN has an owner on record.
 package ownershipchallenge
 

@@ -11,8 +11,9 @@
 //
 // Errors are returned as they are; step.Guard gives the runtime errorType VehicleData.<Code>:
 // Forbidden naming field code with the attempts left for a wrong code, NotFound for an unknown
-// (or someone else's) challenge, Conflict when used or expired, TooManyRequests when out of
-// attempts or locked out, Invalid naming the field for a malformed id or code.
+// (or someone else's) challenge, Conflict when used or expired, TooManyRequests when the
+// challenge is out of attempts or the caller's guess budget is used up (with retryAfter), Invalid
+// naming the field for a malformed id or code.
 package ownershipverify
 
 import (

@@ -88,6 +88,9 @@ type Error struct {
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"` // the request field at fault, for Invalid
 	Rule    string `json:"rule,omitempty"`  // the rule the field broke, for Invalid
+	// RetryAfter is when a retry may succeed, in seconds, when the domain knows it (a limit's
+	// window); the gateway sends it as the Retry-After header.
+	RetryAfter int `json:"retryAfter,omitempty"`
 }
 
 func (e *Error) Error() string {

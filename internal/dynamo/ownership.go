@@ -26,10 +26,11 @@ import (
 //	CHALLENGE#<id>      CHALLENGE   kind "challenge", vin, subject, method, codeMac,
 //	                                createdAt, expiresAt (TimeLayout), attempts (N),
 //	                                maxAttempts (N), used (BOOL)
-//	LOCKOUT#<key>       LOCKOUT     kind "lockout", failures (N), lastFailure, lockedUntil
-//	                                (TimeLayout; absent when zero)
+//	LIMIT#<key>         LIMIT       kind "limit", count (N), ends (TimeLayout), length (N, ms),
+//	                                ttl (epoch seconds, clean-up only)
 //
-// <key> is ownership.LockoutKeys' "SUB#<subject>" or "VIN#<vin>". Challenges live under their own
+// <key> is the ownership service's limit key (guesses per caller and VIN, per caller, sends per
+// caller and per VIN, failures per VIN). Challenges live under their own
 // partition, not under VIN#<vin>: the verify route knows the id, and a challenge for one VIN must
 // not be found through another VIN's partition. codeMac is an HMAC under a pepper that never enters
 // the table, so a leaked item reveals no code.
@@ -47,14 +48,14 @@ func NewOwnershipStore(api API, table string) *OwnershipStore {
 
 const (
 	ownChallengeSK = "CHALLENGE"
-	ownLockoutSK   = "LOCKOUT"
+	ownLimitSK     = "LIMIT"
 	// ownMaxIDLen bounds ids that reach a key: the id comes from the URL, and an oversized key is
 	// a ValidationException (a 500) where the caller deserves "no such challenge".
 	ownMaxIDLen = 64
 )
 
 func ownChallengePK(id string) string { return "CHALLENGE#" + id }
-func ownLockoutPK(key string) string  { return "LOCKOUT#" + key }
+func ownLimitPK(key string) string    { return "LIMIT#" + key }
 
 func ownNum(n int) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.Itoa(n)}
@@ -226,58 +227,141 @@ func (s *OwnershipStore) PutGrant(ctx context.Context, g ownership.Grant) error 
 	})
 }
 
-// Lockout implements ownership.Repository.
-func (s *OwnershipStore) Lockout(ctx context.Context, key string) (ownership.Lockout, error) {
-	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(s.table),
-		Key:            keyOf(ownLockoutPK(key), ownLockoutSK),
-		ConsistentRead: aws.Bool(true),
-	})
-	if err != nil {
-		return ownership.Lockout{}, fmt.Errorf("get lockout: %w", err)
+// ownTakeRounds bounds Take's loop. Each round either counts, refuses, or loses a race to a
+// writer that opened the new window, after which the next round's increment decides: two rounds
+// settle any race, the rest is margin.
+const ownTakeRounds = 4
+
+// Take implements ownership.Repository. One conditional write counts in an open window with room,
+// or creates the item with the first window when there is none, so parallel takes can never count
+// more than lim.N. When the window has closed, a new one is put only if the item is still the one
+// read (its end time is the version), so of two takers that both saw it closed, one opens the
+// window and the other counts in it.
+func (s *OwnershipStore) Take(ctx context.Context, key string, lim ownership.Limit, now time.Time) (ownership.Window, bool, error) {
+	first := lim.Next(ownership.Window{}, now)
+	for range ownTakeRounds {
+		out, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String(s.table),
+			Key:       keyOf(ownLimitPK(key), ownLimitSK),
+			UpdateExpression: aws.String("SET #c = if_not_exists(#c, :zero) + :one, #e = if_not_exists(#e, :ends), " +
+				"#l = if_not_exists(#l, :len), #k = if_not_exists(#k, :kind), #t = if_not_exists(#t, :ttl)"),
+			ConditionExpression: aws.String("attribute_not_exists(#pk) OR (#e > :now AND #c < :n)"),
+			ExpressionAttributeNames: map[string]string{
+				"#pk": AttrPK, "#c": "count", "#e": "ends", "#l": "length", "#k": "kind", "#t": AttrTTL,
+			},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":zero": ownNum(0), ":one": ownNum(1), ":n": ownNum(lim.N), ":now": str(FormatTime(now)),
+				":ends": str(FormatTime(first.Ends)), ":len": ownNum(int(first.Length / time.Millisecond)),
+				":kind": str("limit"), ":ttl": ttl(first.Ends.Add(lim.Max)),
+			},
+			ReturnValues:                        types.ReturnValueAllNew,
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		})
+		if err == nil {
+			w, err := ownWindowFromItem(out.Attributes)
+			if err != nil {
+				return ownership.Window{}, false, fmt.Errorf("take: %w", err)
+			}
+			return w, true, nil
+		}
+		if !isConditionFailed(err) {
+			return ownership.Window{}, false, fmt.Errorf("take: %w", err)
+		}
+		item, err := s.ownItemAfterFailure(ctx, ownLimitPK(key), ownLimitSK, err)
+		if err != nil {
+			return ownership.Window{}, false, fmt.Errorf("take: %w", err)
+		}
+		if item == nil {
+			continue // deleted (TTL) since the write: the next round creates it
+		}
+		old, err := ownWindowFromItem(item)
+		if err != nil {
+			return ownership.Window{}, false, fmt.Errorf("take: %w", err)
+		}
+		if old.Open(now) {
+			if old.Count >= lim.N {
+				return old, false, nil
+			}
+			continue // another taker opened a new window since the increment was refused
+		}
+		next := lim.Next(old, now)
+		put := &dynamodb.PutItemInput{
+			TableName: aws.String(s.table),
+			Item: map[string]types.AttributeValue{
+				AttrPK:   str(ownLimitPK(key)),
+				AttrSK:   str(ownLimitSK),
+				AttrTTL:  ttl(next.Ends.Add(lim.Max)), // clean-up only, once the window can no longer double
+				"kind":   str("limit"),
+				"count":  ownNum(next.Count),
+				"ends":   str(FormatTime(next.Ends)),
+				"length": ownNum(int(next.Length / time.Millisecond)),
+			},
+			ConditionExpression:       aws.String("#e = :old"),
+			ExpressionAttributeNames:  map[string]string{"#e": "ends"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":old": item["ends"]},
+		}
+		_, err = s.api.PutItem(ctx, put)
+		if err == nil {
+			return next, true, nil
+		}
+		if !isConditionFailed(err) {
+			return ownership.Window{}, false, fmt.Errorf("take: open window: %w", err)
+		}
 	}
-	if out.Item == nil {
-		return ownership.Lockout{}, nil
-	}
-	var l ownership.Lockout
-	if l.Failures, err = ownNumAttr(out.Item, "failures"); err != nil {
-		return ownership.Lockout{}, fmt.Errorf("get lockout: %w", err)
-	}
-	if l.LastFailure, err = ownOptTime(out.Item, "lastFailure"); err != nil {
-		return ownership.Lockout{}, fmt.Errorf("get lockout: %w", err)
-	}
-	if l.LockedUntil, err = ownOptTime(out.Item, "lockedUntil"); err != nil {
-		return ownership.Lockout{}, fmt.Errorf("get lockout: %w", err)
-	}
-	return l, nil
+	return ownership.Window{}, false, errors.New("take: the window kept changing under contention")
 }
 
-// SaveLockout implements ownership.Repository. It overwrites: the service documents why a lost
-// concurrent update is acceptable here.
-func (s *OwnershipStore) SaveLockout(ctx context.Context, key string, l ownership.Lockout) error {
-	item := map[string]types.AttributeValue{
-		AttrPK:     str(ownLockoutPK(key)),
-		AttrSK:     str(ownLockoutSK),
-		"kind":     str("lockout"),
-		"failures": ownNum(l.Failures),
-	}
-	if !l.LastFailure.IsZero() {
-		item["lastFailure"] = str(FormatTime(l.LastFailure))
-	}
-	if !l.LockedUntil.IsZero() {
-		item["lockedUntil"] = str(FormatTime(l.LockedUntil))
-	}
-	if _, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: item}); err != nil {
-		return fmt.Errorf("save lockout: %w", err)
+// GiveBack implements ownership.Repository: a conditional decrement in the same window only.
+func (s *OwnershipStore) GiveBack(ctx context.Context, key string, ends time.Time) error {
+	_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       keyOf(ownLimitPK(key), ownLimitSK),
+		UpdateExpression:          aws.String("ADD #c :minus"),
+		ConditionExpression:       aws.String("#e = :ends AND #c > :zero"),
+		ExpressionAttributeNames:  map[string]string{"#c": "count", "#e": "ends"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":minus": ownNum(-1), ":zero": ownNum(0), ":ends": str(FormatTime(ends))},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("give back: %w", err)
 	}
 	return nil
 }
 
-func ownOptTime(item map[string]types.AttributeValue, name string) (time.Time, error) {
-	if strAttr(item, name) == "" {
-		return time.Time{}, nil
+// Window implements ownership.Repository.
+func (s *OwnershipStore) Window(ctx context.Context, key string) (ownership.Window, error) {
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            keyOf(ownLimitPK(key), ownLimitSK),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return ownership.Window{}, fmt.Errorf("get window: %w", err)
 	}
-	return timeAttr(item, name)
+	if out.Item == nil {
+		return ownership.Window{}, nil
+	}
+	w, err := ownWindowFromItem(out.Item)
+	if err != nil {
+		return ownership.Window{}, fmt.Errorf("get window: %w", err)
+	}
+	return w, nil
+}
+
+func ownWindowFromItem(item map[string]types.AttributeValue) (ownership.Window, error) {
+	var w ownership.Window
+	var err error
+	if w.Count, err = ownNumAttr(item, "count"); err != nil {
+		return ownership.Window{}, fmt.Errorf("limit item: %w", err)
+	}
+	if w.Ends, err = timeAttr(item, "ends"); err != nil {
+		return ownership.Window{}, fmt.Errorf("limit item: %w", err)
+	}
+	ms, err := ownNumAttr(item, "length")
+	if err != nil {
+		return ownership.Window{}, fmt.Errorf("limit item: %w", err)
+	}
+	w.Length = time.Duration(ms) * time.Millisecond
+	return w, nil
 }
 
 func ownChallengeFromItem(item map[string]types.AttributeValue) (ownership.Challenge, error) {

@@ -193,39 +193,96 @@ func TestOwnershipGrantIsWhatGrantsReads(t *testing.T) {
 	}
 }
 
-func TestOwnershipLockoutRoundTrip(t *testing.T) {
+func TestOwnershipTakeCountsUpToTheLimitAndOpensTheNextWindow(t *testing.T) {
 	ctx := context.Background()
 	s, _ := ownStore(t)
-	l, err := s.Lockout(ctx, "SUB#alice")
-	if err != nil || l != (ownership.Lockout{}) {
-		t.Fatalf("missing lockout = %+v, %v", l, err)
+	lim := ownership.Limit{N: 3, Base: time.Minute, Max: time.Hour}
+	if w, err := s.Window(ctx, "k"); err != nil || w != (ownership.Window{}) {
+		t.Fatalf("missing window = %+v, %v", w, err)
 	}
-	want := ownership.Lockout{Failures: 6, LastFailure: ownT0, LockedUntil: ownT0.Add(2 * time.Minute)}
-	if err := s.SaveLockout(ctx, "SUB#alice", want); err != nil {
+	for i := 1; i <= 3; i++ {
+		w, ok, err := s.Take(ctx, "k", lim, ownT0.Add(time.Duration(i)*time.Second))
+		if err != nil || !ok || w.Count != i || !w.Ends.Equal(ownT0.Add(time.Second+time.Minute)) {
+			t.Fatalf("take %d: %+v %v %v", i, w, ok, err)
+		}
+	}
+	w, ok, err := s.Take(ctx, "k", lim, ownT0.Add(time.Minute))
+	if err != nil || ok || w.Count != 3 {
+		t.Fatalf("take over the limit: %+v %v %v", w, ok, err)
+	}
+	if got, _ := s.Window(ctx, "k"); got != w {
+		t.Fatalf("Window = %+v, want %+v", got, w)
+	}
+	if _, ok, _ := s.Take(ctx, "other", lim, ownT0.Add(time.Minute)); !ok {
+		t.Fatal("limits leak between keys")
+	}
+	// The used-up window closed: the next one opens with this take and lasts twice as long.
+	at := w.Ends
+	w, ok, err = s.Take(ctx, "k", lim, at)
+	if err != nil || !ok || w.Count != 1 || w.Length != 2*time.Minute || !w.Ends.Equal(at.Add(2*time.Minute)) {
+		t.Fatalf("take after the window: %+v %v %v", w, ok, err)
+	}
+	// A give-back counts in its own window only.
+	if err := s.GiveBack(ctx, "k", ownT0); err != nil {
 		t.Fatal(err)
 	}
-	// A record without a lockout yet keeps its zero LockedUntil.
-	if err := s.SaveLockout(ctx, "VIN#"+string(ownVIN), ownership.Lockout{Failures: 1, LastFailure: ownT0}); err != nil {
+	if got, _ := s.Window(ctx, "k"); got.Count != 1 {
+		t.Fatalf("a give-back for an old window changed the new one: %+v", got)
+	}
+	if err := s.GiveBack(ctx, "k", w.Ends); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Lockout(ctx, "SUB#alice")
-	if err != nil || got.Failures != 6 || !got.LastFailure.Equal(want.LastFailure) || !got.LockedUntil.Equal(want.LockedUntil) {
-		t.Fatalf("lockout = %+v, %v", got, err)
+	if err := s.GiveBack(ctx, "k", w.Ends); err != nil {
+		t.Fatal(err)
 	}
-	got, err = s.Lockout(ctx, "VIN#"+string(ownVIN))
-	if err != nil || got.Failures != 1 || !got.LockedUntil.IsZero() {
-		t.Fatalf("VIN lockout = %+v, %v", got, err)
+	if got, _ := s.Window(ctx, "k"); got.Count != 0 {
+		t.Fatalf("after giving back more than was taken: %+v", got)
 	}
-	if got, _ := s.Lockout(ctx, "SUB#bob"); got.Failures != 0 {
-		t.Fatal("lockouts leak between keys")
+}
+
+// Parallel takes, on a fresh key and on a closed window alike, never count more than the limit:
+// the increment is conditional, and of two takers that see the window closed, only one opens the
+// next.
+func TestOwnershipParallelTakesNeverExceedTheLimit(t *testing.T) {
+	ctx := context.Background()
+	s, _ := ownStore(t)
+	lim := ownership.Limit{N: 5, Base: time.Minute, Max: time.Hour}
+	for round, at := range []time.Time{ownT0, ownT0.Add(time.Hour)} {
+		var (
+			wg    sync.WaitGroup
+			mu    sync.Mutex
+			taken int
+			errs  []error
+		)
+		for range 40 {
+			wg.Go(func() {
+				_, ok, err := s.Take(ctx, "race", lim, at)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, err)
+				}
+				if ok {
+					taken++
+				}
+			})
+		}
+		wg.Wait()
+		if taken != lim.N || len(errs) != 0 {
+			t.Fatalf("round %d: 40 parallel takes counted %d (want %d), errors %v", round, taken, lim.N, errs)
+		}
 	}
 }
 
 func TestOwnershipStoreErrorsCarryContext(t *testing.T) {
 	s := dynamo.NewOwnershipStore(env.Client, "no-such-table")
-	_, err := s.Lockout(context.Background(), "SUB#alice")
-	if err == nil || apperr.CodeOf(err) != apperr.Internal || !strings.HasPrefix(err.Error(), "get lockout:") {
+	_, err := s.Window(context.Background(), "SUB#alice")
+	if err == nil || apperr.CodeOf(err) != apperr.Internal || !strings.HasPrefix(err.Error(), "get window:") {
 		t.Fatalf("err = %v, want an Internal error saying what failed", err)
+	}
+	_, _, err = s.Take(context.Background(), "SUB#alice", ownership.Limit{N: 1, Base: time.Minute, Max: time.Minute}, ownT0)
+	if err == nil || !strings.HasPrefix(err.Error(), "take:") {
+		t.Fatalf("err = %v, want an error saying what failed", err)
 	}
 }
 

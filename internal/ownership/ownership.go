@@ -9,8 +9,13 @@
 //   - a challenge is single use, expires after 10 minutes, and evaluates at most 5 guesses; the
 //     repository enforces the bound atomically (a conditional increment), so parallel guesses
 //     cannot exceed it;
-//   - failures lock the user and the VIN out for a time that doubles with each failure past a
-//     threshold;
+//   - before a guess is evaluated it takes an attempt from the caller's budget for the VIN (5 per
+//     window, however spread over challenges or raced) and from the caller's budget over all VINs,
+//     each with one conditional write; a used-up window makes the next one twice as long;
+//   - no limit on guesses is shared between callers, so a stranger's failures never lock the
+//     owner out; failures on one VIN from everyone raise an alarm for operators instead;
+//   - codes sent to the owner on record are limited per caller and per VIN, the same for a VIN
+//     with or without an owner;
 //   - a VIN with no owner on record gets a challenge that looks and times exactly like a real one
 //     but can never verify, so the API reveals nothing about who owns what.
 package ownership
@@ -42,28 +47,38 @@ const (
 )
 
 // Policy holds the limits; DefaultPolicy is what production runs.
+//
+// Every limit is the caller's own (a failure by one caller never blocks another, so a stranger
+// cannot lock the owner out), except VINSends, which protects the owner from a flood of codes and
+// leaves the document code, which needs no send, always open. Failures on one VIN from all
+// callers together raise an alarm (VINAlarmAt), never a lock.
 type Policy struct {
-	CodeDigits       int           // length of one-time codes
-	ChallengeTTL     time.Duration // how long a challenge accepts guesses
-	MaxAttempts      int           // guesses evaluated per challenge
-	GrantTTL         time.Duration // how long owner access lasts once proven
-	LockoutThreshold int           // failures (per user, per VIN) tolerated before lockout
-	LockoutBase      time.Duration // first lockout; doubles with each further failure
-	LockoutMax       time.Duration // cap on a single lockout
-	FailureWindow    time.Duration // failures older than this are forgotten
+	CodeDigits    int           // length of one-time codes
+	ChallengeTTL  time.Duration // how long a challenge accepts guesses
+	MaxAttempts   int           // guesses evaluated per challenge
+	GrantTTL      time.Duration // how long owner access lasts once proven
+	PairGuesses   Limit         // guesses per caller and VIN, over all challenges
+	CallerGuesses Limit         // guesses per caller over all VINs (a right guess gives its back)
+	CallerSends   Limit         // owner-code challenges (codes sent) per caller
+	VINSends      Limit         // owner-code challenges (codes sent) per VIN, whoever asks
+	VINAlarmAt    int           // failed guesses on one VIN, from all callers, that raise the alarm
+	VINAlarmSpan  time.Duration // the window those failures are counted in
 }
 
 // DefaultPolicy returns the production limits.
 func DefaultPolicy() Policy {
 	return Policy{
-		CodeDigits:       6,
-		ChallengeTTL:     10 * time.Minute,
-		MaxAttempts:      5,
-		GrantTTL:         90 * 24 * time.Hour,
-		LockoutThreshold: 5,
-		LockoutBase:      time.Minute,
-		LockoutMax:       24 * time.Hour,
-		FailureWindow:    24 * time.Hour,
+		CodeDigits:    6,
+		ChallengeTTL:  10 * time.Minute,
+		MaxAttempts:   5,
+		GrantTTL:      90 * 24 * time.Hour,
+		PairGuesses:   Limit{N: 5, Base: 15 * time.Minute, Max: 24 * time.Hour},
+		CallerGuesses: Limit{N: 10, Base: 15 * time.Minute, Max: 24 * time.Hour},
+		CallerSends:   Limit{N: 10, Base: time.Hour, Max: 24 * time.Hour},
+		// Fixed: a stranger using them up must not keep the owner's codes away for longer.
+		VINSends:     Limit{N: 3, Base: time.Hour, Max: time.Hour},
+		VINAlarmAt:   20,
+		VINAlarmSpan: 24 * time.Hour,
 	}
 }
 
@@ -162,8 +177,25 @@ func ParseMethod(s string) (Method, error) {
 	}
 }
 
-// ValidateCode checks the shape of a submitted code before any state changes: 6-12 characters of
-// digits or upper-case letters (document codes are alphanumeric).
+// NormalizeCode turns a code as people type it into the form codes are minted and stored in:
+// spaces (and tabs) dropped, ASCII letters upper-cased. Only ASCII is touched, so a character
+// that Unicode upper-cases into ASCII (U+017F to "S") stays foreign and ValidateCode refuses it.
+func NormalizeCode(code string) string {
+	b := make([]byte, 0, len(code))
+	for i := 0; i < len(code); i++ {
+		switch c := code[i]; {
+		case c == ' ' || c == '\t':
+		case c >= 'a' && c <= 'z':
+			b = append(b, c-'a'+'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+// ValidateCode checks the shape of a normalized code before any state changes: 6-12 characters
+// of digits or upper-case letters (document codes are alphanumeric).
 func ValidateCode(code string) error {
 	if len(code) < 6 || len(code) > 12 {
 		return apperr.InvalidField("code", "length", "code must have 6 to 12 characters")
@@ -171,7 +203,7 @@ func ValidateCode(code string) error {
 	for i := 0; i < len(code); i++ {
 		c := code[i]
 		if (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
-			return apperr.InvalidField("code", "alphabet", "code may contain only digits and upper-case letters")
+			return apperr.InvalidField("code", "alphabet", "code may contain only digits and letters (case and spaces do not matter)")
 		}
 	}
 	return nil
@@ -194,40 +226,44 @@ func CheckChallenge(ch Challenge, subject string, now time.Time) error {
 	return nil
 }
 
-// Lockout is the failure record of one user or one VIN.
-type Lockout struct {
-	Failures    int
-	LastFailure time.Time
-	LockedUntil time.Time
+// Limit allows N events per window under one key. A window opens with the first event after the
+// previous one closed and lasts Base; when the previous window was used up and closed less than
+// Max ago, the new one lasts twice as long as it did, up to Max. So a caller who keeps hitting a
+// limit is slowed down exponentially, one who stops is back to Base after Max, and Base == Max is
+// a plain fixed window.
+type Limit struct {
+	N    int
+	Base time.Duration
+	Max  time.Duration
 }
 
-// RecordFailure returns the lockout after one more failure at now: failures within the window
-// accumulate, and each one past the threshold doubles the lockout, up to the cap.
-func (p Policy) RecordFailure(l Lockout, now time.Time) Lockout {
-	if now.Sub(l.LastFailure) > p.FailureWindow {
-		l.Failures = 0
-	}
-	l.Failures++
-	l.LastFailure = now
-	if over := l.Failures - p.LockoutThreshold; over >= 0 {
-		d := p.LockoutBase
-		for i := 0; i < over && d < p.LockoutMax; i++ {
-			d *= 2
-		}
-		if d > p.LockoutMax {
-			d = p.LockoutMax
-		}
-		l.LockedUntil = now.Add(d)
-	}
-	return l
+// Window is the state of a Limit under one key.
+type Window struct {
+	Count  int           // events counted in the window
+	Ends   time.Time     // when the window closes; zero when none was ever opened
+	Length time.Duration // how long the window lasts (Ends minus its opening)
 }
 
-// CheckLockout fails with TooManyRequests while a lockout is in force.
-func CheckLockout(l Lockout, now time.Time) error {
-	if now.Before(l.LockedUntil) {
-		return apperr.New(apperr.TooManyRequests, "too many failed attempts; try again later")
+// Open says whether w is still running at now.
+func (w Window) Open(now time.Time) bool { return now.Before(w.Ends) }
+
+// Full says whether w refuses another event at now.
+func (l Limit) Full(w Window, now time.Time) bool { return w.Open(now) && w.Count >= l.N }
+
+// Next is the window that opens at now, with its first event, after prev closed.
+func (l Limit) Next(prev Window, now time.Time) Window {
+	length := l.Base
+	if prev.Count >= l.N && now.Sub(prev.Ends) < l.Max {
+		length = min(max(2*prev.Length, l.Base), l.Max)
 	}
-	return nil
+	return Window{Count: 1, Ends: now.Add(length), Length: length}
+}
+
+// RetryAfter is how long a caller refused by w waits, in whole seconds (at least 1), for the
+// Retry-After header.
+func RetryAfter(w Window, now time.Time) int {
+	s := int((w.Ends.Sub(now) + time.Second - 1) / time.Second)
+	return max(s, 1)
 }
 
 // Access is what ownership-authorization answers for a caller and a VIN.

@@ -123,38 +123,68 @@ func TestCheckChallenge(t *testing.T) {
 	}
 }
 
-func TestLockoutGrowsWithFailuresAndIsCapped(t *testing.T) {
-	p := DefaultPolicy()
+func TestLimitWindowsDoubleWhileUsedUpAndAreCapped(t *testing.T) {
+	l := DefaultPolicy().PairGuesses
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	var l Lockout
-	for i := 1; i < p.LockoutThreshold; i++ {
-		l = p.RecordFailure(l, now)
-		if err := CheckLockout(l, now); err != nil {
-			t.Fatalf("locked out after %d failures", i)
+	w := l.Next(Window{}, now)
+	if w.Count != 1 || w.Length != l.Base || !w.Ends.Equal(now.Add(l.Base)) {
+		t.Fatalf("first window %+v", w)
+	}
+	w.Count = l.N
+	if !l.Full(w, now) || l.Full(w, w.Ends) {
+		t.Fatal("a used-up window must refuse until it ends, and no longer")
+	}
+	// Used up: each next window is twice as long, up to Max.
+	for want := 2 * l.Base; ; want = min(2*want, l.Max) {
+		now = w.Ends
+		w = l.Next(w, now)
+		if w.Length != want {
+			t.Fatalf("window after a used-up one lasts %v, want %v", w.Length, want)
+		}
+		if want == l.Max {
+			break
+		}
+		w.Count = l.N
+	}
+	// Not used up, or quiet for Max: back to Base.
+	w.Count = l.N - 1
+	if got := l.Next(w, w.Ends).Length; got != l.Base {
+		t.Fatalf("after a window with room: %v, want %v", got, l.Base)
+	}
+	w.Count = l.N
+	if got := l.Next(w, w.Ends.Add(l.Max)).Length; got != l.Base {
+		t.Fatalf("after a quiet day: %v, want %v", got, l.Base)
+	}
+	// A fixed window stays fixed.
+	fixed := DefaultPolicy().VINSends
+	if got := fixed.Next(Window{Count: fixed.N, Ends: now, Length: fixed.Base}, now).Length; got != fixed.Base {
+		t.Fatalf("fixed window grew to %v", got)
+	}
+}
+
+func TestRetryAfterRoundsUpToWholeSeconds(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	for d, want := range map[time.Duration]int{
+		15 * time.Minute: 900, 1500 * time.Millisecond: 2, time.Millisecond: 1, 0: 1, -time.Second: 1,
+	} {
+		if got := RetryAfter(Window{Ends: now.Add(d)}, now); got != want {
+			t.Errorf("RetryAfter(%v) = %d, want %d", d, got, want)
 		}
 	}
-	l = p.RecordFailure(l, now)
-	if got := l.LockedUntil.Sub(now); got != p.LockoutBase {
-		t.Fatalf("first lockout %v, want %v", got, p.LockoutBase)
+}
+
+func TestNormalizeCodeIgnoresCaseAndSpacesOnly(t *testing.T) {
+	for in, want := range map[string]string{
+		"zb1x9k2m": "ZB1X9K2M", " ZB1X 9K2M ": "ZB1X9K2M", "zb1x\t9k2m": "ZB1X9K2M", "123 456": "123456",
+		"\u017f23456": "\u017f23456", // a long s is no S: it stays foreign, and ValidateCode refuses it
+	} {
+		got := NormalizeCode(in)
+		if got != want {
+			t.Errorf("NormalizeCode(%q) = %q, want %q", in, got, want)
+		}
 	}
-	if apperr.CodeOf(CheckLockout(l, now)) != apperr.TooManyRequests {
-		t.Fatal("not locked out at the threshold")
-	}
-	l = p.RecordFailure(l, now)
-	if got := l.LockedUntil.Sub(now); got != 2*p.LockoutBase {
-		t.Fatalf("second lockout %v, want doubled", got)
-	}
-	for i := 0; i < 40; i++ {
-		l = p.RecordFailure(l, now)
-	}
-	if got := l.LockedUntil.Sub(now); got != p.LockoutMax {
-		t.Fatalf("lockout %v exceeds the cap %v", got, p.LockoutMax)
-	}
-	// After the window, failures are forgotten.
-	later := now.Add(p.FailureWindow + time.Hour)
-	l = p.RecordFailure(l, later)
-	if l.Failures != 1 || CheckLockout(l, later) != nil {
-		t.Fatalf("old failures not forgotten: %+v", l)
+	if err := ValidateCode(NormalizeCode("\u017f23456")); apperr.As(err).Rule != "alphabet" {
+		t.Errorf("a long s passed as a letter: %v", err)
 	}
 }
 

@@ -66,17 +66,30 @@ func newClock() *clock {
 func (c *clock) Now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *clock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
-// fakeRegistry answers OwnerOnRecord from a map; a VIN not in it has no owner on record.
+// fakeRegistry answers OwnerOnRecord from a map; a VIN not in it has no owner on record. It
+// counts the questions per VIN.
 type fakeRegistry struct {
 	mu     sync.Mutex
 	owners map[vehicle.VIN]string // VIN -> document code ("" when the document has none)
+	asked  map[vehicle.VIN]int
 }
 
 func (r *fakeRegistry) OwnerOnRecord(_ context.Context, vin vehicle.VIN) (bool, string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.asked == nil {
+		r.asked = map[vehicle.VIN]int{}
+	}
+	r.asked[vin]++
 	doc, ok := r.owners[vin]
 	return ok, doc, nil
+}
+
+// calls is how often the registry was asked about vin.
+func (r *fakeRegistry) calls(vin vehicle.VIN) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.asked[vin]
 }
 
 func (r *fakeRegistry) addOwner(vin vehicle.VIN, docCode string) {
@@ -108,6 +121,7 @@ type fixture struct {
 	registry *fakeRegistry
 	clock    *clock
 	policy   ownership.Policy
+	coder    ownership.Coder
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -124,6 +138,7 @@ func newFixture(t testing.TB) *fixture {
 		registry: &fakeRegistry{owners: map[vehicle.VIN]string{}},
 		clock:    newClock(),
 		policy:   ownership.DefaultPolicy(),
+		coder:    coder,
 	}
 	f.svc = ownership.NewService(f.repo, f.registry, f.outbox, coder, f.policy, f.clock.Now)
 	return f

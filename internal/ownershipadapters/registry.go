@@ -1,5 +1,6 @@
-// Package ownershipadapters connects the ownership domain's ports to the legacy systems: Registry
-// answers ownership.Registry from the registration and owner registry (legacyclients/registry).
+// Package ownershipadapters connects the ownership domain's ports to the legacy systems and to
+// operations: Registry answers ownership.Registry from the registration and owner registry
+// (legacyclients/registry); LogAlarm raises ownership.Alarm as a log line with a metric.
 //
 // Its tests also run the whole proof of ownership end to end: ownership.Service on the DynamoDB
 // repository (dynalite), the development outbox, and statemachines/ownership-verification.asl.json
@@ -10,7 +11,6 @@ package ownershipadapters
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
@@ -49,7 +49,7 @@ func (r Registry) OwnerOnRecord(ctx context.Context, vin vehicle.VIN) (bool, str
 	if in == nil || in.Owner == nil {
 		return false, "", nil
 	}
-	// The record field is fixed-width and people type codes in upper case; ValidateCode accepts
-	// exactly that alphabet.
-	return true, strings.ToUpper(strings.TrimSpace(in.DocumentCode)), nil
+	// The record field is fixed-width (space-padded); codes are compared in the form
+	// ownership.NormalizeCode gives what people type.
+	return true, ownership.NormalizeCode(in.DocumentCode), nil
 }

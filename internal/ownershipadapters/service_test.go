@@ -124,7 +124,7 @@ func TestNoOwnerOnRecordLooksTheSameAndNeverVerifies(t *testing.T) {
 	for i, guess := range guesses {
 		_, err := f.svc.Verify(ctx, ch.Subject, unowned, ch.ID, guess)
 		e := wantAppErr(t, err, apperr.Forbidden)
-		if e.Field != "code" || !strings.Contains(e.Message, []string{"4", "3", "2", "1", "0"}[i]+" attempts left") {
+		if e.Field != "code" || !strings.Contains(e.Message, []string{"4 attempts", "3 attempts", "2 attempts", "1 attempt", "0 attempts"}[i]+" left") {
 			t.Fatalf("guess %d: %+v", i, e)
 		}
 	}
@@ -226,62 +226,108 @@ func TestGrantForOneCarGrantsNothingForAnother(t *testing.T) {
 	}
 }
 
-// fail makes one wrong guess on a fresh challenge and expects it to be evaluated.
+// fail makes one wrong guess on a fresh document-code challenge (which sends nothing, so the
+// send limits stay out of the way) and expects it to be evaluated.
 func (f *fixture) fail(t *testing.T, sub string, vin vehicle.VIN) {
 	t.Helper()
-	ch := f.start(t, sub, vin, ownership.MethodOwnerCode)
-	_, err := f.svc.Verify(context.Background(), sub, vin, ch.ID, wrongCode(f.sentCode(t, vin)))
+	ch := f.start(t, sub, vin, ownership.MethodDocumentCode)
+	_, err := f.svc.Verify(context.Background(), sub, vin, ch.ID, "AAAAAAAA")
 	wantCode(t, err, apperr.Forbidden)
 }
 
-func TestUserLockoutGrowsWithFailures(t *testing.T) {
-	f := newFixture(t)
-	sub := newSubject()
-	// Five failures, each on another car, so only the user's record reaches the threshold.
-	for range f.policy.LockoutThreshold {
-		f.fail(t, sub, f.ownedVIN(t, ""))
-	}
-	next := f.ownedVIN(t, "")
-	_, err := f.svc.StartChallenge(context.Background(), sub, next, ownership.MethodOwnerCode)
-	wantCode(t, err, apperr.TooManyRequests)
-	// Another user on the same car is not affected.
-	f.start(t, newSubject(), next, ownership.MethodOwnerCode)
-
-	f.clock.Advance(f.policy.LockoutBase) // the first lockout (1 min) is over
-	f.fail(t, sub, next)                  // the sixth failure locks for twice as long
-	f.clock.Advance(f.policy.LockoutBase)
-	_, err = f.svc.StartChallenge(context.Background(), sub, f.ownedVIN(t, ""), ownership.MethodOwnerCode)
-	wantCode(t, err, apperr.TooManyRequests)
-	f.clock.Advance(f.policy.LockoutBase)
-	f.fail(t, sub, f.ownedVIN(t, "")) // free again after 2 min; the seventh locks for 4 min
-	f.clock.Advance(3 * f.policy.LockoutBase)
-	_, err = f.svc.StartChallenge(context.Background(), sub, f.ownedVIN(t, ""), ownership.MethodOwnerCode)
-	wantCode(t, err, apperr.TooManyRequests)
-	f.clock.Advance(f.policy.LockoutBase)
-	f.start(t, sub, f.ownedVIN(t, ""), ownership.MethodOwnerCode)
-}
-
-func TestVINLockoutGrowsWithFailures(t *testing.T) {
+func TestCallerGuessBudgetGrowsWhileUsedUp(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	vin := f.ownedVIN(t, "")
-	// Five users, one failure each: only the VIN's record reaches the threshold.
-	for range f.policy.LockoutThreshold {
+	lim := f.policy.CallerGuesses
+	sub := newSubject()
+	// One failure on each of N cars, so only the caller's budget over all cars runs out.
+	for range lim.N {
+		f.fail(t, sub, f.ownedVIN(t, "ZB1X9K2M"))
+	}
+	next := f.ownedVIN(t, "ZB1X9K2M")
+	_, err := f.svc.StartChallenge(ctx, sub, next, ownership.MethodDocumentCode)
+	if e := wantAppErr(t, err, apperr.TooManyRequests); e.RetryAfter != int(lim.Base/time.Second) {
+		t.Fatalf("refusal %+v, want Retry-After %v", e, lim.Base)
+	}
+	// Another caller on the same car is not affected.
+	f.fail(t, newSubject(), next)
+
+	// The used-up window closed; the next one lasts twice as long.
+	f.clock.Advance(lim.Base)
+	for range lim.N {
+		f.fail(t, sub, f.ownedVIN(t, "ZB1X9K2M"))
+	}
+	f.clock.Advance(lim.Base)
+	_, err = f.svc.StartChallenge(ctx, sub, next, ownership.MethodDocumentCode)
+	if e := wantAppErr(t, err, apperr.TooManyRequests); e.RetryAfter != int(lim.Base/time.Second) {
+		t.Fatalf("refusal %+v, want Retry-After %v", e, lim.Base)
+	}
+	f.clock.Advance(lim.Base)
+	f.fail(t, sub, next)
+}
+
+// Right codes give their attempt back: an owner of many cars proves each of them.
+func TestRightCodesDoNotUseUpTheCallersBudget(t *testing.T) {
+	f := newFixture(t)
+	sub := newSubject()
+	for i := range 3 * f.policy.CallerGuesses.N {
+		vin := f.ownedVIN(t, "ZB1X9K2M")
+		ch := f.start(t, sub, vin, ownership.MethodDocumentCode)
+		if _, err := f.svc.Verify(context.Background(), sub, vin, ch.ID, "ZB1X9K2M"); err != nil {
+			t.Fatalf("proof %d: %v", i+1, err)
+		}
+	}
+}
+
+// alarms records what the service raised.
+type alarms struct {
+	mu     sync.Mutex
+	raised []int
+	vins   []vehicle.VIN
+}
+
+func (a *alarms) GuessesOnVIN(_ context.Context, vin vehicle.VIN, failures int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.raised, a.vins = append(a.raised, failures), append(a.vins, vin)
+}
+
+// Many callers failing on one car raise one alarm per span, and lock no one out.
+func TestFailuresOnOneVINRaiseAnAlarmNotALock(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	a := &alarms{}
+	f.svc = f.svc.WithAlarm(a)
+	vin := f.ownedVIN(t, "ZB1X9K2M")
+	n := f.policy.VINAlarmAt + 10
+	var wg sync.WaitGroup
+	for range n {
+		sub := newSubject()
+		ch := f.start(t, sub, vin, ownership.MethodDocumentCode)
+		wg.Go(func() {
+			_, err := f.svc.Verify(ctx, sub, vin, ch.ID, "AAAAAAAA")
+			if apperr.CodeOf(err) != apperr.Forbidden {
+				t.Errorf("a stranger's first wrong guess: %v, want Forbidden", err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(a.raised) != 1 || a.raised[0] != f.policy.VINAlarmAt || a.vins[0] != vin {
+		t.Fatalf("%d parallel failures on one car raised %v, want one alarm at %d", n, a.raised, f.policy.VINAlarmAt)
+	}
+	owner := newSubject()
+	ch := f.start(t, owner, vin, ownership.MethodDocumentCode)
+	if _, err := f.svc.Verify(ctx, owner, vin, ch.ID, "ZB1X9K2M"); err != nil {
+		t.Fatalf("the owner after the alarm: %v", err)
+	}
+	// The next span counts afresh.
+	f.clock.Advance(f.policy.VINAlarmSpan)
+	for range f.policy.VINAlarmAt {
 		f.fail(t, newSubject(), vin)
 	}
-	fresh := newSubject()
-	_, err := f.svc.StartChallenge(ctx, fresh, vin, ownership.MethodOwnerCode)
-	wantCode(t, err, apperr.TooManyRequests)
-	// The same user on another car is not affected.
-	f.start(t, fresh, f.ownedVIN(t, ""), ownership.MethodOwnerCode)
-
-	f.clock.Advance(f.policy.LockoutBase)
-	f.fail(t, newSubject(), vin) // sixth failure: two minutes
-	f.clock.Advance(f.policy.LockoutBase)
-	_, err = f.svc.StartChallenge(ctx, newSubject(), vin, ownership.MethodOwnerCode)
-	wantCode(t, err, apperr.TooManyRequests)
-	f.clock.Advance(f.policy.LockoutBase)
-	f.start(t, newSubject(), vin, ownership.MethodOwnerCode)
+	if len(a.raised) != 2 {
+		t.Fatalf("alarms %v, want a second one in the next span", a.raised)
+	}
 }
 
 func TestParallelBruteForceEvaluatesAtMostFiveGuesses(t *testing.T) {

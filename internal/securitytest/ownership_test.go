@@ -95,12 +95,14 @@ func wrongCodeFor(code string) string {
 	return string(w)
 }
 
-// proveOwnership proves ownership of vin the way a user does: an owner-code challenge, the code
-// from the outbox, the verify route.
+// proveOwnership proves ownership of vin the way an owner does with the registration document
+// in hand: a document-code challenge, the document's code, the verify route. Not by owner-code:
+// sends are limited per caller (ownership.Policy.CallerSends), and the demo users prove many
+// cars here. TestOwnershipThroughTheRoutes covers owner-code.
 func proveOwnership(t *testing.T, vin vehicle.VIN, token string) {
 	t.Helper()
-	id := startChallenge(t, vin, token, "owner-code")
-	if a := call(t, http.MethodPost, verifyPath(vin, id), bearer(token), codeBody(sentCode(t, vin))); a.status != http.StatusOK {
+	id := startChallenge(t, vin, token, "document-code")
+	if a := call(t, http.MethodPost, verifyPath(vin, id), bearer(token), codeBody(documentCode(t, vin))); a.status != http.StatusOK {
 		t.Fatalf("prove ownership: %s, want 200", a)
 	}
 }

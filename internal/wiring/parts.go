@@ -174,6 +174,7 @@ func (p *parts) ownership(ctx context.Context) (*ownership.Service, error) {
 		outbox = p.cfg.Outbox
 	}
 	p.svc = ownership.NewService(dynamo.NewOwnershipStore(api, p.cfg.TableName),
-		ownershipadapters.NewRegistry(reg), outbox, coder, ownership.DefaultPolicy(), p.now)
+		ownershipadapters.NewRegistry(reg), outbox, coder, ownership.DefaultPolicy(), p.now).
+		WithAlarm(ownershipadapters.NewLogAlarm(p.log, p.pseudo))
 	return p.svc, nil
 }

@@ -5,10 +5,13 @@
 // It implements ownership.Outbox in memory and serves
 //
 //	GET /dev/outbox?vin=<VIN>
-//	200 {"vin": "<VIN>", "codes": [{"code": "123456", "sentAt": "2026-03-01T12:00:00.000Z"}, ...]}
+//	200 {"vin": "<VIN>", "codes": [{"code": "123456", "sentAt": "2026-03-01T12:00:00.000Z"}, ...],
+//	     "documentCode": "AB3D5F7H"}
 //
-// newest first, at most PerVIN codes (an unknown VIN gets an empty list, not a 404). A missing or
-// malformed vin is 400 in the API's error shape; any other method is 405.
+// newest first, at most PerVIN codes (an unknown VIN gets an empty list, not a 404), and, when
+// Options.DocumentCode knows one, the code printed on the VIN's registration document, so that a
+// demo owner can prove ownership by document-code as a real owner would with the paper in hand.
+// A missing or malformed vin is 400 in the API's error shape; any other method is 405.
 //
 // It exists only in the local stack: the handler must never be mounted in a deployed service, as
 // it hands out proofs of ownership. It never logs: codes, and VINs linked to an owner, are personal
@@ -46,6 +49,7 @@ type Message struct {
 type Outbox struct {
 	perVIN, maxVINs int
 	now             func() time.Time
+	documentCode    func(vehicle.VIN) (string, bool)
 
 	mu    sync.Mutex
 	codes map[vehicle.VIN][]Message // oldest first
@@ -59,6 +63,9 @@ type Options struct {
 	PerVIN  int              // codes kept per VIN
 	MaxVINs int              // VINs kept; the VIN seen least recently first is dropped
 	Now     func() time.Time // sentAt clock; time.Now when nil
+	// DocumentCode looks up the code on a VIN's registration document (locally: the simulated
+	// registry's world); nil shows none.
+	DocumentCode func(vehicle.VIN) (string, bool)
 }
 
 // New builds an empty outbox.
@@ -72,7 +79,8 @@ func New(opts Options) *Outbox {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Outbox{perVIN: opts.PerVIN, maxVINs: opts.MaxVINs, now: opts.Now, codes: map[vehicle.VIN][]Message{}}
+	return &Outbox{perVIN: opts.PerVIN, maxVINs: opts.MaxVINs, now: opts.Now, documentCode: opts.DocumentCode,
+		codes: map[vehicle.VIN][]Message{}}
 }
 
 // SendCode implements ownership.Outbox.
@@ -134,8 +142,9 @@ func (o *Outbox) Latest(vin vehicle.VIN) (string, bool) {
 }
 
 type response struct {
-	VIN   vehicle.VIN `json:"vin"`
-	Codes []message   `json:"codes"`
+	VIN          vehicle.VIN `json:"vin"`
+	Codes        []message   `json:"codes"`
+	DocumentCode string      `json:"documentCode,omitempty"`
 }
 
 type message struct {
@@ -156,6 +165,11 @@ func (o *Outbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := response{VIN: vin, Codes: []message{}}
+	if o.documentCode != nil {
+		if code, ok := o.documentCode(vin); ok {
+			resp.DocumentCode = code
+		}
+	}
 	for _, m := range o.Sent(vin) {
 		resp.Codes = append(resp.Codes, message{Code: m.Code, SentAt: m.SentAt.Format("2006-01-02T15:04:05.000Z")})
 	}

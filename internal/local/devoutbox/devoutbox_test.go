@@ -144,3 +144,15 @@ func TestConcurrentSendsAndReads(t *testing.T) {
 		t.Fatalf("%d VINs kept, MaxVINs is 3", kept)
 	}
 }
+
+func TestHandlerShowsTheDocumentCode(t *testing.T) {
+	o := devoutbox.New(devoutbox.Options{DocumentCode: func(v vehicle.VIN) (string, bool) {
+		return "AB3D5F7H", v == vinA
+	}})
+	if _, body := get(t, o, http.MethodGet, devoutbox.Path+"?vin="+string(vinA)); body["documentCode"] != "AB3D5F7H" {
+		t.Fatalf("the document code of a VIN with one: %v", body)
+	}
+	if _, body := get(t, o, http.MethodGet, devoutbox.Path+"?vin="+string(vinB)); body["documentCode"] != nil {
+		t.Fatalf("a document code for a VIN without one: %v", body)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -69,6 +70,10 @@ func writeAppError(w http.ResponseWriter, e *apperr.Error) {
 	// specific one first; a state machine's Unauthenticated gets the plain one here.
 	if e.Code == apperr.Unauthenticated && w.Header().Get("WWW-Authenticate") == "" {
 		w.Header().Set("WWW-Authenticate", oidc.WWWAuthenticate(nil))
+	}
+	// A limit's refusal says when its window closes (apperr.Error.RetryAfter).
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	writeError(w, e.Code.HTTPStatus(), e)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/acme-oem/vehicle-data/internal/local/gateway"
+	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim"
 )
 
@@ -43,4 +44,17 @@ func simBanner(c *sim.Cluster) string {
 	fmt.Fprintf(&b, "  curl %s/__admin/stats                                            # request counters\n", ws)
 	fmt.Fprintf(&b, "  curl -X POST %s/__admin/reset                                    # clear faults and counters\n", ws)
 	return b.String()
+}
+
+// documentCodes shows the development outbox the codes on the simulated registration documents,
+// so that a demo owner can prove ownership by document-code, as a real owner would with the
+// paper in hand. Local only, like the outbox; nothing logs them.
+func documentCodes(sims *sim.Cluster) func(vehicle.VIN) (string, bool) {
+	return func(v vehicle.VIN) (string, bool) {
+		car, ok := sims.World().Vehicle(v)
+		if !ok || car.DocumentCode() == "" {
+			return "", false
+		}
+		return car.DocumentCode(), true
+	}
 }

@@ -194,7 +194,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
 
-	s.Outbox = devoutbox.New(devoutbox.Options{})
+	s.Outbox = devoutbox.New(devoutbox.Options{DocumentCode: documentCodes(s.Sims)})
 	steps, err := buildSteps(ctx, s.DynamoDB, cfg.TableName, s.Sims, s.Outbox, cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)

@@ -96,7 +96,7 @@ func TestStackEndToEnd(t *testing.T) {
 	t.Run("banner tells how to use it", func(t *testing.T) {
 		banner := stack.Banner()
 		for _, want := range []string{stack.APIURL, stack.IssuerURL + "/token", string(world.DemoRollback),
-			stack.Sims.URL("workshop") + "/__admin/faults", "/__admin/reset"} {
+			stack.Sims.URL("workshop") + "/__admin/faults", "/__admin/reset", "jq -r .documentCode"} {
 			if !strings.Contains(banner, want) {
 				t.Errorf("banner lacks %q:\n%s", want, banner)
 			}
