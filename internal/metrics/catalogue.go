@@ -1,0 +1,230 @@
+// Package metrics is the one place that names every metric the product emits, with its unit and
+// dimensions, and the code that emits them: CloudWatch Embedded Metric Format (EMF) lines in AWS
+// (EMF), an aggregating in-memory sink for the local stack (Local, served as JSON by its Handler).
+//
+// The CDK app builds its dashboard and alarms from Definitions (or from catalogue.json, generated
+// from it), so a metric the code records and a metric an alarm watches cannot drift apart.
+//
+// Dimension values are checked before anything is recorded: each dimension has a closed set of
+// values or a strict pattern, and no value may look like a VIN, so a metric can never carry
+// personal data or unbounded free text (DESIGN.md principle 5; unbounded values would also create
+// a billed metric per value).
+package metrics
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+)
+
+// Namespace is the CloudWatch namespace of every metric.
+const Namespace = "VehicleData"
+
+// Unit is a CloudWatch metric unit.
+type Unit string
+
+// The units in use.
+const (
+	Count        Unit = "Count"
+	Milliseconds Unit = "Milliseconds"
+	Seconds      Unit = "Seconds"
+)
+
+// Name names a metric of the catalogue.
+type Name string
+
+// The metrics. Their definitions (unit, dimensions, meaning) are in Definitions.
+const (
+	Requests           Name = "Requests"
+	RequestLatency     Name = "RequestLatency"
+	ClientErrors       Name = "ClientErrors"
+	ServerErrors       Name = "ServerErrors"
+	LegacyCalls        Name = "LegacyCalls"
+	LegacyLatency      Name = "LegacyLatency"
+	BreakerTransitions Name = "BreakerTransitions"
+	CacheHits          Name = "CacheHits"
+	CacheMisses        Name = "CacheMisses"
+	CacheStaleServes   Name = "CacheStaleServes"
+	ReportFreshness    Name = "ReportFreshness"
+	OwnershipProofs    Name = "OwnershipProofs"
+	ListingWrites      Name = "ListingWrites"
+)
+
+// The dimension names.
+const (
+	DimRoute     = "Route"
+	DimSource    = "Source"
+	DimOutcome   = "Outcome"
+	DimState     = "State"
+	DimMethod    = "Method"
+	DimOperation = "Operation"
+)
+
+// Dimension says which values a dimension may take: one of Values, or else a match of Pattern.
+type Dimension struct {
+	Name    string   `json:"name"`
+	Values  []string `json:"values,omitempty"`
+	Pattern string   `json:"pattern,omitempty"`
+	Help    string   `json:"help"`
+}
+
+// Metric is one metric: CloudWatch identifies it by namespace, name and the values of Dimensions
+// (in this order); alarms must name all of them.
+type Metric struct {
+	Name       Name     `json:"name"`
+	Unit       Unit     `json:"unit"`
+	Dimensions []string `json:"dimensions"`
+	Help       string   `json:"help"`
+}
+
+// Catalogue is every metric and dimension.
+type Catalogue struct {
+	Namespace  string      `json:"namespace"`
+	Dimensions []Dimension `json:"dimensions"`
+	Metrics    []Metric    `json:"metrics"`
+}
+
+// Sources are the legacy systems, which are also the report's cache sources.
+var sources = []string{"vehicle-master", "workshop", "registry", "recalls", "dealer-stock", "offers"}
+
+// routePattern admits route templates only ("GET /vehicles/{vin}"): a path segment is a lowercase
+// word (letters and hyphens, no digits) or a {parameter}, so a concrete VIN or id can never be a
+// Route value.
+const routePattern = `^(GET|HEAD|POST|PUT|PATCH|DELETE) (/([a-z]+(-[a-z]+)*|\{[a-zA-Z]+\}))+$`
+
+func dimensions() []Dimension {
+	return []Dimension{
+		{Name: DimRoute, Pattern: routePattern,
+			Help: "the OpenAPI route template with its method, e.g. GET /vehicles/{vin}; never a concrete path"},
+		{Name: DimSource, Values: sources, Help: "a legacy system, or the cache section it fills"},
+		{Name: DimOutcome, Values: []string{
+			// legacy calls: the transport's error kinds (legacyclients/transport)
+			"ok", "not_found", "unavailable", "bad_payload", "bad_request",
+			// ownership proofs and listing writes
+			"started", "verified", "wrong_code", "expired", "exhausted", "locked_out", "replayed", "conflict", "rejected", "failed",
+		}, Help: "what happened; each metric's help names the values it uses"},
+		{Name: DimState, Values: []string{"closed", "half-open", "open"}, Help: "the circuit breaker state entered"},
+		{Name: DimMethod, Values: []string{"owner-code", "document-code"}, Help: "the proof-of-ownership method"},
+		{Name: DimOperation, Values: []string{"create", "update", "refresh", "withdraw"}, Help: "the listing write"},
+	}
+}
+
+func metricDefs() []Metric {
+	return []Metric{
+		{Requests, Count, []string{DimRoute}, "API requests answered, per route (gateway)"},
+		{RequestLatency, Milliseconds, []string{DimRoute}, "time from request to response, per route (gateway)"},
+		{ClientErrors, Count, []string{DimRoute}, "4xx answers, per route (gateway)"},
+		{ServerErrors, Count, []string{DimRoute}, "5xx answers, per route (gateway); alarmed"},
+		{LegacyCalls, Count, []string{DimSource, DimOutcome}, "legacy calls by outcome ok | not_found | unavailable | bad_payload | bad_request"},
+		{LegacyLatency, Milliseconds, []string{DimSource}, "legacy call latency, retries included"},
+		{BreakerTransitions, Count, []string{DimSource, DimState}, "circuit breaker state changes, by the state entered; State=open is alarmed"},
+		{CacheHits, Count, []string{DimSource}, "report sections served fresh from the cache"},
+		{CacheMisses, Count, []string{DimSource}, "report sections not in the cache or past their refresh time: fetched"},
+		{CacheStaleServes, Count, []string{DimSource}, "report sections served stale because the source failed"},
+		{ReportFreshness, Seconds, []string{DimSource}, "age of each report section served"},
+		{OwnershipProofs, Count, []string{DimMethod, DimOutcome}, "proof-of-ownership steps by outcome started | verified | wrong_code | expired | exhausted | locked_out | failed"},
+		{ListingWrites, Count, []string{DimOperation, DimOutcome}, "listing writes by outcome ok | replayed | conflict | rejected | failed"},
+	}
+}
+
+// Definitions returns the catalogue; the caller owns the copy.
+func Definitions() Catalogue {
+	return Catalogue{Namespace: Namespace, Dimensions: dimensions(), Metrics: metricDefs()}
+}
+
+// schema is the catalogue compiled for checking: built once per sink, read-only afterwards.
+type schema struct {
+	metrics map[Name]Metric
+	rules   map[string]rule
+}
+
+type rule struct {
+	values  []string
+	pattern *regexp.Regexp
+}
+
+func newSchema() *schema {
+	s := &schema{metrics: map[Name]Metric{}, rules: map[string]rule{}}
+	for _, m := range metricDefs() {
+		s.metrics[m.Name] = m
+	}
+	for _, d := range dimensions() {
+		r := rule{values: d.Values}
+		if d.Pattern != "" {
+			r.pattern = regexp.MustCompile(d.Pattern)
+		}
+		s.rules[d.Name] = r
+	}
+	return s
+}
+
+// check validates one point. Its errors name the metric, the dimension and the rule, never the
+// value, which may be exactly the personal data being kept out.
+func (s *schema) check(name Name, value float64, dims []string) (Metric, error) {
+	m, ok := s.metrics[name]
+	if !ok {
+		return Metric{}, fmt.Errorf("metrics: %q is not in the catalogue", name)
+	}
+	if value != value || value > maxValue || value < -maxValue { // NaN or ±Inf: EMF cannot carry them
+		return Metric{}, fmt.Errorf("metrics: %s: value must be a finite number", name)
+	}
+	if len(dims) != len(m.Dimensions) {
+		return Metric{}, fmt.Errorf("metrics: %s takes %d dimension values (%v), got %d", name, len(m.Dimensions), m.Dimensions, len(dims))
+	}
+	for i, v := range dims {
+		d := m.Dimensions[i]
+		if LooksLikeVIN(v) {
+			return Metric{}, fmt.Errorf("metrics: %s: dimension %s: value is VIN-shaped; metrics never carry a VIN", name, d)
+		}
+		r := s.rules[d]
+		switch {
+		case r.pattern != nil:
+			if len(v) > 128 || !r.pattern.MatchString(v) {
+				return Metric{}, fmt.Errorf("metrics: %s: dimension %s: value must match %s", name, d, r.pattern)
+			}
+		case !slices.Contains(r.values, v):
+			return Metric{}, fmt.Errorf("metrics: %s: dimension %s: value must be one of %v", name, d, r.values)
+		}
+	}
+	return m, nil
+}
+
+// maxValue is the largest magnitude CloudWatch accepts (2^360); anything beyond, ±Inf included,
+// is refused.
+const maxValue = 2.3485425827738332e108
+
+// LooksLikeVIN reports whether s contains a maximal run of exactly 17 letters and digits, all
+// from the VIN alphabet (no I, O, Q; either case), mixing letters and digits. Longer runs (hex
+// pseudonyms, ids) do not count.
+func LooksLikeVIN(s string) bool {
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && isAlnum(s[i]) {
+			continue
+		}
+		if i-start == 17 && vinShaped(s[start:i]) {
+			return true
+		}
+		start = i + 1
+	}
+	return false
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+func vinShaped(run string) bool {
+	letters, digits := 0, 0
+	for i := 0; i < len(run); i++ {
+		switch c := run[i] | 0x20; {
+		case run[i] >= '0' && run[i] <= '9':
+			digits++
+		case c == 'i' || c == 'o' || c == 'q':
+			return false
+		default:
+			letters++
+		}
+	}
+	return letters > 0 && digits > 0
+}
