@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+
+	"github.com/acme-oem/vehicle-data/internal/pii"
 )
 
 // Namespace is the CloudWatch namespace of every metric.
@@ -173,8 +175,8 @@ func (s *schema) check(name Name, value float64, dims []string) (Metric, error) 
 	}
 	for i, v := range dims {
 		d := m.Dimensions[i]
-		if LooksLikeVIN(v) {
-			return Metric{}, fmt.Errorf("metrics: %s: dimension %s: value is VIN-shaped; metrics never carry a VIN", name, d)
+		if rule := pii.Check(v); rule != "" {
+			return Metric{}, fmt.Errorf("metrics: %s: dimension %s: value is %s; metrics never carry personal data or free text", name, d, rule)
 		}
 		r := s.rules[d]
 		switch {
@@ -192,39 +194,3 @@ func (s *schema) check(name Name, value float64, dims []string) (Metric, error) 
 // maxValue is the largest magnitude CloudWatch accepts (2^360); anything beyond, ±Inf included,
 // is refused.
 const maxValue = 2.3485425827738332e108
-
-// LooksLikeVIN reports whether s contains a maximal run of exactly 17 letters and digits, all
-// from the VIN alphabet (no I, O, Q; either case), mixing letters and digits. Longer runs (hex
-// pseudonyms, ids) do not count.
-func LooksLikeVIN(s string) bool {
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) && isAlnum(s[i]) {
-			continue
-		}
-		if i-start == 17 && vinShaped(s[start:i]) {
-			return true
-		}
-		start = i + 1
-	}
-	return false
-}
-
-func isAlnum(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
-func vinShaped(run string) bool {
-	letters, digits := 0, 0
-	for i := 0; i < len(run); i++ {
-		switch c := run[i] | 0x20; {
-		case run[i] >= '0' && run[i] <= '9':
-			digits++
-		case c == 'i' || c == 'o' || c == 'q':
-			return false
-		default:
-			letters++
-		}
-	}
-	return letters > 0 && digits > 0
-}
