@@ -4,6 +4,13 @@
 //
 //	go run ./cmd/loadgen -url http://127.0.0.1:8080/api/vehicles/WVWZZZ1KZ6W000001 -c 16 -d 10s
 //
+// With -profile it also prices the requests: each URL is charged to a usage profile of
+// internal/cost/profiles.json (cached-report, cold-report, ...), priced with the dated price file
+// of -region, and the text shows latency and cost per million requests per profile. The cost is
+// the profile's (a model of what AWS would do for one request), not derived from the local run:
+// the local stack's timings say little about Lambda's. -png writes the latency histogram with its
+// percentiles as an image (one per profile when there are several).
+//
 // It only talks to loopback hosts: it is a tool for measuring the local stack, and refusing
 // anything else keeps a typo from load-testing someone's production.
 package main
@@ -15,11 +22,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -27,6 +36,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/acme-oem/vehicle-data/internal/cost"
 )
 
 // Bounds: enough to saturate the local stack on a laptop, small enough to stay a measurement.
@@ -52,6 +63,11 @@ type config struct {
 	duration    time.Duration
 	requests    int64 // 0: no limit but the duration
 	header      http.Header
+	// profiles[i] is the cost profile of urls[i]; nil without -profile.
+	profiles []string
+	catalog  cost.Profiles
+	prices   cost.Prices
+	pngPath  string
 }
 
 type headerFlag struct{ h http.Header }
@@ -75,8 +91,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.duration, "d", 10*time.Second, fmt.Sprintf("duration (at most %s)", maxDuration))
 	fs.Int64Var(&cfg.requests, "n", 0, "stop after this many requests (0: only the duration bounds the run)")
 	fs.Var(headerFlag{cfg.header}, "H", `request header "Name: value" (repeatable), e.g. -H "Authorization: Bearer $TOKEN"`)
+	rawProfiles := fs.String("profile", "", "cost profile per URL, comma-separated (one for all URLs, or one per URL), e.g. cached-report")
+	profileFile := fs.String("profiles", "", "usage profiles file (default: the repository's internal/cost/profiles.json)")
+	region := fs.String("region", "eu-central-1", "price file region (internal/cost/prices)")
+	fs.StringVar(&cfg.pngPath, "png", "", "write the latency histogram and percentiles to this PNG file")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected argument %q: every option is a flag", fs.Arg(0))
 	}
 	if *rawURLs == "" {
 		return config{}, errors.New("-url is required")
@@ -96,7 +119,52 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if cfg.requests < 0 {
 		return config{}, fmt.Errorf("-n %d: want 0 or more", cfg.requests)
 	}
+	if err := cfg.loadCostModel(*rawProfiles, *profileFile, *region); err != nil {
+		return config{}, err
+	}
 	return cfg, nil
+}
+
+// loadCostModel reads -profile, -profiles and -region.
+func (cfg *config) loadCostModel(rawProfiles, profileFile, region string) error {
+	if rawProfiles == "" {
+		if profileFile != "" {
+			return errors.New("-profiles needs -profile")
+		}
+		return nil
+	}
+	var err error
+	if profileFile == "" {
+		cfg.catalog, err = cost.DefaultProfiles()
+	} else {
+		var b []byte
+		if b, err = os.ReadFile(profileFile); err == nil {
+			cfg.catalog, err = cost.ParseProfiles(b)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("-profiles: %w", err)
+	}
+	if cfg.prices, err = cost.LoadPrices(region); err != nil {
+		return fmt.Errorf("-region: %w", err)
+	}
+	names := strings.Split(rawProfiles, ",")
+	for _, n := range names {
+		if _, ok := cfg.catalog.Profiles[n]; !ok {
+			return fmt.Errorf("-profile %q: want one of %s", n, strings.Join(cfg.catalog.Names(), ", "))
+		}
+	}
+	switch len(names) {
+	case 1:
+		for range cfg.urls {
+			cfg.profiles = append(cfg.profiles, names[0])
+		}
+	case len(cfg.urls):
+		cfg.profiles = names
+	default:
+		return fmt.Errorf("-profile: %d profiles for %d URLs; want one, or one per URL", len(names), len(cfg.urls))
+	}
+	return nil
 }
 
 // checkLoopback accepts http(s) URLs whose host is localhost or a loopback IP literal. Names other
@@ -131,15 +199,34 @@ type Summary struct {
 	P99Ms       float64        `json:"p99Ms"`
 	MaxMs       float64        `json:"maxMs"`
 	Statuses    map[string]int `json:"statuses"` // "200": n, ...; transport errors under "error"
+	// Profiles has one entry per cost profile, with -profile.
+	Profiles []ProfileSummary `json:"profiles,omitempty"`
+}
+
+// ProfileSummary is the latency and modelled cost of the requests charged to one profile.
+type ProfileSummary struct {
+	Profile  string  `json:"profile"`
+	Route    string  `json:"route"`
+	Requests int     `json:"requests"`
+	P50Ms    float64 `json:"p50Ms"`
+	P90Ms    float64 `json:"p90Ms"`
+	P99Ms    float64 `json:"p99Ms"`
+	MaxMs    float64 `json:"maxMs"`
+	// CostPerMillionUSD is the profile's cost per million requests at Region's list prices of
+	// PricesDate.
+	CostPerMillionUSD float64 `json:"costPerMillionUSD"`
+	Region            string  `json:"region"`
+	PricesDate        string  `json:"pricesDate"`
 }
 
 type sample struct {
 	latency time.Duration
 	status  int // 0: transport error
+	target  int // index into config.urls
 }
 
 // load runs the clients and summarises what they saw.
-func load(ctx context.Context, cfg config, client *http.Client) Summary {
+func load(ctx context.Context, cfg config, client *http.Client) (Summary, []sample) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.duration)
 	defer cancel()
 	var (
@@ -155,18 +242,20 @@ func load(ctx context.Context, cfg config, client *http.Client) Summary {
 				if cfg.requests > 0 && n > cfg.requests {
 					return
 				}
-				target := cfg.urls[int(n-1)%len(cfg.urls)]
-				s, ok := once(ctx, client, target, cfg.header)
+				target := int(n-1) % len(cfg.urls)
+				s, ok := once(ctx, client, cfg.urls[target], cfg.header)
 				if !ok { // the run ended mid-request: not a sample of the server's behaviour
 					return
 				}
+				s.target = target
 				perClient[i] = append(perClient[i], s)
 			}
 		})
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	return summarise(cfg.concurrency, elapsed, slices.Concat(perClient...))
+	all := slices.Concat(perClient...)
+	return summarise(cfg.concurrency, elapsed, all), all
 }
 
 func once(ctx context.Context, client *http.Client, target string, header http.Header) (sample, bool) {
@@ -238,7 +327,105 @@ func (s Summary) text() string {
 		fmt.Fprintf(&b, " %s:%d", k, s.Statuses[k])
 	}
 	b.WriteString("\n")
+	if len(s.Profiles) > 0 {
+		fmt.Fprintf(&b, "\n%-22s %-62s %9s %9s %9s %9s %12s\n", "profile", "route", "requests", "p50 ms", "p90 ms", "p99 ms", "USD/million")
+		for _, p := range s.Profiles {
+			fmt.Fprintf(&b, "%-22s %-62s %9d %9.2f %9.2f %9.2f %12.2f\n", p.Profile, p.Route, p.Requests, p.P50Ms, p.P90Ms, p.P99Ms, p.CostPerMillionUSD)
+		}
+		fmt.Fprintf(&b, "cost: modelled usage (internal/cost/profiles.json) at %s list prices of %s (internal/cost/prices; check before quoting)\n",
+			s.Profiles[0].Region, s.Profiles[0].PricesDate)
+	}
 	return b.String()
+}
+
+// group is the sorted latencies of the answered requests of one profile (or of the whole run).
+type group struct {
+	name   string
+	sorted []time.Duration
+}
+
+// priceProfiles fills s.Profiles from the samples, one entry per profile in first-use order, and
+// returns the latencies per profile for the charts (the whole run as one group without -profile).
+func (cfg config) priceProfiles(s *Summary, samples []sample) ([]group, error) {
+	if cfg.profiles == nil {
+		lat := latencies(samples, func(sample) bool { return true })
+		return []group{{name: "", sorted: lat}}, nil
+	}
+	var groups []group
+	for _, name := range cfg.profiles {
+		if slices.ContainsFunc(groups, func(g group) bool { return g.name == name }) {
+			continue
+		}
+		p := cfg.catalog.Profiles[name]
+		b, err := cfg.prices.Cost(p.Usage)
+		if err != nil {
+			return nil, fmt.Errorf("profile %s: %w", name, err)
+		}
+		mine := func(x sample) bool { return cfg.profiles[x.target] == name }
+		lat := latencies(samples, mine)
+		n := 0
+		for _, x := range samples {
+			if mine(x) {
+				n++
+			}
+		}
+		ps := ProfileSummary{
+			Profile: name, Route: p.Route, Requests: n,
+			P50Ms: ms(percentile(lat, 50)), P90Ms: ms(percentile(lat, 90)), P99Ms: ms(percentile(lat, 99)),
+			CostPerMillionUSD: math.Round(b.Total*1e6*100) / 100, Region: cfg.prices.Region, PricesDate: cfg.prices.Date,
+		}
+		if len(lat) > 0 {
+			ps.MaxMs = ms(lat[len(lat)-1])
+		}
+		s.Profiles = append(s.Profiles, ps)
+		groups = append(groups, group{name: name, sorted: lat})
+	}
+	return groups, nil
+}
+
+// latencies returns the sorted latencies of the answered (not transport-failed) samples keep
+// selects.
+func latencies(samples []sample, keep func(sample) bool) []time.Duration {
+	var out []time.Duration
+	for _, x := range samples {
+		if x.status != 0 && keep(x) {
+			out = append(out, x.latency)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// writeCharts writes one histogram per group: to path for one group, else to path with the
+// profile's name before the extension (out.png: out-cached-report.png, out-cold-report.png).
+func writeCharts(path string, s Summary, groups []group) error {
+	for _, g := range groups {
+		target, title := path, fmt.Sprintf("%d clients, %.0f requests/s", s.Concurrency, s.RPS)
+		if g.name != "" {
+			title = g.name + ", " + title
+			if len(groups) > 1 {
+				ext := filepath.Ext(path)
+				target = strings.TrimSuffix(path, ext) + "-" + g.name + ext
+			}
+		}
+		if err := writeChartFile(target, title, g.sorted); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeChartFile(path, title string, sorted []time.Duration) (err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("-png: %w", err)
+	}
+	defer func() {
+		if cerr := f.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("-png: %w", cerr)
+		}
+	}()
+	return writeHistogram(f, title, sorted)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -251,7 +438,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	client := &http.Client{Transport: transport, Timeout: 60 * time.Second}
 	defer transport.CloseIdleConnections()
 
-	s := load(ctx, cfg, client)
+	s, samples := load(ctx, cfg, client)
+	groups, err := cfg.priceProfiles(&s, samples)
+	if err != nil {
+		return err
+	}
+	if cfg.pngPath != "" {
+		if err := writeCharts(cfg.pngPath, s, groups); err != nil {
+			return err
+		}
+	}
 	if _, err := io.WriteString(stdout, s.text()); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
