@@ -194,7 +194,7 @@ func TestPNGWithoutProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	if _, err := png.Decode(f); err != nil {
 		t.Error(err)
 	}

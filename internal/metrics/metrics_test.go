@@ -264,11 +264,12 @@ func TestLocalAggregatesAndServesJSON(t *testing.T) {
 
 	srv := httptest.NewServer(l.Handler())
 	defer srv.Close()
-	res, err := http.Get(srv.URL + "?name=LegacyLatency")
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"?name=LegacyLatency", nil)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	var snap metrics.Snapshot
 	if err := json.NewDecoder(res.Body).Decode(&snap); err != nil {
 		t.Fatal(err)
@@ -289,7 +290,7 @@ func TestLocalAggregatesAndServesJSON(t *testing.T) {
 		method, query string
 		status        int
 	}{{"GET", "?name=Nope", 400}, {"POST", "", 405}} {
-		req, _ := http.NewRequest(c.method, srv.URL+c.query, nil)
+		req, _ := http.NewRequestWithContext(t.Context(), c.method, srv.URL+c.query, nil)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

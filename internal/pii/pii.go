@@ -91,7 +91,7 @@ func IsRouteTemplate(s string) bool {
 		return false
 	}
 	for _, seg := range strings.Split(path[1:], "/") {
-		if !isWord(seg) && !isParam(seg) && !(seg == "" && path == "/") {
+		if !isWord(seg) && !isParam(seg) && (seg != "" || path != "/") {
 			return false
 		}
 	}
@@ -105,7 +105,7 @@ func isWord(seg string) bool {
 		return false
 	}
 	for i := 0; i < len(seg); i++ {
-		if c := seg[i]; !(c >= 'a' && c <= 'z' || c == '-') {
+		if c := seg[i]; (c < 'a' || c > 'z') && c != '-' {
 			return false
 		}
 	}
@@ -117,7 +117,7 @@ func isParam(seg string) bool {
 		return false
 	}
 	for i := 1; i < len(seg)-1; i++ {
-		if c := seg[i] | 0x20; !(c >= 'a' && c <= 'z') {
+		if c := seg[i] | 0x20; c < 'a' || c > 'z' {
 			return false
 		}
 	}

@@ -182,7 +182,7 @@ func toSpan(s sdktrace.ReadOnlySpan) Span {
 	}
 	if res := s.Resource(); res != nil {
 		if v, ok := res.Set().Value("service.name"); ok {
-			out.Service = v.Emit()
+			out.Service = v.String()
 		}
 	}
 	out.Attributes = attrs(s.Attributes())
@@ -198,7 +198,7 @@ func attrs(kvs []attribute.KeyValue) []Attr {
 	}
 	out := make([]Attr, len(kvs))
 	for i, kv := range kvs {
-		out[i] = Attr{Key: string(kv.Key), Value: kv.Value.Emit()}
+		out[i] = Attr{Key: string(kv.Key), Value: kv.Value.String()}
 	}
 	slices.SortFunc(out, func(a, b Attr) int {
 		switch {

@@ -244,12 +244,12 @@ func exportedView(spans tracetest.SpanStubs) []map[string]any {
 	for _, s := range spans {
 		m := map[string]any{"name": s.Name, "status": s.Status.Description}
 		for _, a := range s.Attributes {
-			m[string(a.Key)] = a.Value.Emit()
+			m[string(a.Key)] = a.Value.String()
 		}
 		for i, e := range s.Events {
 			m["event"+string(rune('0'+i))] = e.Name
 			for _, a := range e.Attributes {
-				m["event."+string(a.Key)] = a.Value.Emit()
+				m["event."+string(a.Key)] = a.Value.String()
 			}
 		}
 		out = append(out, m)
@@ -276,8 +276,8 @@ func TestCheckAttribute(t *testing.T) {
 		{attribute.String("x", "erika@example.org"), false},
 	} {
 		if err := telemetry.CheckAttribute(c.kv); (err == nil) != c.ok {
-			t.Errorf("CheckAttribute(%s=%s) = %v, want ok %v", c.kv.Key, c.kv.Value.Emit(), err, c.ok)
-		} else if err != nil && strings.Contains(err.Error(), c.kv.Value.Emit()) {
+			t.Errorf("CheckAttribute(%s=%s) = %v, want ok %v", c.kv.Key, c.kv.Value.String(), err, c.ok)
+		} else if err != nil && strings.Contains(err.Error(), c.kv.Value.String()) {
 			t.Errorf("the error repeats the value: %v", err)
 		}
 	}

@@ -57,15 +57,33 @@ func report(t *testing.T) (*telemetry.Recorder, trace.TraceID) {
 	return rec, gw.SpanContext().TraceID()
 }
 
-func get(t *testing.T, srv *httptest.Server, path string) (*http.Response, string) {
+// response is what a test reads of an answer; the body is read and closed already.
+type response struct {
+	StatusCode int
+	Header     http.Header
+}
+
+func get(t *testing.T, srv *httptest.Server, path string) (response, string) {
 	t.Helper()
-	res, err := http.Get(srv.URL + path)
+	return do(t, http.MethodGet, srv.URL+path)
+}
+
+func do(t *testing.T, method, url string) (response, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, string(b)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{res.StatusCode, res.Header}, string(b)
 }
 
 func TestWaterfallJSON(t *testing.T) {
@@ -180,11 +198,7 @@ func TestBadRequests(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d naming %s", path, res.StatusCode, body, want.status, want.field)
 		}
 	}
-	res, err := http.Post(srv.URL+"/", "text/plain", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = res.Body.Close()
+	res, _ := do(t, http.MethodPost, srv.URL+"/")
 	if res.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST: %d", res.StatusCode)
 	}
