@@ -113,10 +113,12 @@ func dimensions() []Dimension {
 
 func metricDefs() []Metric {
 	return []Metric{
-		{Requests, Count, []string{DimRoute}, "API requests answered, per route (gateway)"},
-		{RequestLatency, Milliseconds, []string{DimRoute}, "time from request to response, per route (gateway)"},
-		{ClientErrors, Count, []string{DimRoute}, "4xx answers, per route (gateway)"},
-		{ServerErrors, Count, []string{DimRoute}, "5xx answers, per route (gateway); alarmed"},
+		// In AWS, API Gateway is the gateway: the dashboard reads its AWS/ApiGateway Count, Latency,
+		// 4XXError and 5XXError per Resource and Method for these; the local gateway records them.
+		{Requests, Count, []string{DimRoute}, "API requests answered, per route (local gateway; in AWS: AWS/ApiGateway Count)"},
+		{RequestLatency, Milliseconds, []string{DimRoute}, "time from request to response, per route (local gateway; in AWS: AWS/ApiGateway Latency)"},
+		{ClientErrors, Count, []string{DimRoute}, "4xx answers, per route (local gateway; in AWS: AWS/ApiGateway 4XXError)"},
+		{ServerErrors, Count, []string{DimRoute}, "5xx answers, per route (local gateway; in AWS: AWS/ApiGateway 5XXError, alarmed)"},
 		{LegacyCalls, Count, []string{DimSource, DimOutcome}, "legacy calls by outcome ok | not_found | unavailable | bad_payload | bad_request"},
 		{LegacyLatency, Milliseconds, []string{DimSource}, "legacy call latency, retries included"},
 		{BreakerTransitions, Count, []string{DimSource, DimState}, "circuit breaker state changes, by the state entered; State=open is alarmed"},

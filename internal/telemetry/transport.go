@@ -63,13 +63,13 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(out)
 	if err != nil {
 		// The error text may hold the URL (net/http wraps it in *url.Error): record a kind only.
-		span.SetStatus(codes.Error, "transport error")
+		span.SetStatus(codes.Error, "transport_error")
 		span.SetAttributes(attribute.String("error.type", errorType(err)))
 		return nil, err //nolint:wrapcheck // a RoundTripper returns its base's error as it is
 	}
 	span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
 	if resp.StatusCode >= 500 {
-		span.SetStatus(codes.Error, "server error")
+		span.SetStatus(codes.Error, "server_error")
 	}
 	return resp, nil
 }

@@ -38,7 +38,7 @@ func report(t *testing.T) (*telemetry.Recorder, trace.TraceID) {
 	span := func(ctx context.Context, name string, kind trace.SpanKind, from, to int, fail bool) context.Context {
 		ctx, s := tr.Start(ctx, name, trace.WithTimestamp(at(from)), trace.WithSpanKind(kind))
 		if fail {
-			s.SetStatus(codes.Error, "server error")
+			s.SetStatus(codes.Error, "server_error")
 		}
 		defer s.End(trace.WithTimestamp(at(to)))
 		return ctx
