@@ -16,6 +16,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -63,6 +64,8 @@ type config struct {
 	duration    time.Duration
 	requests    int64 // 0: no limit but the duration
 	header      http.Header
+	method      string
+	body        []byte
 	// profiles[i] is the cost profile of urls[i]; nil without -profile.
 	profiles []string
 	catalog  cost.Profiles
@@ -91,6 +94,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.duration, "d", 10*time.Second, fmt.Sprintf("duration (at most %s)", maxDuration))
 	fs.Int64Var(&cfg.requests, "n", 0, "stop after this many requests (0: only the duration bounds the run)")
 	fs.Var(headerFlag{cfg.header}, "H", `request header "Name: value" (repeatable), e.g. -H "Authorization: Bearer $TOKEN"`)
+	fs.StringVar(&cfg.method, "X", http.MethodGet, "request method: GET, POST, PUT, PATCH or DELETE")
+	body := fs.String("body", "", "request body, sent with every request (set its Content-Type with -H)")
 	rawProfiles := fs.String("profile", "", "cost profile per URL, comma-separated (one for all URLs, or one per URL), e.g. cached-report")
 	profileFile := fs.String("profiles", "", "usage profiles file (default: the repository's internal/cost/profiles.json)")
 	region := fs.String("region", "eu-central-1", "price file region (internal/cost/prices)")
@@ -118,6 +123,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.requests < 0 {
 		return config{}, fmt.Errorf("-n %d: want 0 or more", cfg.requests)
+	}
+	if !slices.Contains([]string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}, cfg.method) {
+		return config{}, fmt.Errorf("-X %q: want GET, POST, PUT, PATCH or DELETE", cfg.method)
+	}
+	if *body != "" {
+		if cfg.method == http.MethodGet {
+			return config{}, errors.New("-body needs -X POST, PUT, PATCH or DELETE")
+		}
+		cfg.body = []byte(*body)
 	}
 	if err := cfg.loadCostModel(*rawProfiles, *profileFile, *region); err != nil {
 		return config{}, err
@@ -243,7 +257,7 @@ func load(ctx context.Context, cfg config, client *http.Client) (Summary, []samp
 					return
 				}
 				target := int(n-1) % len(cfg.urls)
-				s, ok := once(ctx, client, cfg.urls[target], cfg.header)
+				s, ok := once(ctx, client, cfg, cfg.urls[target])
 				if !ok { // the run ended mid-request: not a sample of the server's behaviour
 					return
 				}
@@ -258,12 +272,16 @@ func load(ctx context.Context, cfg config, client *http.Client) (Summary, []samp
 	return summarise(cfg.concurrency, elapsed, all), all
 }
 
-func once(ctx context.Context, client *http.Client, target string, header http.Header) (sample, bool) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+func once(ctx context.Context, client *http.Client, cfg config, target string) (sample, bool) {
+	var body io.Reader
+	if cfg.body != nil {
+		body = bytes.NewReader(cfg.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, cfg.method, target, body)
 	if err != nil {
 		return sample{status: 0}, true
 	}
-	req.Header = header.Clone()
+	req.Header = cfg.header.Clone()
 	t0 := time.Now()
 	res, err := client.Do(req)
 	if err != nil {

@@ -199,3 +199,26 @@ func TestPNGWithoutProfiles(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestMethodAndBody(t *testing.T) {
+	var got atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got.Store(r.Method + " " + r.Header.Get("Content-Type") + " " + string(b))
+		w.WriteHeader(http.StatusCreated)
+	}))
+	defer srv.Close()
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"-url", srv.URL, "-n", "3", "-X", "POST", "-body", `{"method":"owner-code"}`,
+		"-H", "Content-Type: application/json", "-profile", "ownership-challenge"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if got.Load() != `POST application/json {"method":"owner-code"}` || !strings.Contains(out.String(), "201:3") {
+		t.Errorf("server saw %v; output:\n%s", got.Load(), out.String())
+	}
+	for _, bad := range [][]string{{"-X", "TRACE"}, {"-body", "x"}} {
+		if err := run(t.Context(), append([]string{"-url", srv.URL, "-n", "1"}, bad...), io.Discard, io.Discard); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
