@@ -96,6 +96,10 @@ type Usage struct {
 	Lambda         []Invocation `json:"lambda,omitempty"`
 	DynamoDBReads  []Read       `json:"dynamoDBReads,omitempty"`
 	DynamoDBWrites []Write      `json:"dynamoDBWrites,omitempty"`
+	// ReadRequestUnits and WriteRequestUnits are units DynamoDB reported (ConsumedCapacity),
+	// added to those computed from DynamoDBReads and DynamoDBWrites.
+	ReadRequestUnits  float64 `json:"readRequestUnits,omitempty"`
+	WriteRequestUnits float64 `json:"writeRequestUnits,omitempty"`
 	// TracesRecorded is traces X-Ray records for the request: 1 when every request is sampled, the
 	// sampled fraction otherwise (X-Ray's default rule: the first request each second, then 5 %).
 	TracesRecorded float64 `json:"tracesRecorded"`
@@ -190,6 +194,8 @@ func (p Prices) Cost(u Usage) (Breakdown, error) {
 	for _, w := range u.DynamoDBWrites {
 		b.WriteRequestUnits += math.Max(1, math.Ceil(float64(w.Bytes)/1024))
 	}
+	b.ReadRequestUnits += u.ReadRequestUnits
+	b.WriteRequestUnits += u.WriteRequestUnits
 	b.DynamoDBReads = b.ReadRequestUnits * p.DynamoDBPerMillionReadRequestUnits / million
 	b.DynamoDBWrites = b.WriteRequestUnits * p.DynamoDBPerMillionWriteRequestUnits / million
 
@@ -210,6 +216,10 @@ func (u Usage) check() error {
 		return bad("tracesRecorded", "must be finite and not negative")
 	case u.LogBytes < 0:
 		return bad("logBytes", "must not be negative")
+	case !(u.ReadRequestUnits >= 0) || math.IsInf(u.ReadRequestUnits, 0):
+		return bad("readRequestUnits", "must be finite and not negative")
+	case !(u.WriteRequestUnits >= 0) || math.IsInf(u.WriteRequestUnits, 0):
+		return bad("writeRequestUnits", "must be finite and not negative")
 	}
 	for i, e := range u.Express {
 		if !(e.DurationMs >= 0) || !(e.MemoryMB >= 0) || math.IsInf(e.DurationMs+e.MemoryMB, 0) {

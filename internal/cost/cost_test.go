@@ -190,6 +190,8 @@ func TestBadUsageNamesTheField(t *testing.T) {
 		"dynamoDBWrites[0].bytes": {DynamoDBWrites: []cost.Write{{Bytes: 500_000}}},
 		"dynamoDBReads[0].bytes":  {DynamoDBReads: []cost.Read{{Bytes: -1}}},
 		"tracesRecorded":          {TracesRecorded: math.Inf(1)},
+		"readRequestUnits":        {ReadRequestUnits: -1},
+		"writeRequestUnits":       {WriteRequestUnits: math.NaN()},
 	} {
 		_, err := p.Cost(u)
 		if err == nil || !strings.Contains(err.Error(), field) {
