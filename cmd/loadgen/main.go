@@ -6,9 +6,11 @@
 //
 // With -profile it also prices the requests: each URL is charged to a usage profile of
 // internal/cost/profiles.json (cached-report, cold-report, ...), priced with the dated price file
-// of -region, and the text shows latency and cost per million requests per profile. The cost is
+// of -region, and the text shows latency and cost per million requests per profile. That cost is
 // the profile's (a model of what AWS would do for one request), not derived from the local run:
-// the local stack's timings say little about Lambda's. -png writes the latency histogram with its
+// the local stack's timings say little about Lambda's. When the stack answers with the
+// X-Estimated-Cost-Usd header (its per-request cost meter), the mean of those is printed too, as
+// "measured". -png writes the latency histogram with its
 // percentiles as an image (one per profile when there are several).
 //
 // It only talks to loopback hosts: it is a tool for measuring the local stack, and refusing
@@ -215,6 +217,9 @@ type Summary struct {
 	Statuses    map[string]int `json:"statuses"` // "200": n, ...; transport errors under "error"
 	// Profiles has one entry per cost profile, with -profile.
 	Profiles []ProfileSummary `json:"profiles,omitempty"`
+	// MeasuredCostPerMillionUSD is the mean X-Estimated-Cost-Usd the stack answered with, per
+	// million requests; absent when no response carried it.
+	MeasuredCostPerMillionUSD *float64 `json:"measuredCostPerMillionUSD,omitempty"`
 }
 
 // ProfileSummary is the latency and modelled cost of the requests charged to one profile.
@@ -231,12 +236,17 @@ type ProfileSummary struct {
 	CostPerMillionUSD float64 `json:"costPerMillionUSD"`
 	Region            string  `json:"region"`
 	PricesDate        string  `json:"pricesDate"`
+	// MeasuredCostPerMillionUSD is as in Summary, for this profile's requests.
+	MeasuredCostPerMillionUSD *float64 `json:"measuredCostPerMillionUSD,omitempty"`
 }
 
 type sample struct {
 	latency time.Duration
 	status  int // 0: transport error
 	target  int // index into config.urls
+	// costUSD is the response's X-Estimated-Cost-Usd, when it had a valid one (hasCost).
+	costUSD float64
+	hasCost bool
 }
 
 // load runs the clients and summarises what they saw.
@@ -293,7 +303,9 @@ func once(ctx context.Context, client *http.Client, cfg config, target string) (
 	// Read the body to the end so the connection is reused and the latency includes the transfer.
 	_, _ = io.Copy(io.Discard, res.Body)
 	_ = res.Body.Close()
-	return sample{latency: time.Since(t0), status: res.StatusCode}, true
+	s := sample{latency: time.Since(t0), status: res.StatusCode}
+	s.costUSD, s.hasCost = cost.ParseUSD(res.Header.Get(cost.HeaderName))
+	return s, true
 }
 
 func summarise(concurrency int, elapsed time.Duration, samples []sample) Summary {
@@ -345,10 +357,17 @@ func (s Summary) text() string {
 		fmt.Fprintf(&b, " %s:%d", k, s.Statuses[k])
 	}
 	b.WriteString("\n")
+	if s.MeasuredCostPerMillionUSD != nil {
+		fmt.Fprintf(&b, "cost        %.2f USD per million requests, as the stack estimated them (%s)\n", *s.MeasuredCostPerMillionUSD, cost.HeaderName)
+	}
 	if len(s.Profiles) > 0 {
-		fmt.Fprintf(&b, "\n%-22s %-62s %9s %9s %9s %9s %12s\n", "profile", "route", "requests", "p50 ms", "p90 ms", "p99 ms", "USD/million")
+		fmt.Fprintf(&b, "\n%-22s %-62s %9s %9s %9s %9s %12s %12s\n", "profile", "route", "requests", "p50 ms", "p90 ms", "p99 ms", "USD/million", "measured")
 		for _, p := range s.Profiles {
-			fmt.Fprintf(&b, "%-22s %-62s %9d %9.2f %9.2f %9.2f %12.2f\n", p.Profile, p.Route, p.Requests, p.P50Ms, p.P90Ms, p.P99Ms, p.CostPerMillionUSD)
+			measured := "-"
+			if p.MeasuredCostPerMillionUSD != nil {
+				measured = fmt.Sprintf("%.2f", *p.MeasuredCostPerMillionUSD)
+			}
+			fmt.Fprintf(&b, "%-22s %-62s %9d %9.2f %9.2f %9.2f %12.2f %12s\n", p.Profile, p.Route, p.Requests, p.P50Ms, p.P90Ms, p.P99Ms, p.CostPerMillionUSD, measured)
 		}
 		fmt.Fprintf(&b, "cost: modelled usage (internal/cost/profiles.json) at %s list prices of %s (internal/cost/prices; check before quoting)\n",
 			s.Profiles[0].Region, s.Profiles[0].PricesDate)
@@ -365,6 +384,7 @@ type group struct {
 // priceProfiles fills s.Profiles from the samples, one entry per profile in first-use order, and
 // returns the latencies per profile for the charts (the whole run as one group without -profile).
 func (cfg config) priceProfiles(s *Summary, samples []sample) ([]group, error) {
+	s.MeasuredCostPerMillionUSD = measuredCost(samples, func(sample) bool { return true })
 	if cfg.profiles == nil {
 		lat := latencies(samples, func(sample) bool { return true })
 		return []group{{name: "", sorted: lat}}, nil
@@ -395,10 +415,28 @@ func (cfg config) priceProfiles(s *Summary, samples []sample) ([]group, error) {
 		if len(lat) > 0 {
 			ps.MaxMs = ms(lat[len(lat)-1])
 		}
+		ps.MeasuredCostPerMillionUSD = measuredCost(samples, mine)
 		s.Profiles = append(s.Profiles, ps)
 		groups = append(groups, group{name: name, sorted: lat})
 	}
 	return groups, nil
+}
+
+// measuredCost is the mean X-Estimated-Cost-Usd of the selected responses that carried one, per
+// million requests, rounded to cents; nil when none did.
+func measuredCost(samples []sample, keep func(sample) bool) *float64 {
+	sum, n := 0.0, 0
+	for _, x := range samples {
+		if x.hasCost && keep(x) {
+			sum += x.costUSD
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	v := math.Round(sum/float64(n)*1e6*100) / 100
+	return &v
 }
 
 // latencies returns the sorted latencies of the answered (not transport-failed) samples keep

@@ -222,3 +222,44 @@ func TestMethodAndBody(t *testing.T) {
 		}
 	}
 }
+
+// The stack's own estimate (X-Estimated-Cost-Usd) is averaged beside the profile's model.
+func TestMeasuredCostFromTheHeader(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		// Alternately 10 and 20 USD per million; one answer without the header.
+		switch n.Add(1) % 3 {
+		case 0:
+			w.Header().Set("X-Estimated-Cost-Usd", "0.000010000000")
+		case 1:
+			w.Header().Set("X-Estimated-Cost-Usd", "0.000020000000")
+		}
+	}))
+	defer srv.Close()
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"-url", srv.URL, "-c", "1", "-n", "3", "-profile", "cached-report"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var s Summary
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.MeasuredCostPerMillionUSD == nil || *s.MeasuredCostPerMillionUSD != 15 || s.Profiles[0].MeasuredCostPerMillionUSD == nil ||
+		*s.Profiles[0].MeasuredCostPerMillionUSD != 15 {
+		t.Errorf("measured cost %+v: want the mean of 10 and 20", s)
+	}
+	if !strings.Contains(out.String(), "15.00 USD per million requests, as the stack estimated them") {
+		t.Errorf("text:\n%s", out.String())
+	}
+	// Without the header there is no measured figure.
+	out.Reset()
+	plain := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer plain.Close()
+	if err := run(t.Context(), []string{"-url", plain.URL, "-n", "2"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "measuredCost") {
+		t.Errorf("a measured cost without the header:\n%s", out.String())
+	}
+}
