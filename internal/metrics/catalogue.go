@@ -79,11 +79,31 @@ type Metric struct {
 	Help       string   `json:"help"`
 }
 
-// Catalogue is every metric and dimension.
+// Alarm is a CloudWatch alarm on one metric of the catalogue, every dimension given a value (an
+// alarm on a metric with dimensions must name all of them). The CDK app creates one alarm per
+// entry, so the names it watches are the names the code records.
+type Alarm struct {
+	Name              string            `json:"name"`
+	Metric            Name              `json:"metric"`
+	Dimensions        map[string]string `json:"dimensions"`
+	Statistic         string            `json:"statistic"` // Sum, Average, Maximum, p99
+	PeriodSeconds     int               `json:"periodSeconds"`
+	EvaluationPeriods int               `json:"evaluationPeriods"`
+	DatapointsToAlarm int               `json:"datapointsToAlarm"`
+	Threshold         float64           `json:"threshold"`
+	// Comparison is CloudWatch's ComparisonOperator.
+	Comparison string `json:"comparison"`
+	// TreatMissingData: no data means nothing happened (no calls, no transitions).
+	TreatMissingData string `json:"treatMissingData"`
+	Help             string `json:"help"`
+}
+
+// Catalogue is every metric, dimension and alarm.
 type Catalogue struct {
 	Namespace  string      `json:"namespace"`
 	Dimensions []Dimension `json:"dimensions"`
 	Metrics    []Metric    `json:"metrics"`
+	Alarms     []Alarm     `json:"alarms"`
 }
 
 // Sources are the legacy systems, which are also the report's cache sources.
@@ -131,9 +151,36 @@ func metricDefs() []Metric {
 	}
 }
 
+// alarms: per legacy source, the breaker opening and a burst of unavailable calls; per proof
+// method, a burst of lockouts (someone guessing codes). 5xx answers are alarmed on API Gateway's
+// own 5XXError metric, which is not in this namespace.
+func alarms() []Alarm {
+	var out []Alarm
+	for _, src := range sources {
+		out = append(out,
+			Alarm{Name: "BreakerOpen-" + src, Metric: BreakerTransitions, Dimensions: map[string]string{DimSource: src, DimState: "open"},
+				Statistic: "Sum", PeriodSeconds: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1, Threshold: 1,
+				Comparison: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching",
+				Help: "the circuit breaker of " + src + " opened: the system fails and its report sections are served stale or marked unavailable"},
+			Alarm{Name: "LegacyUnavailable-" + src, Metric: LegacyCalls, Dimensions: map[string]string{DimSource: src, DimOutcome: "unavailable"},
+				Statistic: "Sum", PeriodSeconds: 300, EvaluationPeriods: 2, DatapointsToAlarm: 2, Threshold: 20,
+				Comparison: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching",
+				Help: "20 or more calls to " + src + " failed as unavailable in each of two 5-minute periods"},
+		)
+	}
+	for _, method := range []string{"owner-code", "document-code"} {
+		out = append(out, Alarm{Name: "OwnershipLockouts-" + method, Metric: OwnershipProofs,
+			Dimensions: map[string]string{DimMethod: method, DimOutcome: "locked_out"},
+			Statistic:  "Sum", PeriodSeconds: 300, EvaluationPeriods: 1, DatapointsToAlarm: 1, Threshold: 10,
+			Comparison: "GreaterThanOrEqualToThreshold", TreatMissingData: "notBreaching",
+			Help: "10 or more lockouts in 5 minutes: codes are being guessed"})
+	}
+	return out
+}
+
 // Definitions returns the catalogue; the caller owns the copy.
 func Definitions() Catalogue {
-	return Catalogue{Namespace: Namespace, Dimensions: dimensions(), Metrics: metricDefs()}
+	return Catalogue{Namespace: Namespace, Dimensions: dimensions(), Metrics: metricDefs(), Alarms: alarms()}
 }
 
 // schema is the catalogue compiled for checking: built once per sink, read-only afterwards.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/acme-oem/vehicle-data/internal/metrics"
+	"github.com/acme-oem/vehicle-data/internal/pii"
 )
 
 var update = flag.Bool("update", false, "rewrite catalogue.json from Definitions")
@@ -363,5 +364,46 @@ func TestEveryAPIRouteIsAValidRoute(t *testing.T) {
 	}
 	if n < 3 {
 		t.Fatalf("found %d operations in api/openapi.yaml; the scan is broken", n)
+	}
+}
+
+// Every alarm watches a metric of the catalogue with a valid value for each of its dimensions,
+// so an alarm can never watch a metric the code does not record.
+func TestAlarmsWatchRecordedMetrics(t *testing.T) {
+	c := metrics.Definitions()
+	byName := map[metrics.Name]metrics.Metric{}
+	for _, m := range c.Metrics {
+		byName[m.Name] = m
+	}
+	names := map[string]bool{}
+	l := metrics.NewLocal(0)
+	for _, a := range c.Alarms {
+		if names[a.Name] || pii.Check(a.Name) != "" {
+			t.Errorf("alarm name %q repeated or not a plain name", a.Name)
+		}
+		names[a.Name] = true
+		m, ok := byName[a.Metric]
+		if !ok {
+			t.Errorf("alarm %s watches %s, not in the catalogue", a.Name, a.Metric)
+			continue
+		}
+		if len(a.Dimensions) != len(m.Dimensions) {
+			t.Errorf("alarm %s names dimensions %v; %s has %v", a.Name, a.Dimensions, m.Name, m.Dimensions)
+			continue
+		}
+		var vals []string
+		for _, d := range m.Dimensions {
+			vals = append(vals, a.Dimensions[d])
+		}
+		if err := l.Record(a.Metric, 1, vals...); err != nil {
+			t.Errorf("alarm %s: %v", a.Name, err)
+		}
+		if a.PeriodSeconds < 60 || a.PeriodSeconds%60 != 0 || a.EvaluationPeriods < 1 || a.DatapointsToAlarm < 1 ||
+			a.DatapointsToAlarm > a.EvaluationPeriods || a.Statistic == "" || a.Comparison == "" || a.Help == "" {
+			t.Errorf("alarm %s: incomplete or invalid settings %+v", a.Name, a)
+		}
+	}
+	if len(c.Alarms) < 8 {
+		t.Errorf("%d alarms; want the breaker of every source at least", len(c.Alarms))
 	}
 }
