@@ -18,7 +18,9 @@ import (
 // records the method and the status code only: URLs hold VINs (legacyclients/transport never
 // logs them either).
 //
-// Use it as legacyclients/transport's Config.Transport, wrapping the pooled transport.
+// Use it as legacyclients/transport's Config.Transport. That Client then no longer builds its own
+// pooled http.Transport, so wrap a dedicated one per system (one slow system must not exhaust
+// another's connections) and close its idle connections on shutdown.
 type Transport struct {
 	base   http.RoundTripper
 	tracer trace.Tracer
