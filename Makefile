@@ -25,13 +25,13 @@ lint:
 	$(LINT) run ./...
 
 unit: deps
-	$(GO) test -count=1 -timeout 10m ./...
+	$(GOTEST) -count=1 -timeout 10m ./...
 
 # conformance prints the engine's score on the AWS-recorded corpus (it reports, the Go test judges).
 conformance:
 	$(GO) run ./cmd/asl conform ../shared/conformance/sfn | tail -1
 
-test: deps vet lint unit
+test: deps vet lint unit workflow-check acceptance-http
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -42,3 +42,44 @@ build:
 
 clean:
 	rm -rf bin .data
+
+# --- delivery pipeline (.github/, see README "Release") ---
+# GOTEST runs Go tests; CI swaps in .github/scripts/gotest-junit.sh to get JUnit XML reports.
+GOTEST ?= $(GO) test
+# The ASL validator: cmd/asl of the engine, wherever the engine module lives.
+ASL ?= $(if $(wildcard statemachines/engine/go.mod),$(GO) -C statemachines/engine run ./cmd/asl,$(GO) run ./cmd/asl)
+ACCEPTANCE_PORT ?= 18080
+
+.PHONY: actionlint workflow-check validate-asl acceptance acceptance-http hooks
+
+actionlint:
+	$(GO) tool -modfile=tools/go.mod actionlint
+
+# workflow-check: actionlint, and the tests of the pipeline's Go code (tools/), including the one
+# that fails when a workflow calls a make target, script or path that does not exist.
+workflow-check: actionlint
+	$(GO) -C tools vet ./...
+	cd tools && $(GOTEST) -count=1 ./...
+
+validate-asl:
+	@for f in statemachines/*.asl.json; do $(ASL) validate $(CURDIR)/$$f || exit 1; done
+
+# acceptance runs the Gherkin suite in-process, or over HTTP against ACCEPTANCE_BASE_URL when set.
+acceptance: deps
+	$(GOTEST) -count=1 -run '^TestAcceptance$$' ./internal/localstack
+
+# acceptance-http proves the suite runs against a deployment: it starts bin/vehicled and runs the
+# suite over HTTP against it, as the deploy workflow does against dev.
+acceptance-http: deps
+	$(GO) build -o bin/vehicled ./cmd/vehicled
+	@set -eu; log=$$(mktemp); \
+	PORT=$(ACCEPTANCE_PORT) ./bin/vehicled >"$$log" 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -f "$$log"' EXIT; \
+	until curl -fsS -o /dev/null http://127.0.0.1:$(ACCEPTANCE_PORT)/api/healthz; do \
+		if ! kill -0 $$pid 2>/dev/null; then cat "$$log"; exit 1; fi; sleep 0.5; \
+	done; \
+	ACCEPTANCE_BASE_URL=http://127.0.0.1:$(ACCEPTANCE_PORT) $(MAKE) --no-print-directory acceptance
+
+# hooks installs the pre-commit hooks of lefthook.yml (gofmt, vet, gitleaks on the staged diff).
+hooks:
+	$(GO) tool -modfile=tools/go.mod lefthook install
