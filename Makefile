@@ -49,6 +49,8 @@ GOTEST ?= $(GO) test
 # The ASL validator: cmd/asl of the engine, wherever the engine module lives.
 ASL ?= $(if $(wildcard statemachines/engine/go.mod),$(GO) -C statemachines/engine run ./cmd/asl,$(GO) run ./cmd/asl)
 ACCEPTANCE_PORT ?= 18080
+# The package whose features/ folder holds the Gherkin scenarios, wherever the local stack lives.
+ACCEPTANCE_PKG ?= ./$(patsubst %/features/,%,$(dir $(firstword $(shell find internal -path '*/features/*.feature' | sort))))
 
 .PHONY: actionlint workflow-check validate-asl acceptance acceptance-http hooks
 
@@ -59,6 +61,7 @@ actionlint:
 # that fails when a workflow calls a make target, script or path that does not exist.
 workflow-check: actionlint
 	$(GO) -C tools vet ./...
+	cd tools && $(GO) tool golangci-lint run --allow-serial-runners ./...
 	cd tools && $(GOTEST) -count=1 ./...
 
 validate-asl:
@@ -66,7 +69,7 @@ validate-asl:
 
 # acceptance runs the Gherkin suite in-process, or over HTTP against ACCEPTANCE_BASE_URL when set.
 acceptance: deps
-	$(GOTEST) -count=1 -run '^TestAcceptance$$' ./internal/localstack
+	$(GOTEST) -count=1 -run '^TestAcceptance$$' $(ACCEPTANCE_PKG)
 
 # acceptance-http proves the suite runs against a deployment: it starts bin/vehicled and runs the
 # suite over HTTP against it, as the deploy workflow does against dev.

@@ -47,7 +47,8 @@ func TestChecksumsCatchTamperingAndStrayFiles(t *testing.T) {
 		"cdk.out/asset.1/a file": "spaces in names",
 	})
 	run := func(mode string) (string, error) {
-		out, err := exec.Command("bash", script, mode, dir).CombinedOutput()
+		out, err := exec.CommandContext(t.Context(), "bash", script, mode, dir).CombinedOutput() //nolint:gosec // G204: the repository's own script on a temporary directory
+
 		return string(out), err
 	}
 	if out, err := run("write"); err != nil {
@@ -56,16 +57,16 @@ func TestChecksumsCatchTamperingAndStrayFiles(t *testing.T) {
 	if out, err := run("verify"); err != nil || !strings.Contains(out, "verified 4 files") {
 		t.Fatalf("verify untouched: %v: %s", err, out)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "site/index.html"), []byte("<html>evil"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "site/index.html"), []byte("<html>evil"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := run("verify"); err == nil {
 		t.Fatalf("verify passed a changed file: %s", out)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "site/index.html"), []byte("<html>"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "site/index.html"), []byte("<html>"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "cdk.out/extra.json"), []byte("{}"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "cdk.out/extra.json"), []byte("{}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := run("verify"); err == nil || !strings.Contains(out, "cdk.out/extra.json") {

@@ -13,9 +13,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -74,9 +74,15 @@ type workflow struct {
 // Check reads every workflow in root/.github/workflows and every local action in
 // root/.github/actions and returns what they call that is missing, sorted.
 func Check(root string, opts Options) ([]Problem, error) {
+	// Everything is read through the repository root: no path a workflow names can reach outside.
+	repo, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, fmt.Errorf("open repository: %w", err)
+	}
+	defer func() { _ = repo.Close() }()
 	var files []string
 	for _, pattern := range []string{".github/workflows/*.yml", ".github/workflows/*.yaml", ".github/actions/*/action.yml", ".github/actions/*/action.yaml"} {
-		m, err := filepath.Glob(filepath.Join(root, pattern))
+		m, err := fs.Glob(repo.FS(), pattern)
 		if err != nil {
 			return nil, fmt.Errorf("glob %s: %w", pattern, err)
 		}
@@ -85,7 +91,7 @@ func Check(root string, opts Options) ([]Problem, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no workflows under %s/.github", root)
 	}
-	c := &checker{root: root, opts: opts, makefiles: map[string]map[string]bool{}, ignored: gitignoredDirs(root)}
+	c := &checker{repo: repo, opts: opts, makefiles: map[string]map[string]bool{}, ignored: gitignoredDirs(repo)}
 	for _, f := range files {
 		if err := c.workflowFile(f); err != nil {
 			return nil, err
@@ -96,7 +102,7 @@ func Check(root string, opts Options) ([]Problem, error) {
 }
 
 type checker struct {
-	root      string
+	repo      *os.Root
 	opts      Options
 	makefiles map[string]map[string]bool // Makefile path → its targets (nil when absent)
 	ignored   []string                   // top-level build-output folders (.gitignore), not in the tree
@@ -110,7 +116,7 @@ func (c *checker) report(format string, args ...any) {
 }
 
 func (c *checker) workflowFile(name string) error {
-	b, err := os.ReadFile(name)
+	b, err := c.repo.ReadFile(name)
 	if err != nil {
 		return fmt.Errorf("read workflow: %w", err)
 	}
@@ -118,8 +124,7 @@ func (c *checker) workflowFile(name string) error {
 	if err := yaml.Unmarshal(b, &w); err != nil {
 		return fmt.Errorf("parse %s: %w", name, err)
 	}
-	c.file, _ = filepath.Rel(c.root, name)
-	c.file = filepath.ToSlash(c.file)
+	c.file = name
 	jobs := w.Jobs
 	if len(w.Runs.Steps) > 0 {
 		jobs = map[string]job{"(composite)": {Steps: w.Runs.Steps}}
@@ -263,7 +268,7 @@ func (c *checker) mustExist(dir, rel, what string) {
 			return
 		}
 	}
-	if _, err := os.Stat(filepath.Join(c.root, filepath.FromSlash(p))); err != nil {
+	if _, err := c.repo.Stat(p); err != nil {
 		c.report("%s %s does not exist", what, p)
 	}
 }
@@ -311,7 +316,7 @@ func (c *checker) make(cwd string, args []string) {
 			continue
 		}
 		if need, ok := c.opts.Awaited[t]; ok {
-			if _, err := os.Stat(filepath.Join(c.root, need)); err != nil {
+			if _, err := c.repo.Stat(need); err != nil {
 				continue // its branch has not landed yet
 			}
 		}
@@ -324,7 +329,7 @@ func (c *checker) targets(mf string) (map[string]bool, error) {
 	if t, ok := c.makefiles[mf]; ok {
 		return t, nil
 	}
-	b, err := os.ReadFile(filepath.Join(c.root, filepath.FromSlash(mf)))
+	b, err := c.repo.ReadFile(mf)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", mf, err)
 	}
@@ -399,7 +404,7 @@ flags:
 		if len(positional) == 0 || positional[0] == "" {
 			return
 		}
-		tools, err := toolNames(filepath.Join(c.root, filepath.FromSlash(modfilePath)))
+		tools, err := c.toolNames(modfilePath)
 		if err != nil {
 			c.report("go tool: %v", err)
 			return
@@ -414,8 +419,8 @@ var majorSuffix = regexp.MustCompile(`^v[0-9]+$`)
 
 // toolNames are the names `go tool` accepts for a go.mod's tool block: the last path element,
 // or the one before a major-version suffix.
-func toolNames(gomod string) (map[string]bool, error) {
-	b, err := os.ReadFile(gomod)
+func (c *checker) toolNames(gomod string) (map[string]bool, error) {
+	b, err := c.repo.ReadFile(gomod)
 	if err != nil {
 		return nil, err
 	}
@@ -440,8 +445,8 @@ func toolNames(gomod string) (map[string]bool, error) {
 
 // gitignoredDirs lists the anchored folders of the root .gitignore (/bin/, /frontend/dist/):
 // build output that a workflow creates before it runs it.
-func gitignoredDirs(root string) []string {
-	b, err := os.ReadFile(filepath.Join(root, ".gitignore"))
+func gitignoredDirs(repo *os.Root) []string {
+	b, err := repo.ReadFile(".gitignore")
 	if err != nil {
 		return nil
 	}

@@ -13,10 +13,10 @@ func write(t *testing.T, files map[string]string) string {
 	root := t.TempDir()
 	for name, content := range files {
 		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -47,12 +47,12 @@ tool (
 // calls one present and one missing thing of each kind.
 func TestCheckFindsEveryKindOfMissingThing(t *testing.T) {
 	root := write(t, map[string]string{
-		"Makefile":                    fixtureMakefile,
-		"sub/Makefile":                "only-here:\n\ttrue\n",
-		".gitignore":                  "/bin/\n*.test\n",
-		"tools/go.mod":                fixtureToolsMod,
-		"scripts/present.sh":          "true\n",
-		"cmd/app/main.go":             "package main\n",
+		"Makefile":                      fixtureMakefile,
+		"sub/Makefile":                  "only-here:\n\ttrue\n",
+		".gitignore":                    "/bin/\n*.test\n",
+		"tools/go.mod":                  fixtureToolsMod,
+		"scripts/present.sh":            "true\n",
+		"cmd/app/main.go":               "package main\n",
 		".github/actions/ok/action.yml": "runs:\n  using: composite\n  steps:\n    - run: make deps\n      shell: bash\n    - run: make gone-in-action\n      shell: bash\n",
 		".github/workflows/ci.yml": `name: ci
 on: push
