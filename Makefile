@@ -78,7 +78,7 @@ acceptance-http: deps
 	@set -eu; log=$$(mktemp); \
 	PORT=$(ACCEPTANCE_PORT) ./bin/vehicled >"$$log" 2>&1 & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -f "$$log"' EXIT; \
-	until curl -fsS -o /dev/null http://127.0.0.1:$(ACCEPTANCE_PORT)/api/healthz; do \
+	until curl -fs -o /dev/null http://127.0.0.1:$(ACCEPTANCE_PORT)/api/healthz; do \
 		if ! kill -0 $$pid 2>/dev/null; then cat "$$log"; exit 1; fi; sleep 0.5; \
 	done; \
 	ACCEPTANCE_BASE_URL=http://127.0.0.1:$(ACCEPTANCE_PORT) $(MAKE) --no-print-directory acceptance

@@ -47,7 +47,7 @@ func TestChecksumsCatchTamperingAndStrayFiles(t *testing.T) {
 		"cdk.out/asset.1/a file": "spaces in names",
 	})
 	run := func(mode string) (string, error) {
-		out, err := exec.CommandContext(t.Context(), "bash", script, mode, dir).CombinedOutput() //nolint:gosec // G204: the repository's own script on a temporary directory
+		out, err := exec.CommandContext(t.Context(), "bash", script, mode, dir).CombinedOutput()
 
 		return string(out), err
 	}

@@ -145,23 +145,35 @@ func (c *checker) workflowFile(name string) error {
 			if s.Name != "" {
 				c.where += " (" + s.Name + ")"
 			}
-			if strings.HasPrefix(s.Uses, "./") {
-				c.mustExist(".", s.Uses, "local action")
-			}
-			if s.Run == "" {
-				continue
-			}
-			env := map[string]string{}
-			for _, m := range []map[string]string{w.Env, j.Env, s.Env} {
-				for k, v := range m {
-					env[k] = v
-				}
-			}
-			dir := firstNonEmpty(s.WorkingDirectory, j.Defaults.Run.WorkingDirectory, w.Defaults.Run.WorkingDirectory, ".")
-			c.script(s.Run, dir, env)
+			c.step(w, j, s)
 		}
 	}
 	return nil
+}
+
+// step checks one step: its local action, or its run: script in its working directory with the
+// environment the workflow, job and step set.
+func (c *checker) step(w workflow, j job, s step) {
+	if strings.HasPrefix(s.Uses, "./") {
+		c.mustExist(".", s.Uses, "local action")
+	}
+	if s.Run == "" {
+		return
+	}
+	env := map[string]string{}
+	for _, m := range []map[string]string{w.Env, j.Env, s.Env} {
+		for k, v := range m {
+			env[k] = v
+		}
+	}
+	dir := firstNonEmpty(s.WorkingDirectory, j.Defaults.Run.WorkingDirectory, w.Defaults.Run.WorkingDirectory, ".")
+	if expr.MatchString(dir) {
+		return // chosen at run time
+	}
+	if dir != "." && !c.mustExist(".", dir, "working directory") {
+		return // one problem is enough: nothing in it can exist either
+	}
+	c.script(s.Run, dir, env)
 }
 
 func firstNonEmpty(ss ...string) string {
@@ -257,20 +269,23 @@ func literal(w *syntax.Word) string {
 }
 
 // mustExist reports rel (relative to dir, both repository-relative) unless it is in the tree or
-// under a build-output folder, which a workflow fills before it runs it.
-func (c *checker) mustExist(dir, rel, what string) {
+// under a build-output folder, which a workflow fills before it runs it. It says whether rel may
+// exist.
+func (c *checker) mustExist(dir, rel, what string) bool {
 	p := path.Clean(path.Join(dir, rel))
 	if path.IsAbs(rel) || strings.HasPrefix(p, "../") {
-		return // outside the repository: the runner's business
+		return true // outside the repository: the runner's business
 	}
 	for _, ig := range c.ignored {
 		if p == ig || strings.HasPrefix(p, ig+"/") {
-			return
+			return true
 		}
 	}
 	if _, err := c.repo.Stat(p); err != nil {
 		c.report("%s %s does not exist", what, p)
+		return false
 	}
+	return true
 }
 
 // makeValueFlags are make's flags that take the next word as their value.

@@ -81,6 +81,12 @@ jobs:
           (cd sub && make only-here)
       - run: make build
         working-directory: sub
+      - run: make build
+        working-directory: gone
+  b:
+    uses: ./.github/workflows/gone.yml
+  c:
+    uses: ./.github/workflows/ci.yml
 `,
 	})
 	problems, err := Check(root, Options{})
@@ -101,6 +107,8 @@ jobs:
 		`Go package directory internal does not exist`,
 		`go tool goimports is not in the tool block of tools/go.mod`,
 		`make target "build" is not in sub/Makefile`,
+		`working directory gone does not exist`,
+		`reusable workflow .github/workflows/gone.yml does not exist`,
 	}
 	if strings.Join(sorted(got), "\n") != strings.Join(sorted(want), "\n") {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(sorted(got), "\n"), strings.Join(sorted(want), "\n"))
