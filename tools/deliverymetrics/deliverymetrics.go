@@ -20,6 +20,7 @@ import (
 // Run is the part of a workflow run the metrics read.
 type Run struct {
 	ID         int64     `json:"id"`
+	Event      string    `json:"event"`
 	HeadSHA    string    `json:"head_sha"`
 	Status     string    `json:"status"`
 	Conclusion string    `json:"conclusion"`
@@ -146,11 +147,13 @@ func Compute(runs []Run, from, to time.Time) Metrics {
 }
 
 // leadTimes gives each commit that a run was started for the time until the first successful
-// deploy of it or of a later commit finished, when that was inside the window.
+// deploy of it or of a later commit finished, when that was inside the window. Runs started by
+// hand (workflow_dispatch: a rollback to an earlier build) are left out: their head commit is the
+// tip of main, not what they ship.
 func leadTimes(runs, successes []Run, in func(time.Time) bool) []time.Duration {
 	committed := map[string]time.Time{}
 	for _, r := range runs {
-		if r.HeadSHA == "" {
+		if r.HeadSHA == "" || r.Event == "workflow_dispatch" {
 			continue
 		}
 		if t, ok := committed[r.HeadSHA]; !ok || r.committed().Before(t) {
@@ -161,7 +164,7 @@ func leadTimes(runs, successes []Run, in func(time.Time) bool) []time.Duration {
 	for _, at := range committed {
 		var shipped time.Time
 		for _, s := range successes { // in the order they finished: the first that carries it
-			if !s.committed().Before(at) && !s.UpdatedAt.Before(at) {
+			if s.Event != "workflow_dispatch" && !s.committed().Before(at) && !s.UpdatedAt.Before(at) {
 				shipped = s.UpdatedAt
 				break
 			}

@@ -128,3 +128,28 @@ func TestHuman(t *testing.T) {
 		}
 	}
 }
+
+// A rollback started by hand deploys an earlier build while its head commit is main's tip: it
+// counts as a deployment (and recovers a failure) but ships no commit.
+func TestARollbackShipsNoCommit(t *testing.T) {
+	run := func(id int64, event, sha, concl, committed, finished string) Run {
+		r := Run{ID: id, Event: event, HeadSHA: sha, Status: "completed", Conclusion: concl, UpdatedAt: at(finished)}
+		r.HeadCommit = &struct {
+			Timestamp time.Time `json:"timestamp"`
+		}{at(committed)}
+		return r
+	}
+	runs := []Run{
+		run(1, "workflow_run", "a", "failure", "2026-11-02T10:00:00Z", "2026-11-02T11:00:00Z"),
+		run(2, "workflow_dispatch", "a", "success", "2026-11-02T10:00:00Z", "2026-11-02T11:30:00Z"),
+		run(3, "workflow_run", "b", "success", "2026-11-02T12:00:00Z", "2026-11-02T13:00:00Z"),
+	}
+	m := Compute(runs, at("2026-11-02T00:00:00Z"), at("2026-11-03T00:00:00Z"))
+	if m.Deployments != 2 || m.Failures != 1 || len(m.Recoveries) != 1 || m.Recoveries[0] != 30*time.Minute {
+		t.Errorf("metrics %+v: want 2 deployments and one failure recovered in 30m by the rollback", m)
+	}
+	// a ships with b's deploy (3h), b with its own (1h); the rollback ships neither.
+	if want := []time.Duration{time.Hour, 3 * time.Hour}; !slices.Equal(m.LeadTimes, want) {
+		t.Errorf("lead times %v, want %v", m.LeadTimes, want)
+	}
+}
