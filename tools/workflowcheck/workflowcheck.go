@@ -203,7 +203,28 @@ func (c *checker) script(src, dir string, env map[string]string) {
 		return
 	}
 	cwd := dir
+	// A cd inside a subshell or command substitution ends with it: Walk calls f(nil) when it
+	// leaves a node, so a stack of nodes tells when to restore the directory.
+	type frame struct {
+		scope bool
+		cwd   string
+	}
+	var stack []frame
 	syntax.Walk(f, func(n syntax.Node) bool {
+		if n == nil {
+			top := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if top.scope {
+				cwd = top.cwd
+			}
+			return true
+		}
+		switch n.(type) {
+		case *syntax.Subshell, *syntax.CmdSubst, *syntax.ProcSubst:
+			stack = append(stack, frame{scope: true, cwd: cwd})
+		default:
+			stack = append(stack, frame{})
+		}
 		call, ok := n.(*syntax.CallExpr)
 		if !ok || len(call.Args) == 0 {
 			return true

@@ -79,6 +79,8 @@ jobs:
           $TOOL goimports
           make ${{ inputs.target }}
           (cd sub && make only-here)
+          make build
+          echo "$(cd sub && make only-here)"; make test
       - run: make build
         working-directory: sub
       - run: make build
