@@ -233,33 +233,39 @@ func (c *checker) script(src, dir string, env map[string]string) {
 		for i, w := range call.Args {
 			words[i] = literal(w)
 		}
-		switch cmd := words[0]; {
-		case cmd == "cd":
-			if len(words) > 1 && words[1] != "" && words[1] != "-" {
-				cwd = path.Join(cwd, words[1])
-			} else {
-				cwd = "" // unknown from here on
-			}
-		case cwd == "":
-		case cmd == "make":
-			c.make(cwd, words[1:])
-		case cmd == "go":
-			c.goCmd(cwd, words[1:])
-		case cmd == "bash" || cmd == "sh" || cmd == "source" || cmd == ".":
-			for _, a := range words[1:] {
-				if strings.HasPrefix(a, "-") {
-					continue
-				}
-				if a != "" {
-					c.mustExist(cwd, a, "script")
-				}
-				break
-			}
-		case strings.Contains(cmd, "/"):
-			c.mustExist(cwd, cmd, "command")
-		}
+		cwd = c.call(cwd, words)
 		return true
 	})
+}
+
+// call checks one simple command run in cwd and returns the directory the next one runs in.
+func (c *checker) call(cwd string, words []string) string {
+	switch cmd := words[0]; {
+	case cmd == "cd":
+		if len(words) > 1 && words[1] != "" && words[1] != "-" {
+			cwd = path.Join(cwd, words[1])
+		} else {
+			cwd = "" // unknown from here on
+		}
+	case cwd == "":
+	case cmd == "make":
+		c.make(cwd, words[1:])
+	case cmd == "go":
+		c.goCmd(cwd, words[1:])
+	case cmd == "bash" || cmd == "sh" || cmd == "source" || cmd == ".":
+		for _, a := range words[1:] {
+			if strings.HasPrefix(a, "-") {
+				continue
+			}
+			if a != "" {
+				c.mustExist(cwd, a, "script")
+			}
+			break
+		}
+	case strings.Contains(cmd, "/"):
+		c.mustExist(cwd, cmd, "command")
+	}
+	return cwd
 }
 
 // literal is the word's value when it has no expansion, else "".
