@@ -44,17 +44,21 @@ Feature: Verified vehicle report
     And the sections serviceHistory, odometer, recalls and registration are "stale"
     And the section build is "fresh"
 
-  @inprocess
   Scenario Outline: A malformed VIN is rejected, naming the rule it breaks
     When an anonymous visitor asks for the report of "<vin>"
     Then the answer is 400 naming the field "vin" and the rule "<rule>"
-    And no legacy system was asked
 
     Examples:
       | vin                | rule        |
       | WVWZZZ1KZ6W00001   | length      |
       | WVWZZZ1KZ6W00000I  | alphabet    |
       | WVWZZZ1K26W000001  | check-digit |
+
+  @inprocess
+  Scenario: A malformed VIN costs no legacy call
+    When an anonymous visitor asks for the report of "WVWZZZ1K26W000001"
+    Then the answer is 400 naming the field "vin" and the rule "check-digit"
+    And no legacy system was asked
 
   Scenario: A signed-in consumer who has proven nothing sees the public view
     Given a vehicle nobody has looked up yet
