@@ -54,7 +54,9 @@ ACCEPTANCE_PKG ?= ./$(patsubst %/features/,%,$(dir $(firstword $(shell find inte
 
 .PHONY: actionlint workflow-check validate-asl acceptance acceptance-http hooks
 
+# actionlint checks run: scripts with shellcheck when it is installed, as on GitHub's runners.
 actionlint:
+	@command -v shellcheck >/dev/null || echo "actionlint: no shellcheck here (apt-get install -y shellcheck); CI also checks the run: scripts"
 	$(GO) tool -modfile=tools/go.mod actionlint
 
 # workflow-check: actionlint, and the tests of the pipeline's Go code (tools/), including the one
