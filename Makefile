@@ -25,7 +25,7 @@ lint:
 	$(LINT) run ./...
 
 unit: deps
-	$(GO) test -count=1 -timeout 10m ./...
+	$(GOTEST) -count=1 -timeout 10m ./...
 
 # race runs the race detector on the packages that start goroutines or share state between them
 # (singleflight and leases, breakers, key-set refresh, the stack's servers, the simulators).
@@ -38,7 +38,7 @@ race: deps
 conformance:
 	$(GO) run ./cmd/asl conform ../shared/conformance/sfn | tail -1
 
-test: deps vet lint unit race
+test: deps vet lint unit race workflow-check acceptance-http
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -49,3 +49,49 @@ build:
 
 clean:
 	rm -rf bin .data
+
+# --- delivery pipeline (.github/, see README "Release") ---
+# GOTEST runs Go tests; CI swaps in .github/scripts/gotest-junit.sh to get JUnit XML reports.
+GOTEST ?= $(GO) test
+# The ASL validator: cmd/asl of the engine, wherever the engine module lives.
+ASL ?= $(if $(wildcard statemachines/engine/go.mod),$(GO) -C statemachines/engine run ./cmd/asl,$(GO) run ./cmd/asl)
+ACCEPTANCE_PORT ?= 18080
+# The package whose features/ folder holds the Gherkin scenarios, wherever the local stack lives.
+ACCEPTANCE_PKG ?= ./$(patsubst %/features/,%,$(dir $(firstword $(shell find internal -path '*/features/*.feature' | sort))))
+
+.PHONY: actionlint workflow-check validate-asl acceptance acceptance-http hooks
+
+# actionlint checks run: scripts with shellcheck when it is installed, as on GitHub's runners.
+actionlint:
+	@command -v shellcheck >/dev/null || echo "actionlint: no shellcheck here (apt-get install -y shellcheck); CI also checks the run: scripts"
+	$(GO) tool -modfile=tools/go.mod actionlint
+
+# workflow-check: actionlint, and the tests of the pipeline's Go code (tools/), including the one
+# that fails when a workflow calls a make target, script or path that does not exist.
+workflow-check: actionlint
+	$(GO) -C tools vet ./...
+	cd tools && $(GO) tool golangci-lint run --allow-serial-runners ./...
+	cd tools && $(GOTEST) -count=1 ./...
+
+validate-asl:
+	@for f in statemachines/*.asl.json; do $(ASL) validate $(CURDIR)/$$f || exit 1; done
+
+# acceptance runs the Gherkin suite in-process, or over HTTP against ACCEPTANCE_BASE_URL when set.
+acceptance: deps
+	$(GOTEST) -count=1 -run '^TestAcceptance$$' $(ACCEPTANCE_PKG)
+
+# acceptance-http proves the suite runs against a deployment: it starts bin/vehicled and runs the
+# suite over HTTP against it, as the deploy workflow does against dev.
+acceptance-http: deps
+	$(GO) build -o bin/vehicled ./cmd/vehicled
+	@set -eu; log=$$(mktemp); \
+	PORT=$(ACCEPTANCE_PORT) ./bin/vehicled >"$$log" 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -f "$$log"' EXIT; \
+	until curl -fs -o /dev/null http://127.0.0.1:$(ACCEPTANCE_PORT)/api/healthz; do \
+		if ! kill -0 $$pid 2>/dev/null; then cat "$$log"; exit 1; fi; sleep 0.5; \
+	done; \
+	ACCEPTANCE_BASE_URL=http://127.0.0.1:$(ACCEPTANCE_PORT) $(MAKE) --no-print-directory acceptance
+
+# hooks installs the pre-commit hooks of lefthook.yml (gofmt, vet, gitleaks on the staged diff).
+hooks:
+	$(GO) tool -modfile=tools/go.mod lefthook install

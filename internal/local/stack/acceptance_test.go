@@ -4,6 +4,12 @@ package stack_test
 // in-process: dynalite, the simulators with fixed latencies, the engine running the deployed ASL
 // with the real handlers, the issuer and the gateway, all over loopback HTTP. Nothing is faked but
 // the clock, which the stale-cache scenario moves forward.
+//
+// With ACCEPTANCE_BASE_URL set they run over HTTP against that deployment instead (`make run`, or
+// the dev environment in the deploy workflow): only the scenarios not tagged @inprocess, since
+// those switch simulators off, move the clock or read the outbox. Signed-in steps use the token in
+// ACCEPTANCE_TOKEN_<USER> (ACCEPTANCE_TOKEN_DEALER_DAN for dealer-dan) when set, else sign in at the
+// deployment's development issuer (<base>/oidc).
 
 import (
 	"bytes"
@@ -12,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"regexp"
@@ -71,15 +78,28 @@ func startStack(t testing.TB) (*stack.Stack, *offsetClock) {
 }
 
 func TestAcceptance(t *testing.T) {
-	stack, clock := startStack(t)
+	var st *stack.Stack
+	var clock *offsetClock
+	tags := ""
+	if base := strings.TrimSuffix(os.Getenv("ACCEPTANCE_BASE_URL"), "/"); base != "" {
+		// Only the URLs: the steps that need more run in @inprocess scenarios only.
+		st = &stack.Stack{URL: base, APIURL: base + "/api", IssuerURL: base + "/oidc"}
+		tags = "~@inprocess"
+		// A deployment keeps its cache between runs: start the serials somewhere else each time,
+		// low enough that the never-assigned serials (99 and four digits) keep their length.
+		serials.Store(rand.Int64N(9000))
+	} else {
+		st, clock = startStack(t)
+	}
 	suite := godog.TestSuite{
 		Name: "vehicle-data",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
-			(&scenario{stack: stack, clock: clock, client: &http.Client{Timeout: 30 * time.Second}}).register(sc)
+			(&scenario{stack: st, clock: clock, client: &http.Client{Timeout: 30 * time.Second}}).register(sc)
 		},
 		Options: &godog.Options{
 			Format:   "pretty",
 			Paths:    []string{"features"},
+			Tags:     tags,
 			Strict:   true,
 			NoColors: true,
 			TestingT: t,
@@ -124,16 +144,21 @@ type scenario struct {
 }
 
 func (s *scenario) register(sc *godog.ScenarioContext) {
+	inProcess := s.clock != nil
 	sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) {
-		s.stack.Sims.Reset() // faults off, counters zero
+		if inProcess {
+			s.stack.Sims.Reset() // faults off, counters zero
+		}
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
-		s.stack.Sims.Reset()
+		if inProcess {
+			s.stack.Sims.Reset()
+		}
 		return ctx, err
 	})
-	sc.Step(`^the local stack is running with fast simulators$`, func(ctx context.Context) error {
-		return s.get(ctx, s.stack.URL+"/healthz", 200)
+	sc.Step(`^the service answers its health check$`, func(ctx context.Context) error {
+		return s.get(ctx, s.stack.APIURL+"/healthz", 200)
 	})
 	sc.Step(`^a vehicle nobody has looked up yet$`, func() { s.vin = freshVIN() })
 	sc.Step(`^a vehicle whose report was looked up a moment ago$`, func(ctx context.Context) error {

@@ -8,8 +8,9 @@ Feature: Proving ownership
   at most 5 guesses within 10 minutes.
 
   Background:
-    Given the local stack is running with fast simulators
+    Given the service answers its health check
 
+  @inprocess
   Scenario: The owner proves ownership with the code sent to the owner on record
     Given the vehicle with three owners
     When bob starts an ownership challenge by "owner-code"
@@ -22,6 +23,7 @@ Feature: Proving ownership
     When alice asks for its report
     Then the report is the public view
 
+  @inprocess
   Scenario: A wrong code is refused and says how many attempts are left
     Given the vehicle with three owners
     When alice starts an ownership challenge by "owner-code"
