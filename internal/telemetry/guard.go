@@ -148,7 +148,7 @@ func guard(s sdktrace.ReadOnlySpan) *guardedSpan {
 // GuardedExporter passes every span through the guard before the exporter it wraps sees it.
 type GuardedExporter struct {
 	next    sdktrace.SpanExporter
-	refused atomic.Uint64
+	refused atomic.Int64
 }
 
 // Guarded wraps next (in Lambda, the exporter to X-Ray) with the guard.
@@ -159,7 +159,7 @@ func (e *GuardedExporter) ExportSpans(ctx context.Context, spans []sdktrace.Read
 	out := make([]sdktrace.ReadOnlySpan, len(spans))
 	for i, s := range spans {
 		g := guard(s)
-		e.refused.Add(uint64(g.refused))
+		e.refused.Add(int64(g.refused))
 		out[i] = g
 	}
 	if err := e.next.ExportSpans(ctx, out); err != nil {
@@ -178,4 +178,4 @@ func (e *GuardedExporter) Shutdown(ctx context.Context) error {
 
 // Refused counts the names, attributes and messages the guard replaced: a metric or a test can
 // tell that some code tried to trace personal data.
-func (e *GuardedExporter) Refused() uint64 { return e.refused.Load() }
+func (e *GuardedExporter) Refused() int { return int(e.refused.Load()) }

@@ -87,7 +87,7 @@ func TestAcceptance(t *testing.T) {
 		tags = "~@inprocess"
 		// A deployment keeps its cache between runs: start the serials somewhere else each time,
 		// low enough that the never-assigned serials (99 and four digits) keep their length.
-		serials.Store(rand.Int64N(9000))
+		serials.Store(rand.Int64N(9000)) //nolint:gosec // spreads test serials between runs; nothing secret
 	} else {
 		st, clock = startStack(t)
 	}
