@@ -3,6 +3,9 @@ SHELL := /bin/bash
 GO    ?= go
 LINT  := $(GO) tool -modfile=tools/go.mod golangci-lint
 PORT  ?= 8080
+# The engine is its own Go module: the product's ./... does not reach it.
+ENGINE := statemachines/engine
+ELINT  := $(GO) tool -modfile=$(CURDIR)/tools/go.mod golangci-lint run --config $(CURDIR)/.golangci.yml
 
 .PHONY: run test deps vet lint unit conformance bench build clean
 
@@ -20,21 +23,27 @@ run: deps
 
 vet:
 	$(GO) vet ./...
+	cd $(ENGINE) && $(GO) vet ./...
 
 lint:
 	$(LINT) run ./...
+	cd $(ENGINE) && $(ELINT) ./...
 
+# The engine's Map and Parallel run on goroutines: its core package also runs under -race.
 unit: deps
 	$(GO) test -count=1 -timeout 10m ./...
+	cd $(ENGINE) && $(GO) test -count=1 -timeout 10m ./...
+	cd $(ENGINE) && $(GO) test -race -count=1 -timeout 15m .
 
 # conformance prints the engine's score on the AWS-recorded corpus (it reports, the Go test judges).
 conformance:
-	$(GO) run ./cmd/asl conform ../shared/conformance/sfn | tail -1
+	cd $(ENGINE) && $(GO) run ./cmd/asl conform testdata/conformance/sfn | tail -1
 
 test: deps vet lint unit
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	cd $(ENGINE) && $(GO) test -run '^$$' -bench . -benchmem ./...
 
 # build cross-compiles the single Lambda binary for provided.al2023 on arm64.
 build:

@@ -68,6 +68,8 @@ func aslValidator(t *testing.T, files []string) map[string]error {
 	return verdicts
 }
 
+// repoRoot is the repository's root (it holds package-lock.json, which pins asl-validator, and
+// the deployed definitions); the engine module sits inside it.
 func repoRoot(t *testing.T) string {
 	t.Helper()
 	dir, err := filepath.Abs(".")
@@ -75,12 +77,12 @@ func repoRoot(t *testing.T) string {
 		t.Fatal(err)
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, "package-lock.json")); err == nil {
 			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Fatal("go.mod not found above the package")
+			t.Fatal("package-lock.json (the repository root) not found above the package")
 		}
 		dir = parent
 	}
@@ -94,6 +96,9 @@ func TestValidatorAgreesWithAslValidator(t *testing.T) {
 	deployed, err := filepath.Glob(filepath.Join(root, "statemachines", "*.asl.json"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(deployed) == 0 {
+		t.Fatalf("no deployed definitions in %s/statemachines", root)
 	}
 	valid, err := filepath.Glob(filepath.Join("testdata", "valid", "*.asl.json"))
 	if err != nil {

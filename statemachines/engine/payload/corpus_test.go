@@ -39,7 +39,7 @@ type expectation struct {
 	Cause  string `json:"cause"`
 }
 
-// corpusDir walks up from the package directory to the folder holding shared/conformance/sfn.
+// corpusDir walks up from the package directory to the folder holding testdata/conformance/sfn.
 func corpusDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
@@ -47,13 +47,13 @@ func corpusDir(t testing.TB) string {
 		t.Fatalf("getwd: %v", err)
 	}
 	for {
-		cand := filepath.Join(dir, "shared", "conformance", "sfn")
+		cand := filepath.Join(dir, "testdata", "conformance", "sfn")
 		if st, err := os.Stat(cand); err == nil && st.IsDir() {
 			return cand
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("conformance corpus (shared/conformance/sfn) not found above the package directory")
+			t.Fatal("the AWS-recorded corpus (testdata/conformance/sfn of the engine module) is missing")
 		}
 		dir = parent
 	}
