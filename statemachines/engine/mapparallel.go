@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/acme-oem/vehicle-data/statemachines/engine/jsonpath"
 	"github.com/acme-oem/vehicle-data/statemachines/engine/value"
 )
 
@@ -96,9 +95,8 @@ func (f *frame) fanOut(n, workers int, stopOnError bool, fn func(ctx context.Con
 	return first, errs
 }
 
-func (r *stateRun) parallel(in any) (any, *value.Error) {
+func (r *stateRun) parallel(branches []*program, in any) (any, *value.Error) {
 	f := r.f
-	branches := r.st.branches
 	f.events.Add(1) // ParallelStateStarted
 	outs := make([]any, len(branches))
 	err, _ := f.fanOut(len(branches), len(branches), true, func(ctx context.Context, _, i int) *value.Error {
@@ -114,100 +112,11 @@ func (r *stateRun) parallel(in any) (any, *value.Error) {
 	return outs, nil
 }
 
-// mapState runs on a heap copy of the stateRun: the iteration closures run on worker
-// goroutines, and capturing the caller's stateRun would move it to the heap for every state.
-func (r *stateRun) mapState(eff any) (any, *value.Error) {
-	return r.heapCopy().runMap(eff)
-}
-
-func (r *stateRun) runMap(eff any) (any, *value.Error) {
-	st := r.st
+// runMapItems runs the item processor over the items (inline or distributed). sel, when set,
+// builds each iteration's input (ItemSelector) from the item and its index.
+func (r *stateRun) runMapItems(m *mapState, mr mapRun, sel func(i int, item any) (any, *value.Error)) (any, *value.Error) {
 	f := r.f
-	maxC := st.maxConcurrency
-	if st.maxConcurrencyPath != nil {
-		v, err := st.maxConcurrencyPath.Resolve(r.env(eff))
-		if err != nil {
-			return nil, r.pathErr(st.maxConcurrencyPath, err)
-		}
-		n, ok := looseInt(v)
-		if !ok {
-			return nil, r.runtimeCause(`The MaxConcurrencyPath field refers to value "%s" which is not a valid integer: %s`, renderRaw(v), st.maxConcurrencyPath)
-		}
-		if n < 0 {
-			return nil, r.runtimeCause("Expected non-negative integer for MaxConcurrency, got '%d' instead.", n)
-		}
-		maxC = int(min(n, math.MaxInt32))
-	}
-	items := eff
-	if st.itemsPath != nil {
-		v, err := st.itemsPath.Resolve(r.env(eff))
-		if err != nil {
-			return nil, r.pathErr(st.itemsPath, err)
-		}
-		items = v
-	}
-	arr, ok := items.([]any)
-	if !ok {
-		return nil, r.runtimeCause("Map state input must be an array but was: %s", value.MustString(items))
-	}
-	f.events.Add(1) // MapStateStarted
-
-	tolCount, tolPct := st.tolCount, st.tolPct
-	if st.tolCountPath != nil {
-		v, err := st.tolCountPath.Resolve(r.env(eff))
-		if err != nil {
-			return nil, r.pathErr(st.tolCountPath, err)
-		}
-		n, ok := strictInt(v)
-		switch {
-		case !ok:
-			return nil, r.runtimeCause(`The ToleratedFailureCountPath field refers to value "%s" which is not a valid integer: %s`, renderRaw(v), st.tolCountPath)
-		case n < 0:
-			return nil, r.runtimeCause("ToleratedFailureCount cannot be negative.")
-		}
-		tolCount = n
-	}
-	if st.tolPctPath != nil {
-		v, err := st.tolPctPath.Resolve(r.env(eff))
-		if err != nil {
-			return nil, r.pathErr(st.tolPctPath, err)
-		}
-		p, ok := percentage(v)
-		switch {
-		case !ok:
-			return nil, r.runtimeCause(`The ToleratedFailurePercentagePath field refers to value "%s" which is not a valid float: %s`, renderRaw(v), st.tolPctPath)
-		case p < 0 || p > 100:
-			return nil, r.runtimeCause("ToleratedFailurePercentage must be between 0 and 100.")
-		}
-		tolPct = p
-	}
-
-	var sel func(i int, item any) (any, *value.Error)
-	if st.itemSelector != nil {
-		sel = func(i int, item any) (any, *value.Error) {
-			var ctxObj map[string]any
-			if r.ctxObj != nil {
-				ctxObj = make(map[string]any, len(r.ctxObj)+1)
-				for k, v := range r.ctxObj {
-					ctxObj[k] = v
-				}
-				ctxObj["Map"] = map[string]any{"Item": map[string]any{"Index": value.Int(int64(i)), "Value": item}}
-			}
-			v, err := st.itemSelector.Eval(jsonpath.Env{Input: eff, Context: ctxObj, Vars: f.vars})
-			if err != nil {
-				return nil, r.runtimeErr(err)
-			}
-			return v, nil
-		}
-	}
-	return r.runMapItems(eff, arr, sel, maxC, tolCount, tolPct)
-}
-
-// runMapItems runs the item processor over arr (inline or distributed). sel, when set, builds
-// each iteration's input (ItemSelector) from the item and its index.
-func (r *stateRun) runMapItems(eff any, arr []any, sel func(i int, item any) (any, *value.Error), maxC int, tolCount int64, tolPct float64) (any, *value.Error) {
-	st := r.st
-	f := r.f
+	arr, maxC := mr.arr, mr.maxC
 	outs := make([]any, len(arr))
 	selectInput := func(i int) (any, *value.Error) {
 		if sel == nil {
@@ -216,7 +125,7 @@ func (r *stateRun) runMapItems(eff any, arr []any, sel func(i int, item any) (an
 		return sel(i, arr[i])
 	}
 
-	if !st.distributed {
+	if !m.distributed {
 		workers := maxC
 		if workers == 0 {
 			workers = inlineMapWorkers
@@ -233,7 +142,7 @@ func (r *stateRun) runMapItems(eff any, arr []any, sel func(i int, item any) (an
 					frames[w] = cf
 				}
 				cf.scope.vars = nil
-				outs[i], err = cf.runProgram(st.processor, in)
+				outs[i], err = cf.runProgram(m.processor, in)
 			}
 			f.events.Add(1) // MapIterationSucceeded / MapIterationFailed
 			return err
@@ -253,14 +162,12 @@ func (r *stateRun) runMapItems(eff any, arr []any, sel func(i int, item any) (an
 		workers = distributedMapWorkers
 	}
 	var failures atomic.Int64
-	limitCount := st.hasTolCount || st.tolCountPath != nil
-	limitPct := st.hasTolPct || st.tolPctPath != nil
 	exceeded := func(n int64) bool {
-		if !limitCount && !limitPct {
+		if !mr.limitCount && !mr.limitPct {
 			return n > 0
 		}
 		pct := float64(n) * 100 / float64(len(arr))
-		return (limitCount && n > tolCount) || (limitPct && pct > tolPct)
+		return (mr.limitCount && n > mr.tolCount) || (mr.limitPct && pct > mr.tolPct)
 	}
 	thresholdErr := &value.Error{Name: errToleratedFailure, Cause: "The specified tolerated failure threshold was exceeded"}
 	first, _ := f.fanOut(len(arr), workers, true, func(ctx context.Context, _, i int) *value.Error {
@@ -275,7 +182,7 @@ func (r *stateRun) runMapItems(eff any, arr []any, sel func(i int, item any) (an
 			execCtx = f.ex.executionContext(in)
 		}
 		cf := newFrame(f.ex, ctx, events, &f.scope, execCtx)
-		out, err := cf.runProgram(st.processor, in)
+		out, err := cf.runProgram(m.processor, in)
 		if err == errExecTimedOut {
 			return err
 		}
