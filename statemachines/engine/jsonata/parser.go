@@ -573,255 +573,311 @@ func (p *parser) process(n *node) (*node, error) {
 func (p *parser) processNode(n *node) (*node, error) {
 	switch n.typ {
 	case nBinary:
-		switch n.op {
-		case ".":
-			return p.processDot(n)
-		case "[":
-			res, err := p.process(n.lhs)
-			if err != nil {
-				return nil, err
-			}
-			step := res
-			onPath := false
-			if res.typ == nPath {
-				step = res.steps[len(res.steps)-1]
-				onPath = true
-			}
-			if step.hasGroup {
-				return nil, errAt("S0209", n.pos, "A predicate cannot follow a grouping expression in a step")
-			}
-			pred, err := p.process(n.rhs)
-			if err != nil {
-				return nil, err
-			}
-			if pred.seekingParent != nil {
-				for _, sl := range pred.seekingParent {
-					if sl.level == 1 {
-						if _, err := p.seekParent(step, sl); err != nil {
-							return nil, err
-						}
-					} else {
-						sl.level--
-					}
-				}
-				pushAncestry(step, pred)
-			}
-			if onPath {
-				step.stages = append(step.stages, pred)
-			} else {
-				step.predicate = append(step.predicate, pred)
-			}
-			return res, nil
-		case "{":
-			res, err := p.process(n.lhs)
-			if err != nil {
-				return nil, err
-			}
-			if res.hasGroup {
-				return nil, errAt("S0210", n.pos, "Each step can only have one grouping expression")
-			}
-			pairs, err := p.processPairs(n.pairs)
-			if err != nil {
-				return nil, err
-			}
-			res.group = pairs
-			res.hasGroup = true
-			return res, nil
-		case "@":
-			res, err := p.process(n.lhs)
-			if err != nil {
-				return nil, err
-			}
-			step := res
-			if res.typ == nPath {
-				step = res.steps[len(res.steps)-1]
-			}
-			if step.stages != nil || step.predicate != nil {
-				return nil, errAt("S0215", n.pos, "A context variable binding must precede any predicates on a step")
-			}
-			if step.typ == nSort {
-				return nil, errAt("S0216", n.pos, "A context variable binding must precede the 'order-by' clause on a step")
-			}
-			if n.keepArray {
-				step.keepArray = true
-			}
-			step.focus = n.rhs.str
-			step.tuple = true
-			return res, nil
-		case "#":
-			res, err := p.process(n.lhs)
-			if err != nil {
-				return nil, err
-			}
-			step := res
-			if res.typ == nPath {
-				step = res.steps[len(res.steps)-1]
-			} else {
-				res = &node{typ: nPath, steps: []*node{res}}
-				if step.predicate != nil {
-					step.stages, step.predicate = step.predicate, nil
-				}
-			}
-			if step.stages == nil {
-				step.index = n.rhs.str
-			} else {
-				step.stages = append(step.stages, &node{typ: nIndexStage, str: n.rhs.str, pos: n.pos})
-			}
-			step.tuple = true
-			return res, nil
-		case "^":
-			res, err := p.process(n.lhs)
-			if err != nil {
-				return nil, err
-			}
-			if res.typ != nPath {
-				res = &node{typ: nPath, steps: []*node{res}}
-			}
-			sortStep := &node{typ: nSort, pos: n.pos}
-			for _, t := range n.terms {
-				e, err := p.process(t.expr)
-				if err != nil {
-					return nil, err
-				}
-				pushAncestry(sortStep, e)
-				sortStep.terms = append(sortStep.terms, sortTerm{descending: t.descending, expr: e})
-			}
-			res.steps = append(res.steps, sortStep)
-			return res, p.resolveAncestry(res)
-		}
-		lhs, err := p.process(n.lhs)
-		if err != nil {
-			return nil, err
-		}
-		rhs, err := p.process(n.rhs)
-		if err != nil {
-			return nil, err
-		}
-		typ := nBinary
-		if n.op == ".." {
-			typ = nRange
-		}
-		res := &node{typ: typ, op: n.op, lhs: lhs, rhs: rhs, pos: n.pos, keepArray: n.keepArray}
-		pushAncestry(res, lhs)
-		pushAncestry(res, rhs)
-		return res, nil
+		return p.processBinary(n)
 	case nName:
 		return &node{typ: nPath, steps: []*node{n}, keepSingletonArray: n.keepArray}, nil
 	case nUnary:
-		switch n.op {
-		case "-":
-			operand, err := p.process(n.lhs)
-			if err != nil {
-				return nil, err
-			}
-			if operand.typ == nNumber {
-				operand.num = -operand.num
-				operand.val = operand.num
-				return operand, nil
-			}
-			n.lhs = operand
-			pushAncestry(n, operand)
-		case "[":
-			for i, e := range n.exprs {
-				pe, err := p.process(e)
-				if err != nil {
-					return nil, err
-				}
-				pushAncestry(n, pe)
-				n.exprs[i] = pe
-			}
-		case "{":
-			pairs, err := p.processPairs(n.pairs)
-			if err != nil {
-				return nil, err
-			}
-			for _, pr := range pairs {
-				pushAncestry(n, pr[0])
-				pushAncestry(n, pr[1])
-			}
-			n.pairs = pairs
-		}
-		return n, nil
+		return p.processUnary(n)
 	case nRange, nApply, nCoalesce, nElvis, nBind:
-		var err error
-		if n.typ != nBind {
-			if n.lhs, err = p.process(n.lhs); err != nil {
-				return nil, err
-			}
-		}
-		if n.rhs, err = p.process(n.rhs); err != nil {
-			return nil, err
-		}
-		if n.typ != nBind {
-			pushAncestry(n, n.lhs)
-		}
-		pushAncestry(n, n.rhs)
-		if n.typ == nApply && (n.lhs.keepArray || n.rhs.keepArray) {
-			// "x ~> $f()[]": the array is kept for the application's result.
-			n.keepArray = true
-		}
-		return n, nil
+		return p.processOperands(n)
 	case nFunction, nPartial:
-		var err error
-		if n.procedure, err = p.process(n.procedure); err != nil {
-			return nil, err
-		}
-		for i, a := range n.exprs {
-			if n.exprs[i], err = p.process(a); err != nil {
-				return nil, err
-			}
-			pushAncestry(n, n.exprs[i])
-		}
-		return n, nil
+		return p.processCall(n)
 	case nLambda:
 		var err error
 		n.body, err = p.process(n.body)
 		return n, err
 	case nCondition:
-		var err error
-		if n.cond, err = p.process(n.cond); err != nil {
-			return nil, err
-		}
-		if n.then, err = p.process(n.then); err != nil {
-			return nil, err
-		}
-		if n.els != nil {
-			if n.els, err = p.process(n.els); err != nil {
-				return nil, err
-			}
-			pushAncestry(n, n.els)
-		}
-		pushAncestry(n, n.cond)
-		pushAncestry(n, n.then)
-		return n, nil
+		return p.processCondition(n)
 	case nBlock:
-		for i, e := range n.exprs {
-			pe, err := p.process(e)
-			if err != nil {
-				return nil, err
-			}
-			pushAncestry(n, pe)
-			n.exprs[i] = pe
-		}
-		return n, nil
+		return n, p.processList(n)
 	case nTransform:
-		var err error
-		if n.lhs, err = p.process(n.lhs); err != nil {
-			return nil, err
-		}
-		if n.update, err = p.process(n.update); err != nil {
-			return nil, err
-		}
-		if n.delete != nil {
-			if n.delete, err = p.process(n.delete); err != nil {
-				return nil, err
-			}
-		}
-		return n, nil
+		return p.processTransform(n)
 	case nParent:
 		n.slot = &slot{label: "!" + strconv.Itoa(p.ancestorLabel), level: 1}
 		p.ancestorLabel++
 		return n, nil
+	}
+	return n, nil
+}
+
+// processBinary handles the binary operators, of which the path operators ('.', '[', '{',
+// '@', '#', '^') rebuild the tree into path steps.
+func (p *parser) processBinary(n *node) (*node, error) {
+	switch n.op {
+	case ".":
+		return p.processDot(n)
+	case "[":
+		return p.processPredicate(n)
+	case "{":
+		return p.processGroup(n)
+	case "@":
+		return p.processFocus(n)
+	case "#":
+		return p.processIndex(n)
+	case "^":
+		return p.processSort(n)
+	}
+	lhs, err := p.process(n.lhs)
+	if err != nil {
+		return nil, err
+	}
+	rhs, err := p.process(n.rhs)
+	if err != nil {
+		return nil, err
+	}
+	typ := nBinary
+	if n.op == ".." {
+		typ = nRange
+	}
+	res := &node{typ: typ, op: n.op, lhs: lhs, rhs: rhs, pos: n.pos, keepArray: n.keepArray}
+	pushAncestry(res, lhs)
+	pushAncestry(res, rhs)
+	return res, nil
+}
+
+// lastStep is the step a postfix operator applies to: the last step of a path, or the
+// expression itself.
+func lastStep(res *node) (*node, bool) {
+	if res.typ == nPath {
+		return res.steps[len(res.steps)-1], true
+	}
+	return res, false
+}
+
+func (p *parser) processPredicate(n *node) (*node, error) {
+	res, err := p.process(n.lhs)
+	if err != nil {
+		return nil, err
+	}
+	step, onPath := lastStep(res)
+	if step.hasGroup {
+		return nil, errAt("S0209", n.pos, "A predicate cannot follow a grouping expression in a step")
+	}
+	pred, err := p.process(n.rhs)
+	if err != nil {
+		return nil, err
+	}
+	if pred.seekingParent != nil {
+		if err := p.seekParents(step, pred.seekingParent); err != nil {
+			return nil, err
+		}
+		pushAncestry(step, pred)
+	}
+	if onPath {
+		step.stages = append(step.stages, pred)
+	} else {
+		step.predicate = append(step.predicate, pred)
+	}
+	return res, nil
+}
+
+// seekParents resolves the '%' operators of a predicate that refer to step, and moves the
+// others one level up.
+func (p *parser) seekParents(step *node, slots []*slot) error {
+	for _, sl := range slots {
+		if sl.level != 1 {
+			sl.level--
+			continue
+		}
+		if _, err := p.seekParent(step, sl); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *parser) processGroup(n *node) (*node, error) {
+	res, err := p.process(n.lhs)
+	if err != nil {
+		return nil, err
+	}
+	if res.hasGroup {
+		return nil, errAt("S0210", n.pos, "Each step can only have one grouping expression")
+	}
+	pairs, err := p.processPairs(n.pairs)
+	if err != nil {
+		return nil, err
+	}
+	res.group = pairs
+	res.hasGroup = true
+	return res, nil
+}
+
+func (p *parser) processFocus(n *node) (*node, error) {
+	res, err := p.process(n.lhs)
+	if err != nil {
+		return nil, err
+	}
+	step, _ := lastStep(res)
+	if step.stages != nil || step.predicate != nil {
+		return nil, errAt("S0215", n.pos, "A context variable binding must precede any predicates on a step")
+	}
+	if step.typ == nSort {
+		return nil, errAt("S0216", n.pos, "A context variable binding must precede the 'order-by' clause on a step")
+	}
+	if n.keepArray {
+		step.keepArray = true
+	}
+	step.focus = n.rhs.str
+	step.tuple = true
+	return res, nil
+}
+
+func (p *parser) processIndex(n *node) (*node, error) {
+	res, err := p.process(n.lhs)
+	if err != nil {
+		return nil, err
+	}
+	step, onPath := lastStep(res)
+	if !onPath {
+		res = &node{typ: nPath, steps: []*node{res}}
+		if step.predicate != nil {
+			step.stages, step.predicate = step.predicate, nil
+		}
+	}
+	if step.stages == nil {
+		step.index = n.rhs.str
+	} else {
+		step.stages = append(step.stages, &node{typ: nIndexStage, str: n.rhs.str, pos: n.pos})
+	}
+	step.tuple = true
+	return res, nil
+}
+
+func (p *parser) processSort(n *node) (*node, error) {
+	res, err := p.process(n.lhs)
+	if err != nil {
+		return nil, err
+	}
+	if res.typ != nPath {
+		res = &node{typ: nPath, steps: []*node{res}}
+	}
+	sortStep := &node{typ: nSort, pos: n.pos}
+	for _, t := range n.terms {
+		e, err := p.process(t.expr)
+		if err != nil {
+			return nil, err
+		}
+		pushAncestry(sortStep, e)
+		sortStep.terms = append(sortStep.terms, sortTerm{descending: t.descending, expr: e})
+	}
+	res.steps = append(res.steps, sortStep)
+	return res, p.resolveAncestry(res)
+}
+
+func (p *parser) processUnary(n *node) (*node, error) {
+	switch n.op {
+	case "-":
+		operand, err := p.process(n.lhs)
+		if err != nil {
+			return nil, err
+		}
+		if operand.typ == nNumber {
+			operand.num = -operand.num
+			operand.val = operand.num
+			return operand, nil
+		}
+		n.lhs = operand
+		pushAncestry(n, operand)
+	case "[":
+		if err := p.processList(n); err != nil {
+			return nil, err
+		}
+	case "{":
+		pairs, err := p.processPairs(n.pairs)
+		if err != nil {
+			return nil, err
+		}
+		for _, pr := range pairs {
+			pushAncestry(n, pr[0])
+			pushAncestry(n, pr[1])
+		}
+		n.pairs = pairs
+	}
+	return n, nil
+}
+
+// processList processes the expressions of an array constructor or a block in place.
+func (p *parser) processList(n *node) error {
+	for i, e := range n.exprs {
+		pe, err := p.process(e)
+		if err != nil {
+			return err
+		}
+		pushAncestry(n, pe)
+		n.exprs[i] = pe
+	}
+	return nil
+}
+
+// processOperands handles ranges, function application, '??', '?:' and ':=' (whose left side
+// is a variable name, not an expression).
+func (p *parser) processOperands(n *node) (*node, error) {
+	var err error
+	if n.typ != nBind {
+		if n.lhs, err = p.process(n.lhs); err != nil {
+			return nil, err
+		}
+	}
+	if n.rhs, err = p.process(n.rhs); err != nil {
+		return nil, err
+	}
+	if n.typ != nBind {
+		pushAncestry(n, n.lhs)
+	}
+	pushAncestry(n, n.rhs)
+	if n.typ == nApply && (n.lhs.keepArray || n.rhs.keepArray) {
+		// "x ~> $f()[]": the array is kept for the application's result.
+		n.keepArray = true
+	}
+	return n, nil
+}
+
+func (p *parser) processCall(n *node) (*node, error) {
+	var err error
+	if n.procedure, err = p.process(n.procedure); err != nil {
+		return nil, err
+	}
+	for i, a := range n.exprs {
+		if n.exprs[i], err = p.process(a); err != nil {
+			return nil, err
+		}
+		pushAncestry(n, n.exprs[i])
+	}
+	return n, nil
+}
+
+func (p *parser) processCondition(n *node) (*node, error) {
+	var err error
+	if n.cond, err = p.process(n.cond); err != nil {
+		return nil, err
+	}
+	if n.then, err = p.process(n.then); err != nil {
+		return nil, err
+	}
+	if n.els != nil {
+		if n.els, err = p.process(n.els); err != nil {
+			return nil, err
+		}
+		pushAncestry(n, n.els)
+	}
+	pushAncestry(n, n.cond)
+	pushAncestry(n, n.then)
+	return n, nil
+}
+
+func (p *parser) processTransform(n *node) (*node, error) {
+	var err error
+	if n.lhs, err = p.process(n.lhs); err != nil {
+		return nil, err
+	}
+	if n.update, err = p.process(n.update); err != nil {
+		return nil, err
+	}
+	if n.delete != nil {
+		if n.delete, err = p.process(n.delete); err != nil {
+			return nil, err
+		}
 	}
 	return n, nil
 }
