@@ -235,56 +235,9 @@ func (p *parser) nud(t token) (*node, error) {
 	case "%":
 		return &node{typ: nParent, pos: t.pos}, p.fixInfix()
 	case "(":
-		var items []*node
-		for p.tok.id() != ")" {
-			e, err := p.expression(0)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, e)
-			if p.tok.id() != ";" {
-				break
-			}
-			if err := p.advance(";", false); err != nil {
-				return nil, err
-			}
-		}
-		if err := p.advance(")", true); err != nil {
-			return nil, err
-		}
-		return &node{typ: nBlock, exprs: items, pos: t.pos}, nil
+		return p.block(t)
 	case "[":
-		var items []*node
-		if p.tok.id() != "]" {
-			for {
-				item, err := p.expression(0)
-				if err != nil {
-					return nil, err
-				}
-				if p.tok.id() == ".." {
-					pos := p.tok.pos
-					if err := p.advance("..", false); err != nil {
-						return nil, err
-					}
-					hi, err := p.expression(0)
-					if err != nil {
-						return nil, err
-					}
-					item = &node{typ: nRange, lhs: item, rhs: hi, pos: pos}
-				}
-				items = append(items, item)
-				if p.tok.id() != "," {
-					break
-				}
-				if err := p.advance(",", false); err != nil {
-					return nil, err
-				}
-			}
-		}
-		if err := p.advance("]", true); err != nil {
-			return nil, err
-		}
-		return &node{typ: nUnary, op: "[", exprs: items, pos: t.pos}, nil
+		return p.arrayConstructor(t)
 	case "{":
 		pairs, err := p.objectPairs()
 		if err != nil {
@@ -292,33 +245,107 @@ func (p *parser) nud(t token) (*node, error) {
 		}
 		return &node{typ: nUnary, op: "{", pairs: pairs, pos: t.pos}, nil
 	case "|":
-		// transform: |location|update[,delete]|
-		loc, err := p.expression(0)
-		if err != nil {
-			return nil, err
-		}
-		if err := p.advance("|", false); err != nil {
-			return nil, err
-		}
-		upd, err := p.expression(0)
-		if err != nil {
-			return nil, err
-		}
-		n := &node{typ: nTransform, lhs: loc, update: upd, pos: t.pos}
-		if p.tok.id() == "," {
-			if err := p.advance(",", false); err != nil {
-				return nil, err
-			}
-			if n.delete, err = p.expression(0); err != nil {
-				return nil, err
-			}
-		}
-		if err := p.advance("|", true); err != nil {
-			return nil, err
-		}
-		return n, nil
+		return p.transform(t)
 	}
 	return nil, errAt("S0211", t.pos, fmt.Sprintf("The symbol %s cannot be used as a unary operator", t.s))
+}
+
+// commaList parses items until the token after one is not ','; the caller reads the closer.
+func (p *parser) commaList(item func() error) error {
+	for {
+		if err := item(); err != nil {
+			return err
+		}
+		if p.tok.id() != "," {
+			return nil
+		}
+		if err := p.advance(",", false); err != nil {
+			return err
+		}
+	}
+}
+
+// block parses "(e1; e2; ...)".
+func (p *parser) block(t token) (*node, error) {
+	var items []*node
+	for p.tok.id() != ")" {
+		e, err := p.expression(0)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, e)
+		if p.tok.id() != ";" {
+			break
+		}
+		if err := p.advance(";", false); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.advance(")", true); err != nil {
+		return nil, err
+	}
+	return &node{typ: nBlock, exprs: items, pos: t.pos}, nil
+}
+
+// arrayConstructor parses "[a, b..c, ...]".
+func (p *parser) arrayConstructor(t token) (*node, error) {
+	var items []*node
+	if p.tok.id() != "]" {
+		err := p.commaList(func() error {
+			item, err := p.expression(0)
+			if err != nil {
+				return err
+			}
+			if p.tok.id() == ".." {
+				pos := p.tok.pos
+				if err := p.advance("..", false); err != nil {
+					return err
+				}
+				hi, err := p.expression(0)
+				if err != nil {
+					return err
+				}
+				item = &node{typ: nRange, lhs: item, rhs: hi, pos: pos}
+			}
+			items = append(items, item)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := p.advance("]", true); err != nil {
+		return nil, err
+	}
+	return &node{typ: nUnary, op: "[", exprs: items, pos: t.pos}, nil
+}
+
+// transform parses "|location|update[,delete]|".
+func (p *parser) transform(t token) (*node, error) {
+	loc, err := p.expression(0)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.advance("|", false); err != nil {
+		return nil, err
+	}
+	upd, err := p.expression(0)
+	if err != nil {
+		return nil, err
+	}
+	n := &node{typ: nTransform, lhs: loc, update: upd, pos: t.pos}
+	if p.tok.id() == "," {
+		if err := p.advance(",", false); err != nil {
+			return nil, err
+		}
+		if n.delete, err = p.expression(0); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.advance("|", true); err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 // fixInfix re-reads the current token as infix: '*', '**' and '%' were operands, so a '/'
@@ -338,25 +365,23 @@ func (p *parser) fixInfix() error {
 func (p *parser) objectPairs() ([][2]*node, error) {
 	var pairs [][2]*node
 	if p.tok.id() != "}" {
-		for {
+		err := p.commaList(func() error {
 			k, err := p.expression(0)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if err := p.advance(":", false); err != nil {
-				return nil, err
+				return err
 			}
 			v, err := p.expression(0)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			pairs = append(pairs, [2]*node{k, v})
-			if p.tok.id() != "," {
-				break
-			}
-			if err := p.advance(",", false); err != nil {
-				return nil, err
-			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return pairs, p.advance("}", true)
@@ -394,36 +419,11 @@ func (p *parser) led(t token, left *node) (*node, error) {
 		}
 		return &node{typ: nBind, lhs: left, rhs: rhs, pos: t.pos}, nil
 	case "?":
-		then, err := p.expression(0)
-		if err != nil {
-			return nil, err
-		}
-		n := &node{typ: nCondition, cond: left, then: then, pos: t.pos}
-		if p.tok.id() == ":" {
-			if err := p.advance(":", false); err != nil {
-				return nil, err
-			}
-			if n.els, err = p.expression(0); err != nil {
-				return nil, err
-			}
-		}
-		return n, nil
+		return p.condition(t, left)
 	case "(":
 		return p.call(t, left)
 	case "[":
-		if p.tok.id() == "]" {
-			step := left
-			for step.typ == nBinary && step.op == "[" {
-				step = step.lhs
-			}
-			step.keepArray = true
-			return left, p.advance("]", true)
-		}
-		rhs, err := p.expression(0)
-		if err != nil {
-			return nil, err
-		}
-		return &node{typ: nBinary, op: "[", lhs: left, rhs: rhs, pos: t.pos}, p.advance("]", true)
+		return p.predicate(t, left)
 	case "{":
 		pairs, err := p.objectPairs()
 		if err != nil {
@@ -431,38 +431,7 @@ func (p *parser) led(t token, left *node) (*node, error) {
 		}
 		return &node{typ: nBinary, op: "{", lhs: left, pairs: pairs, pos: t.pos}, nil
 	case "^":
-		if err := p.advance("(", false); err != nil {
-			return nil, err
-		}
-		var terms []sortTerm
-		for {
-			desc := false
-			if p.tok.id() == "<" {
-				if err := p.advance("<", false); err != nil {
-					return nil, err
-				}
-			} else if p.tok.id() == ">" {
-				desc = true
-				if err := p.advance(">", false); err != nil {
-					return nil, err
-				}
-			}
-			e, err := p.expression(0)
-			if err != nil {
-				return nil, err
-			}
-			terms = append(terms, sortTerm{descending: desc, expr: e})
-			if p.tok.id() != "," {
-				break
-			}
-			if err := p.advance(",", false); err != nil {
-				return nil, err
-			}
-		}
-		if err := p.advance(")", true); err != nil {
-			return nil, err
-		}
-		return &node{typ: nBinary, op: "^", lhs: left, terms: terms, pos: t.pos}, nil
+		return p.orderBy(t, left)
 	case "@", "#":
 		rhs, err := p.expression(operators[op])
 		if err != nil {
@@ -476,84 +445,159 @@ func (p *parser) led(t token, left *node) (*node, error) {
 	return nil, errAt("S0201", t.pos, "Syntax error: "+tokenText(t))
 }
 
+// condition parses "cond ? then [: else]" after cond.
+func (p *parser) condition(t token, left *node) (*node, error) {
+	then, err := p.expression(0)
+	if err != nil {
+		return nil, err
+	}
+	n := &node{typ: nCondition, cond: left, then: then, pos: t.pos}
+	if p.tok.id() == ":" {
+		if err := p.advance(":", false); err != nil {
+			return nil, err
+		}
+		if n.els, err = p.expression(0); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// predicate parses "[expr]" after a step, or "[]" (keep the array).
+func (p *parser) predicate(t token, left *node) (*node, error) {
+	if p.tok.id() == "]" {
+		step := left
+		for step.typ == nBinary && step.op == "[" {
+			step = step.lhs
+		}
+		step.keepArray = true
+		return left, p.advance("]", true)
+	}
+	rhs, err := p.expression(0)
+	if err != nil {
+		return nil, err
+	}
+	return &node{typ: nBinary, op: "[", lhs: left, rhs: rhs, pos: t.pos}, p.advance("]", true)
+}
+
+// orderBy parses "^(<a, >b)" after a step.
+func (p *parser) orderBy(t token, left *node) (*node, error) {
+	if err := p.advance("(", false); err != nil {
+		return nil, err
+	}
+	var terms []sortTerm
+	err := p.commaList(func() error {
+		desc := false
+		switch p.tok.id() {
+		case "<":
+			if err := p.advance("<", false); err != nil {
+				return err
+			}
+		case ">":
+			desc = true
+			if err := p.advance(">", false); err != nil {
+				return err
+			}
+		}
+		e, err := p.expression(0)
+		if err != nil {
+			return err
+		}
+		terms = append(terms, sortTerm{descending: desc, expr: e})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.advance(")", true); err != nil {
+		return nil, err
+	}
+	return &node{typ: nBinary, op: "^", lhs: left, terms: terms, pos: t.pos}, nil
+}
+
 // call parses an argument list: a function call, a partial application (some arguments '?') or,
 // after the name "function"/"λ", a lambda definition.
 func (p *parser) call(t token, left *node) (*node, error) {
 	var args []*node
 	partial := false
 	if p.tok.id() != ")" {
-		for {
+		err := p.commaList(func() error {
 			if p.tok.id() == "?" {
 				partial = true
 				args = append(args, &node{typ: nPlaceholder, pos: p.tok.pos})
-				if err := p.advance("?", true); err != nil {
-					return nil, err
-				}
-			} else {
-				a, err := p.expression(0)
-				if err != nil {
-					return nil, err
-				}
-				args = append(args, a)
+				return p.advance("?", true)
 			}
-			if p.tok.id() != "," {
-				break
+			a, err := p.expression(0)
+			if err != nil {
+				return err
 			}
-			if err := p.advance(",", false); err != nil {
-				return nil, err
-			}
+			args = append(args, a)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	if err := p.advance(")", true); err != nil {
 		return nil, err
 	}
 	if left.typ == nName && (left.str == "function" || left.str == "λ") {
-		n := &node{typ: nLambda, pos: t.pos}
-		for _, a := range args {
-			if a.typ != nVariable {
-				return nil, errAt("S0208", a.pos, "Parameter of function definition must be a variable name (start with $)")
-			}
-			n.params = append(n.params, a.str)
-		}
-		if p.tok.id() == "<" {
-			sig := "<"
-			depth := 1
-			for depth > 0 && p.tok.id() != "{" && p.tok.kind != tEnd {
-				if err := p.advance("", false); err != nil {
-					return nil, err
-				}
-				switch p.tok.id() {
-				case ">":
-					depth--
-				case "<":
-					depth++
-				}
-				sig += tokenText(p.tok)
-			}
-			if err := p.advance(">", false); err != nil {
-				return nil, err
-			}
-			s, err := parseSignature(sig)
-			if err != nil {
-				return nil, err
-			}
-			n.signature = s
-		}
-		if err := p.advance("{", false); err != nil {
-			return nil, err
-		}
-		body, err := p.expression(0)
-		if err != nil {
-			return nil, err
-		}
-		n.body = body
-		return n, p.advance("}", true)
+		return p.lambda(t, args)
 	}
 	typ := nFunction
 	if partial {
 		typ = nPartial
 	}
 	return &node{typ: typ, procedure: left, exprs: args, pos: t.pos}, nil
+}
+
+// lambda parses the rest of "function($a, $b)<sig>{ body }" after the parameter list.
+func (p *parser) lambda(t token, params []*node) (*node, error) {
+	n := &node{typ: nLambda, pos: t.pos}
+	for _, a := range params {
+		if a.typ != nVariable {
+			return nil, errAt("S0208", a.pos, "Parameter of function definition must be a variable name (start with $)")
+		}
+		n.params = append(n.params, a.str)
+	}
+	if p.tok.id() == "<" {
+		s, err := p.lambdaSignature()
+		if err != nil {
+			return nil, err
+		}
+		n.signature = s
+	}
+	if err := p.advance("{", false); err != nil {
+		return nil, err
+	}
+	body, err := p.expression(0)
+	if err != nil {
+		return nil, err
+	}
+	n.body = body
+	return n, p.advance("}", true)
+}
+
+// lambdaSignature reads a "<...>" signature token by token (the lexer has no signature token).
+func (p *parser) lambdaSignature() (*signature, error) {
+	sig := "<"
+	depth := 1
+	for depth > 0 && p.tok.id() != "{" && p.tok.kind != tEnd {
+		if err := p.advance("", false); err != nil {
+			return nil, err
+		}
+		switch p.tok.id() {
+		case ">":
+			depth--
+		case "<":
+			depth++
+		}
+		sig += tokenText(p.tok)
+	}
+	if err := p.advance(">", false); err != nil {
+		return nil, err
+	}
+	return parseSignature(sig)
 }
 
 // process rewrites the raw tree: names become single-step paths, '.' chains become one path,
