@@ -126,47 +126,54 @@ func decodeOrdered(dec *json.Decoder) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode json: %w", err)
 	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			o := newObject(4)
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return nil, fmt.Errorf("decode json: %w", err)
-				}
-				k, _ := kt.(string)
-				if _, dup := o.vals[k]; dup {
-					return nil, fmt.Errorf("decode json: duplicate key %q", k)
-				}
-				v, err := decodeOrdered(dec)
-				if err != nil {
-					return nil, err
-				}
-				o.set(k, v)
-			}
-			if _, err := dec.Token(); err != nil { // '}'
-				return nil, fmt.Errorf("decode json: %w", err)
-			}
-			return o, nil
-		case '[':
-			out := []any{}
-			for dec.More() {
-				v, err := decodeOrdered(dec)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, v)
-			}
-			if _, err := dec.Token(); err != nil { // ']'
-				return nil, fmt.Errorf("decode json: %w", err)
-			}
-			return out, nil
-		}
-		return nil, fmt.Errorf("decode json: unexpected %v", t)
+	switch tok {
+	case json.Delim('{'):
+		return decodeOrderedObject(dec)
+	case json.Delim('['):
+		return decodeOrderedArray(dec)
+	}
+	if d, ok := tok.(json.Delim); ok {
+		return nil, fmt.Errorf("decode json: unexpected %v", d)
 	}
 	return tok, nil
+}
+
+func decodeOrderedObject(dec *json.Decoder) (any, error) {
+	o := newObject(4)
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("decode json: %w", err)
+		}
+		k, _ := kt.(string)
+		if _, dup := o.vals[k]; dup {
+			return nil, fmt.Errorf("decode json: duplicate key %q", k)
+		}
+		v, err := decodeOrdered(dec)
+		if err != nil {
+			return nil, err
+		}
+		o.set(k, v)
+	}
+	if _, err := dec.Token(); err != nil { // '}'
+		return nil, fmt.Errorf("decode json: %w", err)
+	}
+	return o, nil
+}
+
+func decodeOrderedArray(dec *json.Decoder) (any, error) {
+	out := []any{}
+	for dec.More() {
+		v, err := decodeOrdered(dec)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if _, err := dec.Token(); err != nil { // ']'
+		return nil, fmt.Errorf("decode json: %w", err)
+	}
+	return out, nil
 }
 
 func fnNow(e *evaluator, args []any, _ any) (any, error) {

@@ -463,27 +463,32 @@ func toValue(v any) (any, bool, error) {
 		}
 		return out, true, nil
 	}
+	return numberValue(v), true, nil
+}
+
+// numberValue renders numbers as Step Functions does after JSONata; other values pass.
+func numberValue(v any) any {
 	switch x := v.(type) {
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			// JSON has no such numbers; Step Functions writes them as JavaScript names them.
-			return formatNumber(x), true, nil
+			return formatNumber(x)
 		}
-		return json.Number(formatNumber(x)), true, nil
+		return json.Number(formatNumber(x))
 	case json.Number:
 		// Step Functions re-renders numbers that pass through JSONata: integers stay exact,
 		// anything with a fraction or exponent is a double ("1.0" -> 1, "1e2" -> 100).
 		if x == "-0" {
-			return json.Number("0"), true, nil
+			return json.Number("0")
 		}
 		if strings.ContainsAny(string(x), ".eE") {
 			if f, err := strconv.ParseFloat(string(x), 64); err == nil {
-				return json.Number(formatNumber(f)), true, nil
+				return json.Number(formatNumber(f))
 			}
 		}
-		return x, true, nil
+		return x
 	}
-	return v, true, nil
+	return v
 }
 
 // typeName is $type's answer.
