@@ -175,13 +175,6 @@ func (p *parser) program(raw map[string]any, loc string) *program {
 			prog.states[name] = st
 		}
 	}
-	link := func(target string, where string) *state {
-		st, ok := prog.states[target]
-		if !ok {
-			p.fail("MISSING_TRANSITION_TARGET", where, "Missing 'Next' target: %s", target)
-		}
-		return st
-	}
 	if startAt != "" {
 		if st, ok := prog.states[startAt]; ok {
 			prog.start = st
@@ -193,28 +186,38 @@ func (p *parser) program(raw map[string]any, loc string) *program {
 		p.schema(loc+"/StartAt", "The field 'StartAt' must name a state")
 	}
 	for _, name := range names {
-		st := prog.states[name]
-		if st == nil {
-			continue
-		}
-		sloc := loc + "/States/" + name
-		if st.nextName != "" {
-			st.next = link(st.nextName, sloc+"/Next")
-		}
-		if ch, ok := st.act.(*choiceState); ok {
-			for i, c := range ch.rules {
-				c.next = link(c.nextName, fmt.Sprintf("%s/Choices/%d/Next", sloc, i))
-			}
-			if ch.defaultName != "" {
-				ch.defaultNext = link(ch.defaultName, sloc+"/Default")
-			}
-		}
-		for i, c := range st.catch {
-			c.next = link(c.nextName, fmt.Sprintf("%s/Catch/%d/Next", sloc, i))
+		if st := prog.states[name]; st != nil {
+			p.link(prog, st, loc+"/States/"+name)
 		}
 	}
 	p.reachability(prog, names, loc)
 	return prog
+}
+
+// link resolves a state's transitions (Next, a Choice's rules and Default, the catchers' Next)
+// to the states of its workflow.
+func (p *parser) link(prog *program, st *state, sloc string) {
+	target := func(name, where string) *state {
+		t, ok := prog.states[name]
+		if !ok {
+			p.fail("MISSING_TRANSITION_TARGET", where, "Missing 'Next' target: %s", name)
+		}
+		return t
+	}
+	if st.nextName != "" {
+		st.next = target(st.nextName, sloc+"/Next")
+	}
+	if ch, ok := st.act.(*choiceState); ok {
+		for i, c := range ch.rules {
+			c.next = target(c.nextName, fmt.Sprintf("%s/Choices/%d/Next", sloc, i))
+		}
+		if ch.defaultName != "" {
+			ch.defaultNext = target(ch.defaultName, sloc+"/Default")
+		}
+	}
+	for i, c := range st.catch {
+		c.next = target(c.nextName, fmt.Sprintf("%s/Catch/%d/Next", sloc, i))
+	}
 }
 
 // reachability rejects states no transition reaches and workflows that cannot end, as
@@ -280,6 +283,24 @@ func (p *parser) state(name string, raw map[string]any, loc string) *state {
 	if jsonata {
 		fields = jsonataFields[k]
 	}
+	p.onlyStateFields(raw, fields, typ, loc)
+	st.needsCtx = readsContext(raw) || jsonata // $states.context may be read anywhere
+	p.readsCtx = p.readsCtx || st.needsCtx
+	switch k {
+	case kChoice, kSucceed, kFail:
+	default:
+		p.transition(st, raw, loc)
+	}
+	if jsonata {
+		p.jsonataState(st, raw, loc)
+	} else {
+		p.jsonpathState(st, raw, loc)
+	}
+	return st
+}
+
+// onlyStateFields reports every field a state of type typ does not accept.
+func (p *parser) onlyStateFields(raw map[string]any, fields []string, typ, loc string) {
 	allowed := map[string]bool{}
 	for _, f := range commonFields {
 		allowed[f] = true
@@ -297,43 +318,32 @@ func (p *parser) state(name string, raw map[string]any, loc string) *state {
 			p.schema(loc+"/"+f, "Field '%s' is not supported by a %s state", f, typ)
 		}
 	}
-	st.needsCtx = readsContext(raw) || jsonata // $states.context may be read anywhere
-	p.readsCtx = p.readsCtx || st.needsCtx
+}
 
-	// Transitions.
+// transition reads Next or End (exactly one) of a state that is not Choice, Succeed or Fail.
+func (p *parser) transition(st *state, raw map[string]any, loc string) {
 	next, hasNext := raw["Next"]
 	end, hasEnd := raw["End"]
-	switch k {
-	case kChoice, kSucceed, kFail:
-	default:
-		if hasNext {
-			s, ok := next.(string)
-			if !ok || s == "" {
-				p.schema(loc+"/Next", "The value for the field 'Next' must be a non-empty STRING")
-			}
-			st.nextName = s
+	if hasNext {
+		s, ok := next.(string)
+		if !ok || s == "" {
+			p.schema(loc+"/Next", "The value for the field 'Next' must be a non-empty STRING")
 		}
-		if hasEnd {
-			b, ok := end.(bool)
-			if !ok {
-				p.schema(loc+"/End", "The value for the field 'End' must be a BOOLEAN")
-			}
-			st.end = b
-		}
-		switch {
-		case hasNext && hasEnd && st.end:
-			p.schema(loc, "State '%s' must not have both 'Next' and 'End'", name)
-		case !hasNext && !st.end:
-			p.schema(loc, "State '%s' must have either 'Next' or 'End': true", name)
-		}
+		st.nextName = s
 	}
-
-	if jsonata {
-		p.jsonataState(st, raw, loc)
-	} else {
-		p.jsonpathState(st, raw, loc)
+	if hasEnd {
+		b, ok := end.(bool)
+		if !ok {
+			p.schema(loc+"/End", "The value for the field 'End' must be a BOOLEAN")
+		}
+		st.end = b
 	}
-	return st
+	switch {
+	case hasNext && hasEnd && st.end:
+		p.schema(loc, "State '%s' must not have both 'Next' and 'End'", st.name)
+	case !hasNext && !st.end:
+		p.schema(loc, "State '%s' must have either 'Next' or 'End': true", st.name)
+	}
 }
 
 func (p *parser) subProgramChecks(raw map[string]any, loc string) {

@@ -434,26 +434,12 @@ func (r *stateRun) withRetry(b bindings) (any, *state, *value.Error) {
 		if err == errExecTimedOut || r.f.ctx.Err() != nil {
 			return nil, nil, errExecTimedOut
 		}
-		if i := matchRetrier(st.retry, err.Name); i >= 0 {
-			if counts == nil {
-				counts = make([]int, len(st.retry))
-			}
-			if rt := st.retry[i]; counts[i] < rt.maxAttempts {
-				delay := rt.delay(counts[i])
-				if rt.jitterFull {
-					delay *= r.f.ex.eng.opts.Jitter()
-				}
-				counts[i]++
-				r.retries++
-				if r.ctxObj != nil {
-					r.buildContext() // $$.State.RetryCount
-				}
-				if serr := r.f.sleep(time.Duration(delay * float64(time.Second))); serr != nil {
-					return nil, nil, serr
-				}
-				r.pending = nil
-				continue
-			}
+		retried, serr := r.retry(err, &counts)
+		if serr != nil {
+			return nil, nil, serr
+		}
+		if retried {
+			continue
 		}
 		for _, c := range st.catch {
 			if errorMatches(c.errorEquals, err.Name) {
@@ -462,6 +448,38 @@ func (r *stateRun) withRetry(b bindings) (any, *state, *value.Error) {
 		}
 		return nil, nil, err
 	}
+}
+
+// retry waits before the next attempt when a retrier matches err and has attempts left
+// (counts holds each retrier's attempts so far).
+func (r *stateRun) retry(err *value.Error, counts *[]int) (bool, *value.Error) {
+	st := r.st
+	i := matchRetrier(st.retry, err.Name)
+	if i < 0 {
+		return false, nil
+	}
+	if *counts == nil {
+		*counts = make([]int, len(st.retry))
+	}
+	rt := st.retry[i]
+	n := (*counts)[i]
+	if n >= rt.maxAttempts {
+		return false, nil
+	}
+	delay := rt.delay(n)
+	if rt.jitterFull {
+		delay *= r.f.ex.eng.opts.Jitter()
+	}
+	(*counts)[i]++
+	r.retries++
+	if r.ctxObj != nil {
+		r.buildContext() // $$.State.RetryCount
+	}
+	if serr := r.f.sleep(time.Duration(delay * float64(time.Second))); serr != nil {
+		return false, serr
+	}
+	r.pending = nil
+	return true, nil
 }
 
 // caught turns an error into the catcher's output: its Assign, then ResultPath or Output over

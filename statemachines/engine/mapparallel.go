@@ -19,37 +19,31 @@ const (
 	distributedMapWorkers = 1000
 )
 
-// fanOut runs fn for indexes 0..n-1 on up to workers goroutines. With stopOnError the first
-// error cancels the rest and is returned; otherwise every index runs and errs collects errors.
-// It returns only after every goroutine it started has finished.
-// fn also gets its worker's number (0..workers-1) so it can reuse per-worker state.
-func (f *frame) fanOut(n, workers int, stopOnError bool, fn func(ctx context.Context, worker, i int) *value.Error) (first *value.Error, errs []*value.Error) {
-	if !stopOnError {
-		errs = make([]*value.Error, n)
-	}
+// fanOut runs fn for indexes 0..n-1 on up to workers goroutines; the first error cancels the
+// rest and is returned. It returns only after every goroutine it started has finished. fn also
+// gets its worker's number (0..workers-1) so it can reuse per-worker state.
+func (f *frame) fanOut(n, workers int, fn func(ctx context.Context, worker, i int) *value.Error) *value.Error {
 	if workers <= 0 || workers > n {
 		workers = n
 	}
 	if workers <= 1 {
 		for i := range n {
 			if f.ctx.Err() != nil {
-				return errExecTimedOut, errs
+				return errExecTimedOut
 			}
 			if err := fn(f.ctx, 0, i); err != nil {
-				if stopOnError {
-					return err, errs
-				}
-				errs[i] = err
+				return err
 			}
 		}
-		return nil, errs
+		return nil
 	}
 	ctx, cancel := context.WithCancel(f.ctx)
 	defer cancel()
 	var (
-		next atomic.Int64
-		mu   sync.Mutex
-		wg   sync.WaitGroup
+		next  atomic.Int64
+		mu    sync.Mutex
+		wg    sync.WaitGroup
+		first *value.Error
 	)
 	fail := func(err *value.Error) {
 		mu.Lock()
@@ -75,16 +69,10 @@ func (f *frame) fanOut(n, workers int, stopOnError bool, fn func(ctx context.Con
 				if i >= n || ctx.Err() != nil {
 					return
 				}
-				err := fn(ctx, w, i)
-				if err == nil {
-					continue
+				if err := fn(ctx, w, i); err != nil {
+					fail(err)
+					return
 				}
-				if !stopOnError {
-					errs[i] = err
-					continue
-				}
-				fail(err)
-				return
 			}
 		}()
 	}
@@ -92,14 +80,14 @@ func (f *frame) fanOut(n, workers int, stopOnError bool, fn func(ctx context.Con
 	if first == nil && f.ctx.Err() != nil {
 		first = errExecTimedOut
 	}
-	return first, errs
+	return first
 }
 
 func (r *stateRun) parallel(branches []*program, in any) (any, *value.Error) {
 	f := r.f
 	f.events.Add(1) // ParallelStateStarted
 	outs := make([]any, len(branches))
-	err, _ := f.fanOut(len(branches), len(branches), true, func(ctx context.Context, _, i int) *value.Error {
+	err := f.fanOut(len(branches), len(branches), func(ctx context.Context, _, i int) *value.Error {
 		cf := newFrame(f.ex, ctx, f.events, &f.scope, f.execCtx)
 		out, err := cf.runProgram(branches[i], in)
 		outs[i] = out
@@ -115,62 +103,72 @@ func (r *stateRun) parallel(branches []*program, in any) (any, *value.Error) {
 // runMapItems runs the item processor over the items (inline or distributed). sel, when set,
 // builds each iteration's input (ItemSelector) from the item and its index.
 func (r *stateRun) runMapItems(m *mapState, mr mapRun, sel func(i int, item any) (any, *value.Error)) (any, *value.Error) {
-	f := r.f
-	arr, maxC := mr.arr, mr.maxC
-	outs := make([]any, len(arr))
 	selectInput := func(i int) (any, *value.Error) {
 		if sel == nil {
-			return arr[i], nil
+			return mr.arr[i], nil
 		}
-		return sel(i, arr[i])
+		return sel(i, mr.arr[i])
 	}
+	if m.distributed {
+		return r.runDistributed(m, mr, selectInput)
+	}
+	return r.runInline(m, mr, selectInput)
+}
 
-	if !m.distributed {
-		workers := maxC
-		if workers == 0 {
-			workers = inlineMapWorkers
-		}
-		// Each worker reuses one frame, with a fresh variable scope per iteration.
-		frames := make([]*frame, min(workers, len(arr)))
-		err, _ := f.fanOut(len(arr), workers, true, func(ctx context.Context, w, i int) *value.Error {
-			f.events.Add(1) // MapIterationStarted
-			in, err := selectInput(i)
-			if err == nil {
-				cf := frames[w]
-				if cf == nil {
-					cf = newFrame(f.ex, ctx, f.events, &f.scope, f.execCtx)
-					frames[w] = cf
-				}
-				cf.scope.vars = nil
-				outs[i], err = cf.runProgram(m.processor, in)
+func (r *stateRun) runInline(m *mapState, mr mapRun, selectInput func(int) (any, *value.Error)) (any, *value.Error) {
+	f := r.f
+	outs := make([]any, len(mr.arr))
+	workers := mr.maxC
+	if workers == 0 {
+		workers = inlineMapWorkers
+	}
+	// Each worker reuses one frame, with a fresh variable scope per iteration.
+	frames := make([]*frame, min(workers, len(mr.arr)))
+	err := f.fanOut(len(mr.arr), workers, func(ctx context.Context, w, i int) *value.Error {
+		f.events.Add(1) // MapIterationStarted
+		in, err := selectInput(i)
+		if err == nil {
+			cf := frames[w]
+			if cf == nil {
+				cf = newFrame(f.ex, ctx, f.events, &f.scope, f.execCtx)
+				frames[w] = cf
 			}
-			f.events.Add(1) // MapIterationSucceeded / MapIterationFailed
-			return err
-		})
-		f.events.Add(1) // MapStateSucceeded / MapStateFailed
-		if err != nil {
-			return nil, err
+			cf.scope.vars = nil
+			outs[i], err = cf.runProgram(m.processor, in)
 		}
-		return outs, nil
+		f.events.Add(1) // MapIterationSucceeded / MapIterationFailed
+		return err
+	})
+	f.events.Add(1) // MapStateSucceeded / MapStateFailed
+	if err != nil {
+		return nil, err
 	}
+	return outs, nil
+}
 
-	// Distributed: every item is a child execution with its own history, so event ids in its
-	// causes restart at 1; failures up to the tolerated threshold do not fail the state.
+// exceeded reports whether n failed items pass the tolerated failure threshold (any failure
+// does when none is set).
+func (mr *mapRun) exceeded(n int64) bool {
+	if !mr.limitCount && !mr.limitPct {
+		return n > 0
+	}
+	pct := float64(n) * 100 / float64(len(mr.arr))
+	return (mr.limitCount && n > mr.tolCount) || (mr.limitPct && pct > mr.tolPct)
+}
+
+// runDistributed runs every item as a child execution with its own history, so event ids in
+// its causes restart at 1; failures up to the tolerated threshold do not fail the state.
+func (r *stateRun) runDistributed(m *mapState, mr mapRun, selectInput func(int) (any, *value.Error)) (any, *value.Error) {
+	f := r.f
+	outs := make([]any, len(mr.arr))
 	f.events.Add(1) // MapRunStarted
-	workers := maxC
+	workers := mr.maxC
 	if workers == 0 {
 		workers = distributedMapWorkers
 	}
 	var failures atomic.Int64
-	exceeded := func(n int64) bool {
-		if !mr.limitCount && !mr.limitPct {
-			return n > 0
-		}
-		pct := float64(n) * 100 / float64(len(arr))
-		return (mr.limitCount && n > mr.tolCount) || (mr.limitPct && pct > mr.tolPct)
-	}
 	thresholdErr := &value.Error{Name: errToleratedFailure, Cause: "The specified tolerated failure threshold was exceeded"}
-	first, _ := f.fanOut(len(arr), workers, true, func(ctx context.Context, _, i int) *value.Error {
+	first := f.fanOut(len(mr.arr), workers, func(ctx context.Context, _, i int) *value.Error {
 		in, err := selectInput(i)
 		if err != nil {
 			return err
@@ -188,7 +186,7 @@ func (r *stateRun) runMapItems(m *mapState, mr mapRun, sel func(i int, item any)
 		}
 		if err != nil {
 			outs[i] = map[string]any{"Error": err.Name, "Cause": err.Cause}
-			if exceeded(failures.Add(1)) {
+			if mr.exceeded(failures.Add(1)) {
 				return thresholdErr
 			}
 			return nil
