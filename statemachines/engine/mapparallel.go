@@ -57,23 +57,7 @@ func (f *frame) fanOut(n, workers int, fn func(ctx context.Context, worker, i in
 	for w := range workers {
 		go func() {
 			defer wg.Done()
-			// A panic on a worker goroutine would kill the process (nothing above can recover
-			// it): it fails the fan-out instead. One deferred recover per worker, not per item.
-			defer func() {
-				if v := recover(); v != nil {
-					fail(internalError(v))
-				}
-			}()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				if err := fn(ctx, w, i); err != nil {
-					fail(err)
-					return
-				}
-			}
+			work(ctx, w, n, &next, fn, fail)
 		}()
 	}
 	wg.Wait()
@@ -81,6 +65,28 @@ func (f *frame) fanOut(n, workers int, fn func(ctx context.Context, worker, i in
 		first = errExecTimedOut
 	}
 	return first
+}
+
+// work is one fan-out worker: it runs the indexes it takes from next until they run out, ctx
+// ends or fn fails.
+func work(ctx context.Context, w, n int, next *atomic.Int64, fn func(ctx context.Context, worker, i int) *value.Error, fail func(*value.Error)) {
+	// A panic on a worker goroutine would kill the process (nothing above can recover it): it
+	// fails the fan-out instead. One deferred recover per worker, not per item.
+	defer func() {
+		if v := recover(); v != nil {
+			fail(internalError(v))
+		}
+	}()
+	for {
+		i := int(next.Add(1) - 1)
+		if i >= n || ctx.Err() != nil {
+			return
+		}
+		if err := fn(ctx, w, i); err != nil {
+			fail(err)
+			return
+		}
+	}
 }
 
 func (r *stateRun) parallel(branches []*program, in any) (any, *value.Error) {
