@@ -32,7 +32,7 @@ func decodeJSON(b []byte) (any, error) {
 	}
 	v, err := value.Decode(b)
 	if err != nil {
-		return nil, err //nolint:wrapcheck // value.Decode already says "decode json"
+		return nil, err // value.Decode already says "decode json"
 	}
 	return v, nil
 }
@@ -178,7 +178,7 @@ func (d *decoder) view(raw []byte) string {
 	if len(raw) == 0 {
 		return ""
 	}
-	return unsafe.String(&raw[0], len(raw))
+	return unsafe.String(&raw[0], len(raw)) //nolint:gosec // the decoder's private copy, never written again
 }
 
 // rawStr handles strings without escapes or control characters; anything else makes the caller
@@ -251,7 +251,7 @@ func encodeJSON(v any) ([]byte, error) {
 	}
 	b, err := value.Marshal(v)
 	if err != nil {
-		return nil, err //nolint:wrapcheck // value.Marshal already says "encode json"
+		return nil, err // value.Marshal already says "encode json"
 	}
 	return b, nil
 }

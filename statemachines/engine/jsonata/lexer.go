@@ -225,7 +225,7 @@ func (l *lexer) scanString(quote byte) (token, error) {
 						l.pos += 6
 					}
 				}
-				b.WriteRune(rune(r))
+				b.WriteRune(rune(r)) //nolint:gosec // at most 0x10FFFF: four hex digits or a surrogate pair
 			default:
 				return token{}, errAt("S0103", l.pos, "Unsupported escape sequence: \\"+string(e))
 			}

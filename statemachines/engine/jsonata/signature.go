@@ -194,8 +194,8 @@ func (s *signature) validate(name string, args []any, context any, group bool) (
 			continue
 		}
 		first := len(out)
-		for _, single := range match {
-			arg, err := p.coerce(name, args[argIndex], byte(single), argIndex)
+		for k := range len(match) { // type symbols are ASCII letters
+			arg, err := p.coerce(name, args[argIndex], match[k], argIndex)
 			if err != nil {
 				return nil, err
 			}

@@ -96,7 +96,7 @@ func javaRandomDouble(seed int64) float64 {
 		addend     = 0xB
 		mask       = 1<<48 - 1
 	)
-	state := (uint64(seed) ^ multiplier) & mask
+	state := (uint64(seed) ^ multiplier) & mask //nolint:gosec // the seed's bits, as Java takes them
 	next := func(bits uint) uint64 {
 		state = (state*multiplier + addend) & mask
 		return state >> (48 - bits)
@@ -326,7 +326,7 @@ func fnHash(_ *evaluator, args []any, _ any) (any, error) {
 func fnUuid(e *evaluator, _ []any, _ any) (any, error) {
 	var b [16]byte
 	for i := range b {
-		b[i] = byte(e.random().UintN(256))
+		b[i] = byte(e.random().UintN(256)) //nolint:gosec // below 256
 	}
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
