@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/acme-oem/vehicle-data/statemachines/engine/value"
@@ -102,9 +103,10 @@ func (c *choiceState) run(r *stateRun, b bindings) (outcome, *value.Error) {
 type taskState struct {
 	resource     string
 	integ        Integration
-	waitForToken bool  // Resource ends in .waitForTaskToken
-	timeout      intFn // TimeoutSeconds(Path); nil when absent
-	heartbeat    intFn // HeartbeatSeconds(Path); nil when absent
+	resourceType string // the service, as history events name it
+	waitForToken bool   // Resource ends in .waitForTaskToken
+	timeout      intFn  // TimeoutSeconds(Path); nil when absent
+	heartbeat    intFn  // HeartbeatSeconds(Path); nil when absent
 }
 
 func (t *taskState) run(r *stateRun, b bindings) (outcome, *value.Error) {
@@ -155,7 +157,9 @@ func (t *taskState) invoke(r *stateRun, b bindings, args any, token string) (any
 		w = r.f.ex.eng.callbacks.register(token)
 		defer r.f.ex.eng.callbacks.release(token)
 	}
-	r.f.events.Add(2) // TaskScheduled, TaskStarted
+	r.f.events.note("TaskScheduled", "taskScheduledEventDetails", dstr("resource", t.resource), dstr("resourceType", t.resourceType),
+		dstr("region", r.f.ex.eng.opts.Region), djson("parameters", args))
+	r.f.events.note("TaskStarted", "taskStartedEventDetails", dstr("resource", t.resource), dstr("resourceType", t.resourceType))
 	res, ierr := t.integ.Invoke(ctx, TaskRequest{Resource: t.resource, Parameters: args, StateName: r.st.name, TaskToken: token})
 	if ierr == nil && w != nil {
 		var cerr *value.Error
@@ -163,14 +167,39 @@ func (t *taskState) invoke(r *stateRun, b bindings, args any, token string) (any
 			ierr = cerr
 		}
 	}
-	r.f.events.Add(1) // TaskSucceeded / TaskFailed / TaskTimedOut
-	if ierr != nil {
-		return nil, r.taskError(ctx, ierr)
+	var terr *value.Error
+	switch {
+	case ierr != nil:
+		terr = r.taskError(ctx, ierr)
+	case ctx.Err() != nil && r.f.ctx.Err() == nil:
+		terr = &value.Error{Name: errTimeout, Cause: ""}
 	}
-	if ctx.Err() != nil && r.f.ctx.Err() == nil {
-		return nil, &value.Error{Name: errTimeout, Cause: ""}
+	switch {
+	case terr == nil:
+		r.f.events.note("TaskSucceeded", "taskSucceededEventDetails", dstr("resource", t.resource), dstr("resourceType", t.resourceType), djson("output", res))
+		return res, nil
+	case terr.Name == errTimeout:
+		r.f.events.noteError("TaskTimedOut", "taskTimedOutEventDetails", terr)
+	default:
+		r.f.events.noteError("TaskFailed", "taskFailedEventDetails", terr)
 	}
-	return res, nil
+	return nil, terr
+}
+
+// resourceType is the service a Task resource calls ("lambda", "dynamodb", ...), as history
+// events name it.
+func resourceType(resource string) string {
+	rest, ok := strings.CutPrefix(resource, "arn:aws:states:::")
+	if !ok {
+		if parts := strings.Split(resource, ":"); len(parts) > 2 {
+			return parts[2]
+		}
+		return ""
+	}
+	if svc, _, ok := strings.Cut(rest, ":"); ok {
+		return svc
+	}
+	return rest
 }
 
 // taskError names an integration's failure: the execution's end, the task's timeout, the
@@ -255,7 +284,7 @@ func (m *mapState) runOn(r *stateRun, b bindings) (outcome, *value.Error) {
 			return m.itemSelector(r, ib)
 		}
 	}
-	r.f.events.Add(1) // MapStateStarted
+	r.f.events.note("MapStateStarted", "mapStateStartedEventDetails", dnum("length", int64(len(mr.arr))))
 	res, err := r.runMapItems(m, mr, sel)
 	if err != nil {
 		return outcome{}, err

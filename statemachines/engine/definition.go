@@ -271,7 +271,7 @@ func (p *parser) state(name string, raw map[string]any, loc string) *state {
 		p.schema(loc+"/Type", "The value for the field 'Type' must be one of Pass, Task, Choice, Wait, Succeed, Fail, Parallel, Map")
 		return nil
 	}
-	st := &state{name: name, kind: k, typeName: typ}
+	st := &state{name: name, kind: k, typeName: typ, entered: typ + "StateEntered", exited: typ + "StateExited", aborted: typ + "StateAborted"}
 	jsonata := p.jsonataDefault
 	if ql, ok := raw["QueryLanguage"]; ok {
 		jsonata = p.queryLanguage(ql, loc+"/QueryLanguage")
@@ -365,7 +365,7 @@ func (p *parser) task(st *state, raw map[string]any, loc string) *taskState {
 		p.schema(loc+"/Resource", "The field 'Resource' is required and must be a string")
 		return t
 	}
-	t.resource = res
+	t.resource, t.resourceType = res, resourceType(res)
 	if base, ok := strings.CutSuffix(res, waitSuffix); ok {
 		t.waitForToken = true
 		st.needsCtx, p.readsCtx = true, true // $$.Task.Token

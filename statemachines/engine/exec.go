@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/acme-oem/vehicle-data/statemachines/engine/jsonpath"
@@ -40,8 +39,8 @@ type execution struct {
 	arn      string
 	name     string
 	start    time.Time
-	events   atomic.Int64 // the main workflow's history event ids
-	deadline time.Time    // from TimeoutSeconds in clock time; zero when none
+	events   history   // the main workflow's history
+	deadline time.Time // from TimeoutSeconds in clock time; zero when none
 	execCtx  map[string]any
 	smCtx    map[string]any
 }
@@ -66,7 +65,7 @@ func (s *scope) get(name string) (any, bool) {
 type frame struct {
 	ex      *execution
 	ctx     context.Context
-	events  *atomic.Int64 // history event ids; a distributed Map child has its own
+	events  *history // the history the frame adds to; a distributed Map child has its own
 	scope   scope
 	vars    func(string) (any, bool)
 	execCtx map[string]any // $$.Execution for this frame (a distributed child has its own input)
@@ -75,25 +74,28 @@ type frame struct {
 	run stateRun
 }
 
-func newFrame(ex *execution, ctx context.Context, events *atomic.Int64, parent *scope, execCtx map[string]any) *frame {
+func newFrame(ex *execution, ctx context.Context, events *history, parent *scope, execCtx map[string]any) *frame {
 	f := &frame{ex: ex, ctx: ctx, events: events, scope: scope{parent: parent}, execCtx: execCtx}
 	f.vars = f.scope.get
 	return f
 }
 
 func (e *Engine) run(ctx context.Context, m *machine, execName, execID string, input any) Result {
-	start := e.clock.Now()
+	return e.newExecution(m, execName, execID).execute(ctx, input)
+}
+
+func (e *Engine) newExecution(m *machine, execName, execID string) *execution {
 	arn := "arn:aws:states:" + e.opts.Region + ":" + e.opts.Account + ":express:" + m.name + ":" + execName + ":" + execID
 	if m.standard {
 		arn = "arn:aws:states:" + e.opts.Region + ":" + e.opts.Account + ":execution:" + m.name + ":" + execName
 	}
-	ex := &execution{
-		eng:   e,
-		m:     m,
-		arn:   arn,
-		name:  execName,
-		start: start,
-	}
+	ex := &execution{eng: e, m: m, arn: arn, name: execName, start: e.clock.Now()}
+	ex.events.clock = e.clock
+	return ex
+}
+
+func (ex *execution) execute(ctx context.Context, input any) Result {
+	e, m, start, execName := ex.eng, ex.m, ex.start, ex.name
 	if m.timeout > 0 {
 		d := time.Duration(m.timeout) * time.Second
 		ex.deadline = start.Add(d)
@@ -110,12 +112,18 @@ func (e *Engine) run(ctx context.Context, m *machine, execName, execID string, i
 		ex.smCtx = map[string]any{"Id": m.arn, "Name": m.name}
 		ex.execCtx = ex.executionContext(input)
 	}
-	ex.events.Store(1) // ExecutionStarted
+	ex.events.note("ExecutionStarted", "executionStartedEventDetails", djson("input", input), dstr("roleArn", e.opts.RoleArn))
 	f := newFrame(ex, ctx, &ex.events, nil, ex.execCtx)
 	out, serr := f.runGuarded(m.prog, input)
 
 	res := Result{ExecutionArn: ex.arn, StateMachineArn: m.arn, Name: execName, StartDate: start, StopDate: e.clock.Now()}
 	switch {
+	case serr != nil && errors.Is(context.Cause(ctx), errAborted):
+		res.Status = StatusAborted
+		var ab *abort
+		if errors.As(context.Cause(ctx), &ab) {
+			res.Error, res.Cause = ab.name, ab.cause
+		}
 	case serr == errExecTimedOut || (serr != nil && ctx.Err() != nil):
 		res.Status, res.Error, res.Cause = StatusTimedOut, errTimeout, serr.Cause
 		if serr != errExecTimedOut {
@@ -131,7 +139,27 @@ func (e *Engine) run(ctx context.Context, m *machine, execName, execID string, i
 		}
 		res.Status, res.Output = StatusSucceeded, string(b)
 	}
+	ex.closeHistory(res)
 	return res
+}
+
+// closeHistory records the event ending a recorded execution, unless its last state already
+// closed it (ExecutionFailed or ExecutionTimedOut).
+func (ex *execution) closeHistory(res Result) {
+	if !ex.events.record {
+		return
+	}
+	switch last := ex.events.lastType(); {
+	case last == "ExecutionFailed" || last == "ExecutionTimedOut":
+	case res.Status == StatusSucceeded:
+		ex.events.note("ExecutionSucceeded", "executionSucceededEventDetails", dstr("output", res.Output))
+	case res.Status == StatusAborted:
+		ex.events.note("ExecutionAborted", "executionAbortedEventDetails", dstr("error", res.Error), dstr("cause", res.Cause))
+	case res.Status == StatusTimedOut:
+		ex.events.note("ExecutionTimedOut", "executionTimedOutEventDetails", dstr("error", res.Error), dstr("cause", res.Cause))
+	default:
+		ex.events.note("ExecutionFailed", "executionFailedEventDetails", dstr("error", res.Error), dstr("cause", res.Cause))
+	}
 }
 
 func (ex *execution) executionContext(input any) map[string]any {
@@ -200,7 +228,7 @@ func (f *frame) runState(st *state, input any) (any, *state, *value.Error) {
 	if r.f != f {
 		r.f = f
 	}
-	r.st, r.id, r.retries = st, f.events.Add(1), 0
+	r.st, r.id, r.retries = st, f.events.note(st.entered, "stateEnteredEventDetails", dstr("name", st.name), djson("input", input)), 0
 	if r.ctxObj != nil {
 		r.ctxObj = nil
 	}
@@ -230,12 +258,15 @@ func (f *frame) runState(st *state, input any) (any, *state, *value.Error) {
 			f.scope.vars[k] = v
 		}
 	}
-	if err == nil || st.kind != kFail {
-		f.events.Add(1) // StateExited (or the failure event closing the state)
+	switch {
+	case err == nil:
+		f.events.note(st.exited, "stateExitedEventDetails", dstr("name", st.name), djson("output", out))
+	case st.kind != kFail:
+		f.closeFailed(st, err) // the failure event closing the state
 	}
 	if trace != nil {
 		now := f.ex.eng.clock.Now()
-		ev := Event{Kind: EventStateExited, ExecutionArn: f.ex.arn, ID: f.events.Load(), State: st.name, StateType: st.typeName, Time: now, Duration: now.Sub(r.entered)}
+		ev := Event{Kind: EventStateExited, ExecutionArn: f.ex.arn, ID: f.events.n.Load(), State: st.name, StateType: st.typeName, Time: now, Duration: now.Sub(r.entered)}
 		if err != nil {
 			ev.Error = err.Name
 		} else if f.ex.eng.opts.TraceData {
@@ -244,6 +275,19 @@ func (f *frame) runState(st *state, input any) (any, *state, *value.Error) {
 		trace(ev)
 	}
 	return out, next, err
+}
+
+// closeFailed records the event closing a failed state: at the top of the execution it is
+// ExecutionFailed (or ExecutionTimedOut), inside a branch or iteration the state's abort.
+func (f *frame) closeFailed(st *state, err *value.Error) {
+	switch {
+	case f.events != &f.ex.events || f.scope.parent != nil:
+		f.events.note(st.aborted, "")
+	case err == errExecTimedOut:
+		f.events.noteError("ExecutionTimedOut", "executionTimedOutEventDetails", err)
+	default:
+		f.events.noteError("ExecutionFailed", "executionFailedEventDetails", err)
+	}
 }
 
 func (r *stateRun) buildContext() {
@@ -362,7 +406,7 @@ func (r *stateRun) finish(b bindings, assign, output valueFn) (any, *value.Error
 func (r *stateRun) arguments(b bindings) (any, *value.Error) {
 	v, err := r.st.flow.arguments(r, b)
 	if err != nil {
-		r.f.events.Add(1) // the failure event
+		r.f.events.note(r.st.aborted, "") // the failure event
 		return nil, err
 	}
 	return v, nil

@@ -91,7 +91,7 @@ func work(ctx context.Context, w, n int, next *atomic.Int64, fn func(ctx context
 
 func (r *stateRun) parallel(branches []*program, in any) (any, *value.Error) {
 	f := r.f
-	f.events.Add(1) // ParallelStateStarted
+	f.events.note("ParallelStateStarted", "")
 	outs := make([]any, len(branches))
 	err := f.fanOut(len(branches), len(branches), func(ctx context.Context, _, i int) *value.Error {
 		cf := newFrame(f.ex, ctx, f.events, &f.scope, f.execCtx)
@@ -99,10 +99,11 @@ func (r *stateRun) parallel(branches []*program, in any) (any, *value.Error) {
 		outs[i] = out
 		return err
 	})
-	f.events.Add(1) // ParallelStateSucceeded / ParallelStateFailed
 	if err != nil {
+		f.events.note("ParallelStateFailed", "")
 		return nil, err
 	}
+	f.events.note("ParallelStateSucceeded", "")
 	return outs, nil
 }
 
@@ -131,7 +132,7 @@ func (r *stateRun) runInline(m *mapState, mr mapRun, selectInput func(int) (any,
 	// Each worker reuses one frame, with a fresh variable scope per iteration.
 	frames := make([]*frame, min(workers, len(mr.arr)))
 	err := f.fanOut(len(mr.arr), workers, func(ctx context.Context, w, i int) *value.Error {
-		f.events.Add(1) // MapIterationStarted
+		f.events.note("MapIterationStarted", "mapIterationStartedEventDetails", dnum("index", int64(i)))
 		in, err := selectInput(i)
 		if err == nil {
 			cf := frames[w]
@@ -142,13 +143,18 @@ func (r *stateRun) runInline(m *mapState, mr mapRun, selectInput func(int) (any,
 			cf.scope.vars = nil
 			outs[i], err = cf.runProgram(m.processor, in)
 		}
-		f.events.Add(1) // MapIterationSucceeded / MapIterationFailed
+		iterationType, key := "MapIterationSucceeded", "mapIterationSucceededEventDetails"
+		if err != nil {
+			iterationType, key = "MapIterationFailed", "mapIterationFailedEventDetails"
+		}
+		f.events.note(iterationType, key, dnum("index", int64(i)))
 		return err
 	})
-	f.events.Add(1) // MapStateSucceeded / MapStateFailed
 	if err != nil {
+		f.events.note("MapStateFailed", "")
 		return nil, err
 	}
+	f.events.note("MapStateSucceeded", "")
 	return outs, nil
 }
 
@@ -167,7 +173,7 @@ func (mr *mapRun) exceeded(n int64) bool {
 func (r *stateRun) runDistributed(m *mapState, mr mapRun, selectInput func(int) (any, *value.Error)) (any, *value.Error) {
 	f := r.f
 	outs := make([]any, len(mr.arr))
-	f.events.Add(1) // MapRunStarted
+	f.events.note("MapRunStarted", "")
 	workers := mr.maxC
 	if workers == 0 {
 		workers = distributedMapWorkers
@@ -179,8 +185,8 @@ func (r *stateRun) runDistributed(m *mapState, mr mapRun, selectInput func(int) 
 		if err != nil {
 			return err
 		}
-		events := new(atomic.Int64)
-		events.Store(1) // the child's ExecutionStarted
+		events := &history{}
+		events.skip(1) // the child's ExecutionStarted (its history is its own)
 		var execCtx map[string]any
 		if f.ex.m.readsCtx {
 			execCtx = f.ex.executionContext(in)
@@ -200,10 +206,13 @@ func (r *stateRun) runDistributed(m *mapState, mr mapRun, selectInput func(int) 
 		outs[i] = out
 		return nil
 	})
-	f.events.Add(2) // MapRunSucceeded / MapRunFailed, MapStateSucceeded / MapStateFailed
 	if first != nil {
+		f.events.note("MapRunFailed", "")
+		f.events.note("MapStateFailed", "")
 		return nil, first
 	}
+	f.events.note("MapRunSucceeded", "")
+	f.events.note("MapStateSucceeded", "")
 	return outs, nil
 }
 

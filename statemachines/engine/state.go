@@ -48,6 +48,8 @@ type state struct {
 	nextName string
 	end      bool
 	needsCtx bool // whether any field reads "$$": the context object is built only then
+	// History event types ("PassStateEntered", ...), built once.
+	entered, exited, aborted string
 
 	flow   dataFlow
 	assign valueFn // Assign, nil when absent
