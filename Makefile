@@ -33,7 +33,7 @@ lint:
 unit: deps
 	$(GO) test -count=1 -timeout 10m ./...
 	cd $(ENGINE) && $(GO) test -count=1 -timeout 10m ./...
-	cd $(ENGINE) && $(GO) test -race -count=1 -timeout 15m .
+	cd $(ENGINE) && $(GO) test -race -count=1 -timeout 15m . ./server/
 
 # conformance prints the engine's score on the AWS-recorded corpus (it reports, the Go test judges).
 conformance:

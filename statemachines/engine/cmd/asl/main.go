@@ -6,25 +6,33 @@
 //	asl conform [DIR]                      run every conformance case in DIR (default: the engine
 //	                                       module's testdata/conformance/sfn) on a virtual clock;
 //	                                       one JSON line per case, then "N passed, M failed"
+//	asl serve [-addr 127.0.0.1:8083]       serve the Step Functions API (JSON 1.0 protocol) for
+//	                                       the AWS SDKs and CLI until interrupted
 package main
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
+	"time"
 
 	"github.com/acme-oem/vehicle-data/statemachines/engine"
 	"github.com/acme-oem/vehicle-data/statemachines/engine/conformance"
+	"github.com/acme-oem/vehicle-data/statemachines/engine/server"
 )
 
 const usage = `usage:
   asl run DEFINITION.json [INPUT.json]
   asl validate DEFINITION.json
-  asl conform [DIR]`
+  asl conform [DIR]
+  asl serve [-addr 127.0.0.1:8083]`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -63,6 +71,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			dir = args[1]
 		}
 		err = conform(ctx, dir, stdout)
+	case "serve":
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		addr := fs.String("addr", "127.0.0.1:8083", "listen address (loopback unless you mean otherwise)")
+		if fs.Parse(args[1:]) != nil || fs.NArg() != 0 {
+			printUsage(stderr)
+			return 2
+		}
+		err = serve(ctx, *addr, stdout)
 	default:
 		printUsage(stderr)
 		return 2
@@ -184,6 +201,33 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("write result: %w", err)
+	}
+	return nil
+}
+
+// serve answers the Step Functions API on addr until ctx ends; it prints the endpoint first.
+func serve(ctx context.Context, addr string, stdout io.Writer) error {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := server.New(engine.New(engine.Options{}))
+	defer srv.Close()
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	if _, err := fmt.Fprintf(stdout, "Step Functions API on http://%s (aws stepfunctions ... --endpoint-url http://%s)\n", ln.Addr(), ln.Addr()); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("serve: shut down: %w", err)
 	}
 	return nil
 }
