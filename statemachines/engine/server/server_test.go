@@ -28,16 +28,21 @@ const role = "arn:aws:iam::123456789012:role/StepFunctions"
 type stack struct {
 	client *sfn.Client
 	url    string
+	close  func()
 }
 
-func newStack(t *testing.T, opts engine.Options) *stack {
-	t.Helper()
+var epochStart = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+
+func newStack(t testing.TB, opts engine.Options) *stack {
 	srv := server.New(engine.New(opts))
 	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
+	closeAll := func() {
 		hs.Close()
 		srv.Close()
-	})
+	}
+	if tt, ok := t.(*testing.T); ok && tt.Name() != "" {
+		tt.Cleanup(closeAll)
+	}
 	client := sfn.New(sfn.Options{
 		Region: "us-east-1",
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
@@ -45,7 +50,7 @@ func newStack(t *testing.T, opts engine.Options) *stack {
 		}),
 		RetryMaxAttempts: 1,
 	}, server.Endpoint(hs.URL))
-	return &stack{client: client, url: hs.URL}
+	return &stack{client: client, url: hs.URL, close: closeAll}
 }
 
 func (s *stack) create(t *testing.T, name, typ, def string) string {
