@@ -2,7 +2,9 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/acme-oem/vehicle-data/statemachines/engine"
@@ -57,6 +59,28 @@ func (s *Server) createStateMachine(_ *http.Request, body []byte) (any, error) {
 	now := time.Now()
 	s.machines[arn] = &machineRecord{arn: arn, name: in.Name, definition: in.Definition, roleArn: in.RoleArn, typ: in.Type, created: now}
 	return map[string]any{"stateMachineArn": arn, "creationDate": epoch(now)}, nil
+}
+
+// Load registers a state machine as CreateStateMachine does, from Go: the definition's ${Name}
+// placeholders are substituted first (as CDK's DefinitionSubstitutions). Loading a name again
+// replaces its machine. typ is "EXPRESS" or "STANDARD". The machine is then listed, described
+// and started through the API like one created by a client.
+func (s *Server) Load(name string, definition []byte, substitutions map[string]string, typ, roleArn string) (string, error) {
+	arn, err := s.eng.LoadWith(name, definition, engine.LoadOptions{Substitutions: substitutions, Type: typ})
+	if err != nil {
+		return "", fmt.Errorf("load state machine %s: %w", name, err)
+	}
+	if typ == "" {
+		typ = "EXPRESS"
+	}
+	def := string(definition)
+	for k, v := range substitutions {
+		def = strings.ReplaceAll(def, "${"+k+"}", v)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.machines[arn] = &machineRecord{arn: arn, name: name, definition: def, roleArn: roleArn, typ: typ, created: time.Now()}
+	return arn, nil
 }
 
 type machineRequest struct {

@@ -8,8 +8,10 @@
 //	defer srv.Close()
 //	http.ListenAndServe("127.0.0.1:8083", srv)
 //
-// State machines created through the API and machines loaded into the Engine directly
-// (Engine.Load) are both reachable; only the former are listed.
+// State machines created through the API or with Server.Load (from Go, with ${Name}
+// placeholders) are listed and described; machines loaded into the Engine directly
+// (Engine.Load) can be started but are not listed. Lambda functions and other Task resources
+// run in-process through the Engine's Options (Functions, Integrations, DynamoDB).
 package server
 
 import (

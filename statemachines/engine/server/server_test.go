@@ -454,3 +454,29 @@ func TestProtocolShapes(t *testing.T) {
 		}
 	}
 }
+
+// A product loads its deployed definitions from Go, placeholders and all; clients then see
+// them as if they had created them.
+func TestLoadFromGoIsVisibleThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	srv := server.New(engine.New(engine.Options{}))
+	t.Cleanup(srv.Close)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	client := sfn.New(sfn.Options{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1}, server.Endpoint(hs.URL))
+	arn, err := srv.Load("report", []byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"${TableName}","End":true}}}`), map[string]string{"TableName": "cache"}, "EXPRESS", role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := client.DescribeStateMachine(t.Context(), &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(arn)})
+	if err != nil || !strings.Contains(aws.ToString(d.Definition), `"Result":"cache"`) {
+		t.Fatalf("describe: %v %v", d, err)
+	}
+	res, err := client.StartSyncExecution(t.Context(), &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(arn)})
+	if err != nil || aws.ToString(res.Output) != `"cache"` {
+		t.Fatalf("start: %v %v", res, err)
+	}
+	if _, err := srv.Load("broken", []byte(`{"StartAt":"Z","States":{}}`), nil, "EXPRESS", role); err == nil {
+		t.Fatal("an invalid definition loaded")
+	}
+}
