@@ -25,6 +25,11 @@
 // limit, or any execution after the definition's TimeoutSeconds. An Engine is safe for
 // concurrent executions.
 //
+// Start runs an execution asynchronously (StartExecution): Execution.Wait, Result and Stop
+// (ABORTED), and with RunOptions.History the history events GetExecutionHistory returns, with
+// the ids error causes cite. TestState runs one state definition and reports its next state.
+// Package server serves all of this over the Step Functions API (cmd/asl: asl serve).
+//
 // # Semantics
 //
 // All state types (Pass, Task, Choice, Wait, Succeed, Fail, Parallel, Map with Iterator or
