@@ -3,6 +3,9 @@ SHELL := /bin/bash
 GO    ?= go
 LINT  := $(GO) tool -modfile=tools/go.mod golangci-lint
 PORT  ?= 8080
+# The engine is its own Go module: the product's ./... does not reach it.
+ENGINE := statemachines/engine
+ELINT  := $(GO) tool -modfile=$(CURDIR)/tools/go.mod golangci-lint run --config $(CURDIR)/.golangci.yml
 
 .PHONY: run test deps vet lint unit race conformance bench build clean
 
@@ -20,28 +23,34 @@ run: deps
 
 vet:
 	$(GO) vet ./...
+	cd $(ENGINE) && $(GO) vet ./...
 
 lint:
 	$(LINT) run ./...
+	cd $(ENGINE) && $(ELINT) ./...
 
 unit: deps
 	$(GOTEST) -count=1 -timeout 10m ./...
+	cd $(ENGINE) && $(GOTEST) -count=1 -timeout 10m ./...
 
 # race runs the race detector on the packages that start goroutines or share state between them
-# (singleflight and leases, breakers, key-set refresh, the stack's servers, the simulators).
+# (singleflight and leases, breakers, key-set refresh, the stack's servers, the simulators; the
+# engine's Map, Parallel and API server).
 RACE_PKGS := ./internal/dynamo/... ./internal/oidc/... ./internal/tracing/... ./internal/wiring/... \
 	./internal/local/... ./functions/fetchsource/... ./legacyclients/transport/... ./legacyclients/sim/...
 race: deps
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m $(RACE_PKGS)
+	cd $(ENGINE) && CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m . ./server/
 
 # conformance prints the engine's score on the AWS-recorded corpus (it reports, the Go test judges).
 conformance:
-	$(GO) run ./cmd/asl conform ../shared/conformance/sfn | tail -1
+	cd $(ENGINE) && $(GO) run ./cmd/asl conform testdata/conformance/sfn | tail -1
 
 test: deps vet lint unit race workflow-check acceptance-http
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	cd $(ENGINE) && $(GO) test -run '^$$' -bench . -benchmem ./...
 
 # build cross-compiles the single Lambda binary for provided.al2023 on arm64.
 build:

@@ -22,7 +22,7 @@ func TestConformance(t *testing.T) {
 	t.Parallel()
 	dir, err := conformance.FindDir(".")
 	if err != nil {
-		t.Fatalf("the AWS-recorded corpus must sit in shared/conformance/sfn beside the repo: %v", err)
+		t.Fatalf("the AWS-recorded corpus must sit in the engine module's testdata/conformance/sfn: %v", err)
 	}
 	cases, err := conformance.Load(dir)
 	if err != nil {

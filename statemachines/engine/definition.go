@@ -47,24 +47,6 @@ func (e *ValidationError) Error() string {
 	return "Invalid State Machine Definition: '" + strings.Join(parts, ", ") + "'"
 }
 
-type kind uint8
-
-const (
-	kPass kind = iota
-	kTask
-	kChoice
-	kWait
-	kSucceed
-	kFail
-	kParallel
-	kMap
-)
-
-var kinds = map[string]kind{
-	"Pass": kPass, "Task": kTask, "Choice": kChoice, "Wait": kWait,
-	"Succeed": kSucceed, "Fail": kFail, "Parallel": kParallel, "Map": kMap,
-}
-
 // Fields every state type accepts, then per type. Anything else is rejected, as AWS does.
 var commonFields = []string{"Type", "Comment", "QueryLanguage"}
 
@@ -79,37 +61,6 @@ var typeFields = map[kind][]string{
 	kMap:      {"Next", "End", "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "ItemsPath", "ItemSelector", "ItemReader", "ResultWriter", "Iterator", "ItemProcessor", "MaxConcurrency", "MaxConcurrencyPath", "ToleratedFailureCount", "ToleratedFailureCountPath", "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "ItemBatcher", "Label", "Retry", "Catch", "Assign"},
 }
 
-// program is one workflow: the machine itself, a Parallel branch or a Map item processor.
-type program struct {
-	start  *state
-	states map[string]*state
-}
-
-type retrier struct {
-	errorEquals []string
-	interval    float64
-	maxAttempts int
-	backoff     float64
-	maxDelay    float64 // 0: no cap
-	jitterFull  bool
-}
-
-type catcher struct {
-	errorEquals []string
-	resultPath  *jsonpath.Path
-	discard     bool
-	next        *state
-	nextName    string
-	assign      *payload.Template
-}
-
-type choiceBranch struct {
-	rule     *choice.Rule
-	next     *state
-	nextName string
-	assign   *payload.Template
-}
-
 // expr is a Fail state's ErrorPath/CausePath: a reference path or an intrinsic function.
 type expr struct {
 	src  string
@@ -122,75 +73,6 @@ func (x *expr) eval(env jsonpath.Env) (any, error) {
 		return x.call.Eval(env)
 	}
 	return x.path.Resolve(env)
-}
-
-type state struct {
-	name     string
-	kind     kind
-	typeName string
-	next     *state
-	nextName string
-	end      bool
-	needsCtx bool // whether any field reads "$$": the context object is built only then
-	jsonata  bool // QueryLanguage JSONata: js holds the compiled fields
-	js       *jstate
-
-	inputPath, outputPath *jsonpath.Path
-	inputNull, outputNull bool
-	resultPath            *jsonpath.Path // nil with resultDiscard false means "$"
-	resultDiscard         bool
-	parameters            *payload.Template
-	resultSelector        *payload.Template
-	assign                *payload.Template
-	result                any
-	hasResult             bool
-
-	// Task
-	resource         string
-	integ            Integration
-	waitForToken     bool // Resource ends in .waitForTaskToken
-	timeoutSeconds   int64
-	timeoutPath      *jsonpath.Path
-	heartbeatSeconds int64
-	heartbeatPath    *jsonpath.Path
-	retry            []*retrier
-	catch            []*catcher
-
-	// Choice
-	choices     []*choiceBranch
-	defaultName string
-	defaultNext *state
-
-	// Wait
-	seconds       int64
-	hasSeconds    bool
-	secondsPath   *jsonpath.Path
-	timestamp     time.Time
-	hasTimestamp  bool
-	timestampPath *jsonpath.Path
-
-	// Fail
-	errorName, cause     string
-	hasError, hasCause   bool
-	errorExpr, causeExpr *expr
-
-	// Parallel
-	branches []*program
-
-	// Map
-	processor          *program
-	distributed        bool
-	itemsPath          *jsonpath.Path
-	itemSelector       *payload.Template
-	maxConcurrency     int
-	maxConcurrencyPath *jsonpath.Path
-	tolCount           int64
-	hasTolCount        bool
-	hasTolPct          bool
-	tolCountPath       *jsonpath.Path
-	tolPct             float64
-	tolPctPath         *jsonpath.Path
-	label              string
 }
 
 type parser struct {
@@ -293,13 +175,6 @@ func (p *parser) program(raw map[string]any, loc string) *program {
 			prog.states[name] = st
 		}
 	}
-	link := func(target string, where string) *state {
-		st, ok := prog.states[target]
-		if !ok {
-			p.fail("MISSING_TRANSITION_TARGET", where, "Missing 'Next' target: %s", target)
-		}
-		return st
-	}
 	if startAt != "" {
 		if st, ok := prog.states[startAt]; ok {
 			prog.start = st
@@ -311,26 +186,38 @@ func (p *parser) program(raw map[string]any, loc string) *program {
 		p.schema(loc+"/StartAt", "The field 'StartAt' must name a state")
 	}
 	for _, name := range names {
-		st := prog.states[name]
-		if st == nil {
-			continue
-		}
-		sloc := loc + "/States/" + name
-		if st.nextName != "" {
-			st.next = link(st.nextName, sloc+"/Next")
-		}
-		for i, c := range st.choices {
-			c.next = link(c.nextName, fmt.Sprintf("%s/Choices/%d/Next", sloc, i))
-		}
-		if st.defaultName != "" {
-			st.defaultNext = link(st.defaultName, sloc+"/Default")
-		}
-		for i, c := range st.catch {
-			c.next = link(c.nextName, fmt.Sprintf("%s/Catch/%d/Next", sloc, i))
+		if st := prog.states[name]; st != nil {
+			p.link(prog, st, loc+"/States/"+name)
 		}
 	}
 	p.reachability(prog, names, loc)
 	return prog
+}
+
+// link resolves a state's transitions (Next, a Choice's rules and Default, the catchers' Next)
+// to the states of its workflow.
+func (p *parser) link(prog *program, st *state, sloc string) {
+	target := func(name, where string) *state {
+		t, ok := prog.states[name]
+		if !ok {
+			p.fail("MISSING_TRANSITION_TARGET", where, "Missing 'Next' target: %s", name)
+		}
+		return t
+	}
+	if st.nextName != "" {
+		st.next = target(st.nextName, sloc+"/Next")
+	}
+	if ch, ok := st.act.(*choiceState); ok {
+		for i, c := range ch.rules {
+			c.next = target(c.nextName, fmt.Sprintf("%s/Choices/%d/Next", sloc, i))
+		}
+		if ch.defaultName != "" {
+			ch.defaultNext = target(ch.defaultName, sloc+"/Default")
+		}
+	}
+	for i, c := range st.catch {
+		c.next = target(c.nextName, fmt.Sprintf("%s/Catch/%d/Next", sloc, i))
+	}
 }
 
 // reachability rejects states no transition reaches and workflows that cannot end, as
@@ -352,9 +239,12 @@ func (p *parser) reachability(prog *program, names []string, loc string) {
 		if st.end || st.kind == kSucceed || st.kind == kFail {
 			terminal = true
 		}
-		stack = append(stack, st.next, st.defaultNext)
-		for _, c := range st.choices {
-			stack = append(stack, c.next)
+		stack = append(stack, st.next)
+		if ch, ok := st.act.(*choiceState); ok {
+			stack = append(stack, ch.defaultNext)
+			for _, c := range ch.rules {
+				stack = append(stack, c.next)
+			}
 		}
 		for _, c := range st.catch {
 			stack = append(stack, c.next)
@@ -381,17 +271,36 @@ func (p *parser) state(name string, raw map[string]any, loc string) *state {
 		p.schema(loc+"/Type", "The value for the field 'Type' must be one of Pass, Task, Choice, Wait, Succeed, Fail, Parallel, Map")
 		return nil
 	}
-	st := &state{name: name, kind: k, typeName: typ, jsonata: p.jsonataDefault}
+	st := &state{name: name, kind: k, typeName: typ, entered: typ + "StateEntered", exited: typ + "StateExited", aborted: typ + "StateAborted"}
+	jsonata := p.jsonataDefault
 	if ql, ok := raw["QueryLanguage"]; ok {
-		st.jsonata = p.queryLanguage(ql, loc+"/QueryLanguage")
+		jsonata = p.queryLanguage(ql, loc+"/QueryLanguage")
 		if p.machineJSONata && ql == "JSONPath" {
 			p.schema(loc, "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine")
 		}
 	}
 	fields := typeFields[k]
-	if st.jsonata {
+	if jsonata {
 		fields = jsonataFields[k]
 	}
+	p.onlyStateFields(raw, fields, typ, loc)
+	st.needsCtx = readsContext(raw) || jsonata // $states.context may be read anywhere
+	p.readsCtx = p.readsCtx || st.needsCtx
+	switch k {
+	case kChoice, kSucceed, kFail:
+	default:
+		p.transition(st, raw, loc)
+	}
+	if jsonata {
+		p.jsonataState(st, raw, loc)
+	} else {
+		p.jsonpathState(st, raw, loc)
+	}
+	return st
+}
+
+// onlyStateFields reports every field a state of type typ does not accept.
+func (p *parser) onlyStateFields(raw map[string]any, fields []string, typ, loc string) {
 	allowed := map[string]bool{}
 	for _, f := range commonFields {
 		allowed[f] = true
@@ -409,88 +318,32 @@ func (p *parser) state(name string, raw map[string]any, loc string) *state {
 			p.schema(loc+"/"+f, "Field '%s' is not supported by a %s state", f, typ)
 		}
 	}
-	st.needsCtx = readsContext(raw) || st.jsonata // $states.context may be read anywhere
-	p.readsCtx = p.readsCtx || st.needsCtx
+}
 
-	// Transitions.
+// transition reads Next or End (exactly one) of a state that is not Choice, Succeed or Fail.
+func (p *parser) transition(st *state, raw map[string]any, loc string) {
 	next, hasNext := raw["Next"]
 	end, hasEnd := raw["End"]
-	switch k {
-	case kChoice, kSucceed, kFail:
-	default:
-		if hasNext {
-			s, ok := next.(string)
-			if !ok || s == "" {
-				p.schema(loc+"/Next", "The value for the field 'Next' must be a non-empty STRING")
-			}
-			st.nextName = s
+	if hasNext {
+		s, ok := next.(string)
+		if !ok || s == "" {
+			p.schema(loc+"/Next", "The value for the field 'Next' must be a non-empty STRING")
 		}
-		if hasEnd {
-			b, ok := end.(bool)
-			if !ok {
-				p.schema(loc+"/End", "The value for the field 'End' must be a BOOLEAN")
-			}
-			st.end = b
+		st.nextName = s
+	}
+	if hasEnd {
+		b, ok := end.(bool)
+		if !ok {
+			p.schema(loc+"/End", "The value for the field 'End' must be a BOOLEAN")
 		}
-		switch {
-		case hasNext && hasEnd && st.end:
-			p.schema(loc, "State '%s' must not have both 'Next' and 'End'", name)
-		case !hasNext && !st.end:
-			p.schema(loc, "State '%s' must have either 'Next' or 'End': true", name)
-		}
+		st.end = b
 	}
-
-	if st.jsonata {
-		p.jsonataState(st, raw, loc)
-		return st
+	switch {
+	case hasNext && hasEnd && st.end:
+		p.schema(loc, "State '%s' must not have both 'Next' and 'End'", st.name)
+	case !hasNext && !st.end:
+		p.schema(loc, "State '%s' must have either 'Next' or 'End': true", st.name)
 	}
-
-	// Paths and templates.
-	st.inputPath, st.inputNull = p.nullablePath(raw, "InputPath", loc)
-	st.outputPath, st.outputNull = p.nullablePath(raw, "OutputPath", loc)
-	st.resultPath, st.resultDiscard = p.nullablePath(raw, "ResultPath", loc)
-	if st.resultPath != nil && st.resultPath.String() == "$" {
-		st.resultPath = nil
-	}
-	if st.resultPath != nil && (!st.resultPath.Definite() || strings.HasPrefix(st.resultPath.String(), "$$")) {
-		p.schema(loc+"/ResultPath", "The value for the field 'ResultPath' must be a valid ReferencePath")
-	}
-	st.parameters = p.template(raw, "Parameters", loc)
-	st.resultSelector = p.template(raw, "ResultSelector", loc)
-	st.assign = p.template(raw, "Assign", loc)
-	if r, ok := raw["Result"]; ok {
-		st.result, st.hasResult = r, true
-	}
-	st.retry = p.retriers(raw["Retry"], loc+"/Retry")
-	st.catch = p.catchers(raw["Catch"], loc+"/Catch")
-
-	switch k {
-	case kTask:
-		p.task(st, raw, loc)
-	case kChoice:
-		p.choice(st, raw, loc)
-	case kWait:
-		p.wait(st, raw, loc)
-	case kFail:
-		p.failState(st, raw, loc)
-	case kParallel:
-		br, ok := raw["Branches"].([]any)
-		if !ok || len(br) == 0 {
-			p.schema(loc+"/Branches", "The field 'Branches' is required and must be a non-empty array")
-		}
-		for i, b := range br {
-			bm, ok := b.(map[string]any)
-			if !ok {
-				p.schema(fmt.Sprintf("%s/Branches/%d", loc, i), "A branch must be an object")
-				continue
-			}
-			p.subProgramChecks(bm, fmt.Sprintf("%s/Branches/%d", loc, i))
-			st.branches = append(st.branches, p.program(bm, fmt.Sprintf("%s/Branches/%d", loc, i)))
-		}
-	case kMap:
-		p.mapState(st, raw, loc)
-	}
-	return st
 }
 
 func (p *parser) subProgramChecks(raw map[string]any, loc string) {
@@ -504,42 +357,29 @@ func (p *parser) subProgramChecks(raw map[string]any, loc string) {
 	}
 }
 
-func (p *parser) task(st *state, raw map[string]any, loc string) {
+// task reads a Task state's Resource; the timeouts depend on the query language.
+func (p *parser) task(st *state, raw map[string]any, loc string) *taskState {
+	t := &taskState{}
 	res, ok := raw["Resource"].(string)
 	if !ok || res == "" {
 		p.schema(loc+"/Resource", "The field 'Resource' is required and must be a string")
-	} else {
-		st.resource = res
-		if base, ok := strings.CutSuffix(res, waitSuffix); ok {
-			st.waitForToken = true
-			st.needsCtx, p.readsCtx = true, true // $$.Task.Token
-			res = base
-		}
-		st.integ = p.eng.integrations.lookup(res)
-		if st.integ == nil {
-			p.schema(loc+"/Resource", "The resource provided %s is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.", res)
-		}
+		return t
 	}
-	if v, ok := raw["TimeoutSeconds"]; ok {
-		st.timeoutSeconds = p.positiveInt(v, loc+"/TimeoutSeconds", "TimeoutSeconds")
+	t.resource, t.resourceType = res, resourceType(res)
+	if base, ok := strings.CutSuffix(res, waitSuffix); ok {
+		t.waitForToken = true
+		st.needsCtx, p.readsCtx = true, true // $$.Task.Token
+		res = base
 	}
-	st.timeoutPath = p.refPath(raw, "TimeoutSecondsPath", loc)
-	if v, ok := raw["HeartbeatSeconds"]; ok {
-		st.heartbeatSeconds = p.positiveInt(v, loc+"/HeartbeatSeconds", "HeartbeatSeconds")
+	t.integ = p.eng.integrations.lookup(res)
+	if t.integ == nil {
+		p.schema(loc+"/Resource", "The resource provided %s is not recognized. The value is not a valid resource ARN, or the resource is not available in this region.", res)
 	}
-	st.heartbeatPath = p.refPath(raw, "HeartbeatSecondsPath", loc)
-	if st.timeoutSeconds > 0 && st.timeoutPath != nil {
-		p.schema(loc, "A Task state cannot include both TimeoutSeconds and TimeoutSecondsPath")
-	}
-	if st.heartbeatSeconds > 0 && st.heartbeatPath != nil {
-		p.schema(loc, "A Task state cannot include both HeartbeatSeconds and HeartbeatSecondsPath")
-	}
-	if st.heartbeatSeconds > 0 && st.timeoutSeconds > 0 && st.heartbeatSeconds >= st.timeoutSeconds {
-		p.schema(loc+"/HeartbeatSeconds", "HeartbeatSeconds must be smaller than TimeoutSeconds")
-	}
+	return t
 }
 
-func (p *parser) choice(st *state, raw map[string]any, loc string) {
+func (p *parser) pathChoice(raw map[string]any, loc string) *choiceState {
+	ch := &choiceState{}
 	cs, ok := raw["Choices"].([]any)
 	if !ok || len(cs) == 0 {
 		p.schema(loc+"/Choices", "The field 'Choices' is required and must be a non-empty array")
@@ -556,26 +396,64 @@ func (p *parser) choice(st *state, raw map[string]any, loc string) {
 			p.schema(cloc, "%v", err)
 			continue
 		}
-		b := &choiceBranch{rule: rule, nextName: rule.Next()}
+		cr := &choiceRule{test: ruleCondition(rule), nextName: rule.Next()}
 		if a, ok := cm["Assign"]; ok {
 			t, err := payload.Compile(a)
 			if err != nil {
 				p.schema(cloc+"/Assign", "%v", err)
 			}
-			b.assign = t
+			cr.assign = pathTemplate(t)
 		}
-		if b.nextName == "" {
+		if cr.nextName == "" {
 			p.schema(cloc+"/Next", "The field 'Next' is required in a choice rule")
 		}
-		st.choices = append(st.choices, b)
+		ch.rules = append(ch.rules, cr)
 	}
-	if d, ok := raw["Default"]; ok {
-		s, ok := d.(string)
-		if !ok || s == "" {
-			p.schema(loc+"/Default", "The value for the field 'Default' must be a non-empty STRING")
+	ch.defaultName = p.choiceDefault(raw, loc)
+	return ch
+}
+
+func ruleCondition(rule *choice.Rule) conditionFn {
+	return func(r *stateRun, b bindings) (bool, *value.Error) {
+		ok, err := rule.Eval(r.envFor(b))
+		if err != nil {
+			return false, r.runtimeErr(err)
 		}
-		st.defaultName = s
+		return ok, nil
 	}
+}
+
+// choiceDefault reads a Choice state's Default in either query language.
+func (p *parser) choiceDefault(raw map[string]any, loc string) string {
+	d, ok := raw["Default"]
+	if !ok {
+		return ""
+	}
+	s, ok := d.(string)
+	if !ok || s == "" {
+		p.schema(loc+"/Default", "The value for the field 'Default' must be a non-empty STRING")
+	}
+	return s
+}
+
+// parallel compiles a Parallel state's branches.
+func (p *parser) parallel(raw map[string]any, loc string) *parallelState {
+	ps := &parallelState{}
+	br, ok := raw["Branches"].([]any)
+	if !ok || len(br) == 0 {
+		p.schema(loc+"/Branches", "The field 'Branches' is required and must be a non-empty array")
+	}
+	for i, b := range br {
+		bloc := fmt.Sprintf("%s/Branches/%d", loc, i)
+		bm, ok := b.(map[string]any)
+		if !ok {
+			p.schema(bloc, "A branch must be an object")
+			continue
+		}
+		p.subProgramChecks(bm, bloc)
+		ps.branches = append(ps.branches, p.program(bm, bloc))
+	}
+	return ps
 }
 
 func withoutKeys(m map[string]any, keys ...string) map[string]any {
@@ -589,62 +467,10 @@ func withoutKeys(m map[string]any, keys ...string) map[string]any {
 	return out
 }
 
-func (p *parser) wait(st *state, raw map[string]any, loc string) {
-	n := 0
-	if v, ok := raw["Seconds"]; ok {
-		n++
-		f, isNum := value.Float(v)
-		if !isNum || f < 0 || f != math.Trunc(f) {
-			p.schema(loc+"/Seconds", "The value for the field 'Seconds' must be a non-negative integer")
-		}
-		st.seconds, st.hasSeconds = int64(f), true
-	}
-	if v, ok := raw["Timestamp"]; ok {
-		n++
-		s, _ := v.(string)
-		ts, err := parseTimestamp(s)
-		if err != nil {
-			p.schema(loc+"/Timestamp", "The value for the field 'Timestamp' must be a valid ISO-8601 timestamp")
-		}
-		st.timestamp, st.hasTimestamp = ts, true
-	}
-	if st.secondsPath = p.refPath(raw, "SecondsPath", loc); st.secondsPath != nil {
-		n++
-	}
-	if st.timestampPath = p.refPath(raw, "TimestampPath", loc); st.timestampPath != nil {
-		n++
-	}
-	if n != 1 {
-		p.schema(loc, "A Wait state must contain exactly one of 'Seconds', 'SecondsPath', 'Timestamp' or 'TimestampPath'")
-	}
-}
-
-func (p *parser) failState(st *state, raw map[string]any, loc string) {
-	if v, ok := raw["Error"]; ok {
-		s, ok := v.(string)
-		if !ok {
-			p.schema(loc+"/Error", "The value for the field 'Error' must be a STRING")
-		}
-		st.errorName, st.hasError = s, true
-	}
-	if v, ok := raw["Cause"]; ok {
-		s, ok := v.(string)
-		if !ok {
-			p.schema(loc+"/Cause", "The value for the field 'Cause' must be a STRING")
-		}
-		st.cause, st.hasCause = s, true
-	}
-	st.errorExpr = p.pathOrCall(raw, "ErrorPath", loc)
-	st.causeExpr = p.pathOrCall(raw, "CausePath", loc)
-	if st.hasError && st.errorExpr != nil {
-		p.schema(loc, "A Fail state cannot include both 'Error' and 'ErrorPath'")
-	}
-	if st.hasCause && st.causeExpr != nil {
-		p.schema(loc, "A Fail state cannot include both 'Cause' and 'CausePath'")
-	}
-}
-
-func (p *parser) mapState(st *state, raw map[string]any, loc string) {
+// mapState compiles what a Map state has in either query language: its item processor and
+// Label; it refuses the item sources and sinks this engine does not implement.
+func (p *parser) mapState(raw map[string]any, loc string) *mapState {
+	m := &mapState{}
 	it, hasIt := raw["Iterator"].(map[string]any)
 	ip, hasIP := raw["ItemProcessor"].(map[string]any)
 	switch {
@@ -652,74 +478,22 @@ func (p *parser) mapState(st *state, raw map[string]any, loc string) {
 		p.schema(loc, "A Map state cannot include both 'Iterator' and 'ItemProcessor'")
 	case !hasIt && !hasIP:
 		p.schema(loc+"/ItemProcessor", "The field 'ItemProcessor' is required and must be an object")
-		return
+		return m
 	}
 	proc, field := ip, "/ItemProcessor"
 	if hasIt {
 		proc, field = it, "/Iterator"
 	}
-	if cfg, ok := proc["ProcessorConfig"]; ok {
-		cm, ok := cfg.(map[string]any)
-		if !ok {
-			p.schema(loc+field+"/ProcessorConfig", "The value for the field 'ProcessorConfig' must be an object")
-		}
-		switch cm["Mode"] {
-		case nil, "INLINE":
-		case "DISTRIBUTED":
-			st.distributed = true
-		default:
-			p.schema(loc+field+"/ProcessorConfig/Mode", "The value for the field 'Mode' must be INLINE or DISTRIBUTED")
-		}
-	}
+	m.distributed = p.processorMode(proc, loc+field)
 	p.subProgramChecks(proc, loc+field)
-	st.processor = p.program(proc, loc+field)
-	if _, ok := raw["ItemReader"]; ok {
-		p.schema(loc+"/ItemReader", "ItemReader is not supported by this engine (items must come from the state input)")
-	}
-	if _, ok := raw["ResultWriter"]; ok {
-		p.schema(loc+"/ResultWriter", "ResultWriter is not supported by this engine")
-	}
-	if _, ok := raw["ItemBatcher"]; ok {
-		p.schema(loc+"/ItemBatcher", "ItemBatcher is not supported by this engine")
-	}
-	st.itemsPath = p.refPath(raw, "ItemsPath", loc)
-	st.itemSelector = p.template(raw, "ItemSelector", loc)
-	if st.itemSelector != nil && st.parameters != nil {
-		p.schema(loc, "A Map state cannot include both 'ItemSelector' and 'Parameters'")
-	}
-	if st.itemSelector == nil {
-		// Parameters on a Map state is the legacy name of ItemSelector.
-		st.itemSelector, st.parameters = st.parameters, nil
-	}
-	if v, ok := raw["MaxConcurrency"]; ok {
-		f, isNum := value.Float(v)
-		if !isNum || f < 0 || f != math.Trunc(f) {
-			p.schema(loc+"/MaxConcurrency", "The value for the field 'MaxConcurrency' must be a non-negative integer")
-		}
-		st.maxConcurrency = int(f)
-	}
-	st.maxConcurrencyPath = p.refPath(raw, "MaxConcurrencyPath", loc)
-	if v, ok := raw["ToleratedFailureCount"]; ok {
-		f, isNum := value.Float(v)
-		if !isNum || f < 0 || f != math.Trunc(f) {
-			p.schema(loc+"/ToleratedFailureCount", "The value for the field 'ToleratedFailureCount' must be a non-negative integer")
-		}
-		st.tolCount, st.hasTolCount = int64(f), true
-	}
-	st.tolCountPath = p.refPath(raw, "ToleratedFailureCountPath", loc)
-	if v, ok := raw["ToleratedFailurePercentage"]; ok {
-		f, isNum := value.Float(v)
-		if !isNum || f < 0 || f > 100 {
-			p.schema(loc+"/ToleratedFailurePercentage", "The value for the field 'ToleratedFailurePercentage' must be a number between 0 and 100")
-		}
-		st.tolPct, st.hasTolPct = f, true
-	}
-	st.tolPctPath = p.refPath(raw, "ToleratedFailurePercentagePath", loc)
-	for _, pair := range [][2]string{{"MaxConcurrency", "MaxConcurrencyPath"}, {"ToleratedFailureCount", "ToleratedFailureCountPath"}, {"ToleratedFailurePercentage", "ToleratedFailurePercentagePath"}} {
-		_, a := raw[pair[0]]
-		_, b := raw[pair[1]]
-		if a && b {
-			p.schema(loc, "A Map state cannot include both '%s' and '%s'", pair[0], pair[1])
+	m.processor = p.program(proc, loc+field)
+	for _, u := range [][2]string{
+		{"ItemReader", "ItemReader is not supported by this engine (items must come from the state input)"},
+		{"ResultWriter", "ResultWriter is not supported by this engine"},
+		{"ItemBatcher", "ItemBatcher is not supported by this engine"},
+	} {
+		if _, ok := raw[u[0]]; ok {
+			p.schema(loc+"/"+u[0], "%s", u[1])
 		}
 	}
 	if v, ok := raw["Label"]; ok {
@@ -727,8 +501,38 @@ func (p *parser) mapState(st *state, raw map[string]any, loc string) {
 		if !ok || s == "" || utf8.RuneCountInString(s) > 40 || strings.ContainsAny(s, " \t\n\r<>{}[]?*\"#%\\^|~`$&,;:/") || strings.IndexFunc(s, unicode.IsControl) >= 0 {
 			p.schema(loc+"/Label", "The value for the field 'Label' must be 1 to 40 characters without whitespace, brackets, wildcards or special characters")
 		}
-		st.label = s
+		m.label = s
 	}
+	return m
+}
+
+// processorMode reads ProcessorConfig.Mode and reports whether it is DISTRIBUTED.
+func (p *parser) processorMode(proc map[string]any, loc string) bool {
+	cfg, ok := proc["ProcessorConfig"]
+	if !ok {
+		return false
+	}
+	cm, ok := cfg.(map[string]any)
+	if !ok {
+		p.schema(loc+"/ProcessorConfig", "The value for the field 'ProcessorConfig' must be an object")
+	}
+	switch cm["Mode"] {
+	case nil, "INLINE":
+		return false
+	case "DISTRIBUTED":
+		return true
+	default:
+		p.schema(loc+"/ProcessorConfig/Mode", "The value for the field 'Mode' must be INLINE or DISTRIBUTED")
+		return false
+	}
+}
+
+func (p *parser) nonNegativeInt(v any, loc, field string) int64 {
+	f, isNum := value.Float(v)
+	if !isNum || f < 0 || f != math.Trunc(f) {
+		p.schema(loc, "The value for the field '%s' must be a non-negative integer", field)
+	}
+	return int64(f)
 }
 
 func (p *parser) positiveInt(v any, loc, field string) int64 {
@@ -906,7 +710,7 @@ func (p *parser) catchers(v any, loc string) []*catcher {
 		if c.resultPath != nil && c.resultPath.String() == "$" {
 			c.resultPath = nil
 		}
-		c.assign = p.template(it.m, "Assign", it.loc)
+		c.assign = pathTemplate(p.template(it.m, "Assign", it.loc))
 		p.allLast(c.errorEquals, it, "catcher")
 		out = append(out, c)
 	}

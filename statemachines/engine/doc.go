@@ -1,14 +1,19 @@
 // Package engine is a local AWS Step Functions engine: it validates Amazon States Language
-// definitions (JSONPath query language) and runs them synchronously, the way the product's
-// Express state machines run behind API Gateway's StartSyncExecution.
+// definitions (JSONPath and JSONata query languages) and runs them synchronously, the way the
+// product's Express state machines run behind API Gateway's StartSyncExecution. It is its own Go
+// module (github.com/acme-oem/vehicle-data/statemachines/engine) with the AWS-recorded corpus
+// in testdata/conformance/sfn; cmd/asl runs it by hand.
 //
 // # Use
 //
 //	eng := engine.New(engine.Options{
-//		Functions: engine.FunctionMap{"vin-validate": handler}, // Lambda handlers, in-process
+//		Functions: engine.FunctionMap{"validate-vin": handler}, // Lambda handlers, in-process
 //		DynamoDB:  dynamoClient,                                // *dynamodb.Client (dynalite locally)
 //	})
-//	arn, err := eng.Load("vehicle-report", definition, map[string]string{"Table": "cache"})
+//	arn, err := eng.Load("vehicle-report", definition, map[string]string{
+//		"ValidateVinFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:validate-vin",
+//		"TableName":              "vehicle-cache", // ${Name} placeholders, as CDK substitutes them
+//	})
 //	res, err := eng.StartSyncExecution(ctx, arn, input) // res.Status SUCCEEDED|FAILED|TIMED_OUT
 //
 // Load rejects what CreateStateMachine would reject with a *ValidationError whose problems name
@@ -19,6 +24,11 @@
 // Express execution (Load's default; LoadWith can load STANDARD machines) after AWS's 5-minute
 // limit, or any execution after the definition's TimeoutSeconds. An Engine is safe for
 // concurrent executions.
+//
+// Start runs an execution asynchronously (StartExecution): Execution.Wait, Result and Stop
+// (ABORTED), and with RunOptions.History the history events GetExecutionHistory returns, with
+// the ids error causes cite. TestState runs one state definition and reports its next state.
+// Package server serves all of this over the Step Functions API (cmd/asl: asl serve).
 //
 // # Semantics
 //
@@ -45,8 +55,15 @@
 // the expressions as CreateStateMachine does (INVALID_JSONATA_EXPRESSION for one that does not
 // parse, UNSUPPORTED_JSONATA_EXPRESSION for a top-level field name, "$" or "$$") and refuses a
 // state declaring JSONPath under a JSONata machine.
-// Options.DisableJSONata rejects such definitions at load instead (jsonata_mode.go holds the
-// whole JSONata side).
+// Options.DisableJSONata rejects such definitions at load instead.
+//
+// # Structure
+//
+// One interpreter core runs every state (exec.go): the effective input, the kind's action,
+// Assign and the shaping of the result, then the output; Task, Parallel and Map run it under the
+// one Retry and Catch loop. The query language sits behind the dataFlow interface and the field
+// functions the parser compiles (jsonpath_flow.go, jsonata_flow.go); each state kind is a small
+// action type (actions.go); Map and Parallel fan out on goroutines (mapparallel.go).
 //
 // # Integrations
 //

@@ -44,43 +44,13 @@ func (e *Engine) dynamo(op string) IntegrationFunc {
 		if !ok {
 			return nil, dynamoValidation("The parameters of " + req.Resource + " must be an object")
 		}
-		avs := map[string]map[string]types.AttributeValue{}
-		rest := make(map[string]any, len(params))
-		for k, v := range params {
-			rest[k] = v
-		}
-		for _, f := range attributeFields {
-			v, ok := params[f]
-			if !ok {
-				continue
-			}
-			delete(rest, f)
-			m, err := toAttributeMap(v)
-			if err != nil {
-				return nil, dynamoValidation(fmt.Sprintf("Invalid %s: %v", f, err))
-			}
-			avs[f] = m
+		rest, avs, err := splitAttributes(params)
+		if err != nil {
+			return nil, err
 		}
 		switch op {
 		case "getItem":
-			in := &dynamodb.GetItemInput{}
-			if !simpleGetItem(rest, in) {
-				in = &dynamodb.GetItemInput{}
-				if err := decodeInto(rest, in); err != nil {
-					return nil, err
-				}
-			}
-			in.Key = avs["Key"]
-			out, err := client.GetItem(ctx, in)
-			if err != nil {
-				return nil, dynamoError(err)
-			}
-			res := map[string]any{}
-			if out.Item != nil {
-				res["Item"] = fromAttributeMap(out.Item)
-			}
-			addCapacity(res, out.ConsumedCapacity)
-			return e.withSdkMetadata(res, out.ResultMetadata), nil
+			return e.dynamoGetItem(ctx, client, rest, avs)
 		case "putItem":
 			out, err := callDynamo(ctx, rest, func(in *dynamodb.PutItemInput) {
 				in.Item, in.ExpressionAttributeValues = avs["Item"], avs["ExpressionAttributeValues"]
@@ -106,27 +76,75 @@ func (e *Engine) dynamo(op string) IntegrationFunc {
 			}
 			return e.withSdkMetadata(attributesResult(out.Attributes, out.ConsumedCapacity), out.ResultMetadata), nil
 		default: // query
-			in := &dynamodb.QueryInput{}
-			if err := decodeInto(rest, in); err != nil {
-				return nil, err
-			}
-			in.ExpressionAttributeValues, in.ExclusiveStartKey = avs["ExpressionAttributeValues"], avs["ExclusiveStartKey"]
-			out, err := client.Query(ctx, in)
-			if err != nil {
-				return nil, dynamoError(err)
-			}
-			items := make([]any, len(out.Items))
-			for i, it := range out.Items {
-				items[i] = fromAttributeMap(it)
-			}
-			res := map[string]any{"Count": value.Int(int64(out.Count)), "Items": items, "ScannedCount": value.Int(int64(out.ScannedCount))}
-			if out.LastEvaluatedKey != nil {
-				res["LastEvaluatedKey"] = fromAttributeMap(out.LastEvaluatedKey)
-			}
-			addCapacity(res, out.ConsumedCapacity)
-			return e.withSdkMetadata(res, out.ResultMetadata), nil
+			return e.dynamoQuery(ctx, client, rest, avs)
 		}
 	}
+}
+
+// splitAttributes separates the parameters holding typed attribute values (converted to the
+// SDK's types) from the rest.
+func splitAttributes(params map[string]any) (map[string]any, map[string]map[string]types.AttributeValue, error) {
+	avs := map[string]map[string]types.AttributeValue{}
+	rest := make(map[string]any, len(params))
+	for k, v := range params {
+		rest[k] = v
+	}
+	for _, f := range attributeFields {
+		v, ok := params[f]
+		if !ok {
+			continue
+		}
+		delete(rest, f)
+		m, err := toAttributeMap(v)
+		if err != nil {
+			return nil, nil, dynamoValidation(fmt.Sprintf("Invalid %s: %v", f, err))
+		}
+		avs[f] = m
+	}
+	return rest, avs, nil
+}
+
+func (e *Engine) dynamoGetItem(ctx context.Context, client DynamoDBAPI, rest map[string]any, avs map[string]map[string]types.AttributeValue) (any, error) {
+	in := &dynamodb.GetItemInput{}
+	if !simpleGetItem(rest, in) {
+		in = &dynamodb.GetItemInput{}
+		if err := decodeInto(rest, in); err != nil {
+			return nil, err
+		}
+	}
+	in.Key = avs["Key"]
+	out, err := client.GetItem(ctx, in)
+	if err != nil {
+		return nil, dynamoError(err)
+	}
+	res := map[string]any{}
+	if out.Item != nil {
+		res["Item"] = fromAttributeMap(out.Item)
+	}
+	addCapacity(res, out.ConsumedCapacity)
+	return e.withSdkMetadata(res, out.ResultMetadata), nil
+}
+
+func (e *Engine) dynamoQuery(ctx context.Context, client DynamoDBAPI, rest map[string]any, avs map[string]map[string]types.AttributeValue) (any, error) {
+	in := &dynamodb.QueryInput{}
+	if err := decodeInto(rest, in); err != nil {
+		return nil, err
+	}
+	in.ExpressionAttributeValues, in.ExclusiveStartKey = avs["ExpressionAttributeValues"], avs["ExclusiveStartKey"]
+	out, err := client.Query(ctx, in)
+	if err != nil {
+		return nil, dynamoError(err)
+	}
+	items := make([]any, len(out.Items))
+	for i, it := range out.Items {
+		items[i] = fromAttributeMap(it)
+	}
+	res := map[string]any{"Count": value.Int(int64(out.Count)), "Items": items, "ScannedCount": value.Int(int64(out.ScannedCount))}
+	if out.LastEvaluatedKey != nil {
+		res["LastEvaluatedKey"] = fromAttributeMap(out.LastEvaluatedKey)
+	}
+	addCapacity(res, out.ConsumedCapacity)
+	return e.withSdkMetadata(res, out.ResultMetadata), nil
 }
 
 // withSdkMetadata adds the SdkHttpMetadata and SdkResponseMetadata members Step Functions'
@@ -277,93 +295,110 @@ func toAttribute(v any) (types.AttributeValue, error) {
 		return nil, errors.New("an attribute value must be an object with exactly one type key (S, N, B, BOOL, NULL, SS, NS, BS, L, M)")
 	}
 	for k, x := range m {
-		switch k {
-		case "S":
-			s, ok := x.(string)
-			if !ok {
-				return nil, errors.New("the S member must be a string")
-			}
-			return &types.AttributeValueMemberS{Value: s}, nil
-		case "N":
-			switch n := x.(type) {
-			case string:
-				return &types.AttributeValueMemberN{Value: n}, nil
-			case json.Number:
-				return &types.AttributeValueMemberN{Value: string(n)}, nil
-			}
-			return nil, errors.New("the N member must be a string")
-		case "B":
-			b, err := decodeB64(x)
-			if err != nil {
-				return nil, err
-			}
-			return &types.AttributeValueMemberB{Value: b}, nil
-		case "BOOL":
-			b, ok := x.(bool)
-			if !ok {
-				return nil, errors.New("the BOOL member must be a boolean")
-			}
-			return &types.AttributeValueMemberBOOL{Value: b}, nil
-		case "NULL":
-			return &types.AttributeValueMemberNULL{Value: true}, nil
-		case "SS", "NS":
-			arr, ok := x.([]any)
-			if !ok {
-				return nil, fmt.Errorf("the %s member must be an array of strings", k)
-			}
-			ss := make([]string, len(arr))
-			for i, e := range arr {
-				switch s := e.(type) {
-				case string:
-					ss[i] = s
-				case json.Number:
-					ss[i] = string(s)
-				default:
-					return nil, fmt.Errorf("the %s member must be an array of strings", k)
-				}
-			}
-			if k == "SS" {
-				return &types.AttributeValueMemberSS{Value: ss}, nil
-			}
-			return &types.AttributeValueMemberNS{Value: ss}, nil
-		case "BS":
-			arr, ok := x.([]any)
-			if !ok {
-				return nil, errors.New("the BS member must be an array of base64 strings")
-			}
-			bs := make([][]byte, len(arr))
-			for i, e := range arr {
-				b, err := decodeB64(e)
-				if err != nil {
-					return nil, err
-				}
-				bs[i] = b
-			}
-			return &types.AttributeValueMemberBS{Value: bs}, nil
-		case "L":
-			arr, ok := x.([]any)
-			if !ok {
-				return nil, errors.New("the L member must be an array")
-			}
-			l := make([]types.AttributeValue, len(arr))
-			for i, e := range arr {
-				av, err := toAttribute(e)
-				if err != nil {
-					return nil, err
-				}
-				l[i] = av
-			}
-			return &types.AttributeValueMemberL{Value: l}, nil
-		case "M":
-			mm, err := toAttributeMap(x)
-			if err != nil {
-				return nil, err
-			}
-			return &types.AttributeValueMemberM{Value: mm}, nil
-		}
-		return nil, fmt.Errorf("unknown attribute type %q", k)
+		return typedAttribute(k, x)
 	}
 	return nil, errors.New("empty attribute value")
+}
+
+// typedAttribute converts the member x of type key k ("S", "N", ...).
+func typedAttribute(k string, x any) (types.AttributeValue, error) {
+	switch k {
+	case "S":
+		s, ok := x.(string)
+		if !ok {
+			return nil, errors.New("the S member must be a string")
+		}
+		return &types.AttributeValueMemberS{Value: s}, nil
+	case "N":
+		switch n := x.(type) {
+		case string:
+			return &types.AttributeValueMemberN{Value: n}, nil
+		case json.Number:
+			return &types.AttributeValueMemberN{Value: string(n)}, nil
+		}
+		return nil, errors.New("the N member must be a string")
+	case "B":
+		b, err := decodeB64(x)
+		if err != nil {
+			return nil, err
+		}
+		return &types.AttributeValueMemberB{Value: b}, nil
+	case "BOOL":
+		b, ok := x.(bool)
+		if !ok {
+			return nil, errors.New("the BOOL member must be a boolean")
+		}
+		return &types.AttributeValueMemberBOOL{Value: b}, nil
+	case "NULL":
+		return &types.AttributeValueMemberNULL{Value: true}, nil
+	case "SS", "NS":
+		return stringSetAttribute(k, x)
+	case "BS":
+		return binarySetAttribute(x)
+	case "L":
+		return listAttribute(x)
+	case "M":
+		mm, err := toAttributeMap(x)
+		if err != nil {
+			return nil, err
+		}
+		return &types.AttributeValueMemberM{Value: mm}, nil
+	}
+	return nil, fmt.Errorf("unknown attribute type %q", k)
+}
+
+func stringSetAttribute(k string, x any) (types.AttributeValue, error) {
+	arr, ok := x.([]any)
+	if !ok {
+		return nil, fmt.Errorf("the %s member must be an array of strings", k)
+	}
+	ss := make([]string, len(arr))
+	for i, e := range arr {
+		switch s := e.(type) {
+		case string:
+			ss[i] = s
+		case json.Number:
+			ss[i] = string(s)
+		default:
+			return nil, fmt.Errorf("the %s member must be an array of strings", k)
+		}
+	}
+	if k == "SS" {
+		return &types.AttributeValueMemberSS{Value: ss}, nil
+	}
+	return &types.AttributeValueMemberNS{Value: ss}, nil
+}
+
+func binarySetAttribute(x any) (types.AttributeValue, error) {
+	arr, ok := x.([]any)
+	if !ok {
+		return nil, errors.New("the BS member must be an array of base64 strings")
+	}
+	bs := make([][]byte, len(arr))
+	for i, e := range arr {
+		b, err := decodeB64(e)
+		if err != nil {
+			return nil, err
+		}
+		bs[i] = b
+	}
+	return &types.AttributeValueMemberBS{Value: bs}, nil
+}
+
+func listAttribute(x any) (types.AttributeValue, error) {
+	arr, ok := x.([]any)
+	if !ok {
+		return nil, errors.New("the L member must be an array")
+	}
+	l := make([]types.AttributeValue, len(arr))
+	for i, e := range arr {
+		av, err := toAttribute(e)
+		if err != nil {
+			return nil, err
+		}
+		l[i] = av
+	}
+	return &types.AttributeValueMemberL{Value: l}, nil
 }
 
 func decodeB64(x any) ([]byte, error) {

@@ -188,6 +188,23 @@ func (e *Engine) LoadWith(name string, definition []byte, lo LoadOptions) (strin
 	return m.arn, nil
 }
 
+// Delete removes a machine (by name or ARN) and reports whether it existed. Executions already
+// running finish.
+func (e *Engine) Delete(arnOrName string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	m, ok := e.machines[arnOrName]
+	if !ok {
+		return false
+	}
+	delete(e.machines, m.name)
+	delete(e.machines, m.arn)
+	return true
+}
+
+// MachineArn is the ARN a machine loaded under name has.
+func (e *Engine) MachineArn(name string) string { return e.machineArn(name) }
+
 // Validate checks a definition without registering it.
 func (e *Engine) Validate(definition []byte, substitutions map[string]string) error {
 	_, err := e.compile("validate", definition, substitutions)

@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/acme-oem/vehicle-data/statemachines/engine/jsonpath"
-	"github.com/acme-oem/vehicle-data/statemachines/engine/payload"
 	"github.com/acme-oem/vehicle-data/statemachines/engine/value"
 )
 
@@ -42,8 +39,8 @@ type execution struct {
 	arn      string
 	name     string
 	start    time.Time
-	events   atomic.Int64 // the main workflow's history event ids
-	deadline time.Time    // from TimeoutSeconds in clock time; zero when none
+	events   history   // the main workflow's history
+	deadline time.Time // from TimeoutSeconds in clock time; zero when none
 	execCtx  map[string]any
 	smCtx    map[string]any
 }
@@ -68,31 +65,37 @@ func (s *scope) get(name string) (any, bool) {
 type frame struct {
 	ex      *execution
 	ctx     context.Context
-	events  *atomic.Int64 // history event ids; a distributed Map child has its own
+	events  *history // the history the frame adds to; a distributed Map child has its own
 	scope   scope
 	vars    func(string) (any, bool)
 	execCtx map[string]any // $$.Execution for this frame (a distributed child has its own input)
+	// run is the state running now: a frame runs one state at a time, and keeping it here
+	// spares a heap allocation per state (the pipeline hands it to interface methods).
+	run stateRun
 }
 
-func newFrame(ex *execution, ctx context.Context, events *atomic.Int64, parent *scope, execCtx map[string]any) *frame {
+func newFrame(ex *execution, ctx context.Context, events *history, parent *scope, execCtx map[string]any) *frame {
 	f := &frame{ex: ex, ctx: ctx, events: events, scope: scope{parent: parent}, execCtx: execCtx}
 	f.vars = f.scope.get
 	return f
 }
 
 func (e *Engine) run(ctx context.Context, m *machine, execName, execID string, input any) Result {
-	start := e.clock.Now()
+	return e.newExecution(m, execName, execID).execute(ctx, input)
+}
+
+func (e *Engine) newExecution(m *machine, execName, execID string) *execution {
 	arn := "arn:aws:states:" + e.opts.Region + ":" + e.opts.Account + ":express:" + m.name + ":" + execName + ":" + execID
 	if m.standard {
 		arn = "arn:aws:states:" + e.opts.Region + ":" + e.opts.Account + ":execution:" + m.name + ":" + execName
 	}
-	ex := &execution{
-		eng:   e,
-		m:     m,
-		arn:   arn,
-		name:  execName,
-		start: start,
-	}
+	ex := &execution{eng: e, m: m, arn: arn, name: execName, start: e.clock.Now()}
+	ex.events.clock = e.clock
+	return ex
+}
+
+func (ex *execution) execute(ctx context.Context, input any) Result {
+	e, m, start, execName := ex.eng, ex.m, ex.start, ex.name
 	if m.timeout > 0 {
 		d := time.Duration(m.timeout) * time.Second
 		ex.deadline = start.Add(d)
@@ -109,12 +112,18 @@ func (e *Engine) run(ctx context.Context, m *machine, execName, execID string, i
 		ex.smCtx = map[string]any{"Id": m.arn, "Name": m.name}
 		ex.execCtx = ex.executionContext(input)
 	}
-	ex.events.Store(1) // ExecutionStarted
+	ex.events.note("ExecutionStarted", "executionStartedEventDetails", djson("input", input), dstr("roleArn", e.opts.RoleArn))
 	f := newFrame(ex, ctx, &ex.events, nil, ex.execCtx)
 	out, serr := f.runGuarded(m.prog, input)
 
 	res := Result{ExecutionArn: ex.arn, StateMachineArn: m.arn, Name: execName, StartDate: start, StopDate: e.clock.Now()}
 	switch {
+	case serr != nil && errors.Is(context.Cause(ctx), errAborted):
+		res.Status = StatusAborted
+		var ab *abort
+		if errors.As(context.Cause(ctx), &ab) {
+			res.Error, res.Cause = ab.name, ab.cause
+		}
 	case serr == errExecTimedOut || (serr != nil && ctx.Err() != nil):
 		res.Status, res.Error, res.Cause = StatusTimedOut, errTimeout, serr.Cause
 		if serr != errExecTimedOut {
@@ -130,7 +139,27 @@ func (e *Engine) run(ctx context.Context, m *machine, execName, execID string, i
 		}
 		res.Status, res.Output = StatusSucceeded, string(b)
 	}
+	ex.closeHistory(res)
 	return res
+}
+
+// closeHistory records the event ending a recorded execution, unless its last state already
+// closed it (ExecutionFailed or ExecutionTimedOut).
+func (ex *execution) closeHistory(res Result) {
+	if !ex.events.record {
+		return
+	}
+	switch last := ex.events.lastType(); {
+	case last == "ExecutionFailed" || last == "ExecutionTimedOut":
+	case res.Status == StatusSucceeded:
+		ex.events.note("ExecutionSucceeded", "executionSucceededEventDetails", dstr("output", res.Output))
+	case res.Status == StatusAborted:
+		ex.events.note("ExecutionAborted", "executionAbortedEventDetails", dstr("error", res.Error), dstr("cause", res.Cause))
+	case res.Status == StatusTimedOut:
+		ex.events.note("ExecutionTimedOut", "executionTimedOutEventDetails", dstr("error", res.Error), dstr("cause", res.Cause))
+	default:
+		ex.events.note("ExecutionFailed", "executionFailedEventDetails", dstr("error", res.Error), dstr("cause", res.Cause))
+	}
 }
 
 func (ex *execution) executionContext(input any) map[string]any {
@@ -193,7 +222,19 @@ type stateRun struct {
 }
 
 func (f *frame) runState(st *state, input any) (any, *state, *value.Error) {
-	r := stateRun{f: f, st: st, id: f.events.Add(1)}
+	// Field by field rather than one struct assignment: r lives in the (heap) frame, and
+	// zeroing the whole struct there costs write barriers on every state.
+	r := &f.run
+	if r.f != f {
+		r.f = f
+	}
+	r.st, r.id, r.retries = st, f.events.note(st.entered, "stateEnteredEventDetails", dstr("name", st.name), djson("input", input)), 0
+	if r.ctxObj != nil {
+		r.ctxObj = nil
+	}
+	if r.pending != nil {
+		r.pending = nil
+	}
 	trace := f.ex.eng.opts.Trace
 	if trace != nil || st.needsCtx {
 		r.entered = f.ex.eng.clock.Now()
@@ -208,14 +249,7 @@ func (f *frame) runState(st *state, input any) (any, *state, *value.Error) {
 	if st.needsCtx {
 		r.buildContext()
 	}
-	var out any
-	var next *state
-	var err *value.Error
-	if st.jsonata {
-		out, next, err = r.evalJSONata(input)
-	} else {
-		out, next, err = r.eval(input)
-	}
+	out, next, err := r.eval(input)
 	if err == nil && r.pending != nil {
 		for k, v := range r.pending {
 			if f.scope.vars == nil {
@@ -224,12 +258,15 @@ func (f *frame) runState(st *state, input any) (any, *state, *value.Error) {
 			f.scope.vars[k] = v
 		}
 	}
-	if err == nil || st.kind != kFail {
-		f.events.Add(1) // StateExited (or the failure event closing the state)
+	switch {
+	case err == nil:
+		f.events.note(st.exited, "stateExitedEventDetails", dstr("name", st.name), djson("output", out))
+	case st.kind != kFail:
+		f.closeFailed(st, err) // the failure event closing the state
 	}
 	if trace != nil {
 		now := f.ex.eng.clock.Now()
-		ev := Event{Kind: EventStateExited, ExecutionArn: f.ex.arn, ID: f.events.Load(), State: st.name, StateType: st.typeName, Time: now, Duration: now.Sub(r.entered)}
+		ev := Event{Kind: EventStateExited, ExecutionArn: f.ex.arn, ID: f.events.n.Load(), State: st.name, StateType: st.typeName, Time: now, Duration: now.Sub(r.entered)}
 		if err != nil {
 			ev.Error = err.Name
 		} else if f.ex.eng.opts.TraceData {
@@ -238,6 +275,19 @@ func (f *frame) runState(st *state, input any) (any, *state, *value.Error) {
 		trace(ev)
 	}
 	return out, next, err
+}
+
+// closeFailed records the event closing a failed state: at the top of the execution it is
+// ExecutionFailed (or ExecutionTimedOut), inside a branch or iteration the state's abort.
+func (f *frame) closeFailed(st *state, err *value.Error) {
+	switch {
+	case f.events != &f.ex.events || f.scope.parent != nil:
+		f.events.note(st.aborted, "")
+	case err == errExecTimedOut:
+		f.events.noteError("ExecutionTimedOut", "executionTimedOutEventDetails", err)
+	default:
+		f.events.noteError("ExecutionFailed", "executionFailedEventDetails", err)
+	}
 }
 
 func (r *stateRun) buildContext() {
@@ -251,6 +301,15 @@ func (r *stateRun) buildContext() {
 
 func (r *stateRun) env(input any) jsonpath.Env {
 	return jsonpath.Env{Input: input, Context: r.ctxObj, Vars: r.f.vars}
+}
+
+// envFor is the JSONPath environment of a field: "$" is the current value of b.
+func (r *stateRun) envFor(b bindings) jsonpath.Env {
+	ctx := r.ctxObj
+	if b.ctx != nil {
+		ctx = b.ctx
+	}
+	return jsonpath.Env{Input: b.current(), Context: ctx, Vars: r.f.vars}
 }
 
 // runtimeErr prefixes a cause with the state and its entered event id, as AWS words runtime
@@ -286,61 +345,19 @@ func (r *stateRun) pathErr(p *jsonpath.Path, err error) *value.Error {
 	return r.runtimeErr(err)
 }
 
+// eval is the one pipeline every state runs: effective input, the kind's action (under Retry
+// and Catch for Task, Parallel and Map), Assign and the result shaping, then the output.
 func (r *stateRun) eval(input any) (any, *state, *value.Error) {
 	st := r.st
-	if st.kind == kFail {
-		return nil, nil, r.fail(input)
+	eff, err := st.flow.effective(r, input)
+	if err != nil {
+		return nil, nil, err
 	}
-	eff := input
-	switch {
-	case st.inputNull:
-		eff = map[string]any{}
-	case st.inputPath != nil:
-		v, err := st.inputPath.Resolve(r.env(input))
-		if err != nil {
-			return nil, nil, r.pathErr(st.inputPath, err)
-		}
-		eff = v
-	}
-
+	b := bindings{input: input, eff: eff}
 	var out any
 	next := st.next
-	switch st.kind {
-	case kSucceed:
-		out = eff
-	case kChoice:
-		n, err := r.choice(eff)
-		if err != nil {
-			return nil, nil, err
-		}
-		out, next = eff, n
-	case kWait:
-		if err := r.wait(eff); err != nil {
-			return nil, nil, err
-		}
-		if err := r.evalAssign(st.assign, eff); err != nil {
-			return nil, nil, err
-		}
-		out = eff
-	case kPass:
-		result := eff
-		if st.parameters != nil {
-			v, err := st.parameters.Eval(r.env(eff))
-			if err != nil {
-				return nil, nil, r.runtimeErr(err)
-			}
-			result = v
-		}
-		if st.hasResult {
-			result = st.result
-		}
-		o, err := r.finishResult(input, result)
-		if err != nil {
-			return nil, nil, err
-		}
-		out = o
-	default: // Task, Parallel, Map: retried and caught
-		o, caughtNext, err := r.withRetry(input, eff)
+	if st.retryable() {
+		o, caughtNext, err := r.withRetry(b)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -348,17 +365,26 @@ func (r *stateRun) eval(input any) (any, *state, *value.Error) {
 			return o, caughtNext, nil // a catcher's output skips OutputPath
 		}
 		out = o
-	}
-
-	switch {
-	case st.outputNull:
-		out = map[string]any{}
-	case st.outputPath != nil:
-		v, err := st.outputPath.Resolve(r.env(out))
+	} else {
+		oc, err := st.act.run(r, b)
 		if err != nil {
-			return nil, nil, r.pathErr(st.outputPath, err)
+			return nil, nil, err
 		}
-		out = v
+		if oc.next != nil {
+			next = oc.next
+		}
+		assign, output := st.assign, st.output
+		if oc.chosen {
+			assign, output = oc.assign, oc.output
+		}
+		b.result, b.hasResult = oc.result, oc.hasResult
+		if out, err = r.finish(b, assign, output); err != nil {
+			return nil, nil, err
+		}
+	}
+	out, err = st.flow.final(r, out)
+	if err != nil {
+		return nil, nil, err
 	}
 	if st.end || st.kind == kSucceed {
 		next = nil
@@ -366,63 +392,42 @@ func (r *stateRun) eval(input any) (any, *state, *value.Error) {
 	return out, next, nil
 }
 
-// finishResult runs Assign, ResultSelector and ResultPath on a state's result and checks the
-// payload limit. raw is the state's original input (ResultPath merges into it).
-func (r *stateRun) finishResult(raw, result any) (any, *value.Error) {
-	st := r.st
-	if err := r.evalAssign(st.assign, result); err != nil {
+// finish runs Assign, then shapes the output (ResultSelector and ResultPath, or Output) and
+// checks the payload limit.
+func (r *stateRun) finish(b bindings, assign, output valueFn) (any, *value.Error) {
+	if err := r.assignVars(assign, b); err != nil {
 		return nil, err
 	}
-	if st.resultSelector != nil {
-		v, err := st.resultSelector.Eval(r.env(result))
-		if err != nil {
-			return nil, r.runtimeErr(err)
-		}
-		result = v
-	}
-	out, err := r.applyResultPath(raw, st.resultPath, st.resultDiscard, result)
+	return r.st.flow.shape(r, b, output)
+}
+
+// arguments evaluates Parameters or Arguments for a Task or Parallel attempt; a failure closes
+// the attempt with its failure event.
+func (r *stateRun) arguments(b bindings) (any, *value.Error) {
+	v, err := r.st.flow.arguments(r, b)
 	if err != nil {
+		r.f.events.note(r.st.aborted, "") // the failure event
 		return nil, err
 	}
-	if st.kind != kPass || st.hasResult || st.parameters != nil || st.inputPath != nil || st.resultPath != nil {
-		// Only a state that produced a new value can exceed the limit; a plain Pass forwards
-		// its (already checked) input, so the hot path of Pass chains measures nothing.
-		if !withinLimit(out, MaxPayloadBytes) {
-			return nil, &value.Error{Name: errDataLimitExceeded, Cause: "The state/task '" + st.name + "' returned a result with a size exceeding the maximum number of bytes service limit."}
-		}
-	}
-	return out, nil
+	return v, nil
 }
 
-func (r *stateRun) applyResultPath(raw any, p *jsonpath.Path, discard bool, result any) (any, *value.Error) {
-	switch {
-	case discard:
-		return raw, nil
-	case p == nil:
-		return result, nil
-	}
-	out, err := jsonpath.Set(raw, p, result)
-	if err != nil {
-		return nil, r.runtimeErr(err)
-	}
-	return out, nil
-}
-
-func (r *stateRun) evalAssign(t *payload.Template, input any) *value.Error {
-	if t == nil {
+// assignVars evaluates an Assign field into the pending variables (applied when the state
+// exits, so every field of the state reads the old values, as in AWS).
+func (r *stateRun) assignVars(f valueFn, b bindings) *value.Error {
+	if f == nil {
 		return nil
 	}
-	v, err := t.Eval(r.env(input))
+	v, err := f(r, b)
 	if err != nil {
-		return r.runtimeErr(err)
+		return err
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
 		return r.runtimeCause("The Assign field must evaluate to an object")
 	}
 	if r.pending == nil {
-		r.pending = m
-		return nil
+		r.pending = make(map[string]any, len(m))
 	}
 	for k, x := range m {
 		r.pending[k] = x
@@ -430,106 +435,8 @@ func (r *stateRun) evalAssign(t *payload.Template, input any) *value.Error {
 	return nil
 }
 
-func (r *stateRun) fail(input any) *value.Error {
-	st := r.st
-	name, cause := st.errorName, st.cause
-	resolve := func(x *expr, field string) (string, *value.Error) {
-		v, err := x.eval(r.env(input))
-		if err != nil {
-			if errors.Is(err, jsonpath.ErrNotFound) && x.path != nil {
-				return "", r.runtimeCause("The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", x.src, field, value.MustString(input))
-			}
-			return "", r.runtimeErr(err)
-		}
-		if s, ok := v.(string); ok {
-			return s, nil
-		}
-		return value.MustString(v), nil
-	}
-	if st.errorExpr != nil {
-		s, err := resolve(st.errorExpr, "ErrorPath")
-		if err != nil {
-			return err
-		}
-		name = s
-	}
-	if st.causeExpr != nil {
-		s, err := resolve(st.causeExpr, "CausePath")
-		if err != nil {
-			return err
-		}
-		cause = s
-	}
-	return &value.Error{Name: name, Cause: cause}
-}
-
-func (r *stateRun) choice(eff any) (*state, *value.Error) {
-	st := r.st
-	env := r.env(eff)
-	for _, b := range st.choices {
-		ok, err := b.rule.Eval(env)
-		if err != nil {
-			return nil, r.runtimeErr(err)
-		}
-		if ok {
-			if b.assign != nil {
-				if err := r.evalAssign(b.assign, eff); err != nil {
-					return nil, err
-				}
-			}
-			return b.next, nil
-		}
-	}
-	if st.defaultNext == nil {
-		return nil, &value.Error{Name: errNoChoiceMatched, Cause: r.prefix() + "No Choice Rule matched and no Default state was specified."}
-	}
-	if err := r.evalAssign(st.assign, eff); err != nil {
-		return nil, err
-	}
-	return st.defaultNext, nil
-}
-
-func (r *stateRun) wait(eff any) *value.Error {
-	st := r.st
-	clk := r.f.ex.eng.clock
-	var d time.Duration
-	switch {
-	case st.hasSeconds:
-		d = time.Duration(st.seconds) * time.Second
-	case st.hasTimestamp:
-		d = st.timestamp.Sub(clk.Now())
-	case st.secondsPath != nil:
-		v, err := st.secondsPath.Resolve(r.env(eff))
-		if err != nil {
-			if errors.Is(err, jsonpath.ErrNotFound) {
-				return r.runtimeCause("The SecondsPath parameter does not reference an input value: %s", st.secondsPath)
-			}
-			return r.runtimeErr(err)
-		}
-		f, isNum := value.Float(v)
-		switch {
-		case !isNum || f != math.Trunc(f) || math.Abs(f) > math.MaxInt64/2:
-			return r.runtimeCause("The SecondsPath parameter cannot be parsed as a long value: %s == %s", st.secondsPath, renderRaw(v))
-		case f < 0:
-			return r.runtimeCause("The SecondsPath parameter references a negative value: %s == %s", st.secondsPath, renderRaw(v))
-		}
-		d = time.Duration(f) * time.Second
-	case st.timestampPath != nil:
-		v, err := st.timestampPath.Resolve(r.env(eff))
-		if err != nil {
-			if errors.Is(err, jsonpath.ErrNotFound) {
-				return r.runtimeCause("The TimestampPath parameter does not reference an input value: %s", st.timestampPath)
-			}
-			return r.runtimeErr(err)
-		}
-		s, _ := v.(string)
-		ts, perr := parseTimestamp(s)
-		if perr != nil {
-			return r.runtimeCause("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", st.timestampPath, renderRaw(v))
-		}
-		d = ts.Sub(clk.Now())
-	}
-	return r.f.sleep(d)
+func (r *stateRun) dataLimit() *value.Error {
+	return &value.Error{Name: errDataLimitExceeded, Cause: "The state/task '" + r.st.name + "' returned a result with a size exceeding the maximum number of bytes service limit."}
 }
 
 // renderRaw shows a value in a cause: strings as they are, anything else as JSON.
@@ -558,93 +465,90 @@ func (f *frame) sleep(d time.Duration) *value.Error {
 	return nil
 }
 
-// withRetry runs a Task, Parallel or Map state's work with its Retry and Catch policies.
+// withRetry runs a Task, Parallel or Map state's attempts with its Retry and Catch policies.
 // It returns the state output, or the catcher's Next with the catcher's output.
-func (r *stateRun) withRetry(raw, eff any) (any, *state, *value.Error) {
+func (r *stateRun) withRetry(b bindings) (any, *state, *value.Error) {
 	st := r.st
 	var counts []int
 	for {
-		out, err := r.attempt(raw, eff)
+		out, err := r.attempt(b)
 		if err == nil {
 			return out, nil, nil
 		}
 		if err == errExecTimedOut || r.f.ctx.Err() != nil {
 			return nil, nil, errExecTimedOut
 		}
-		if i := matchRetrier(st.retry, err.Name); i >= 0 {
-			if counts == nil {
-				counts = make([]int, len(st.retry))
-			}
-			rt := st.retry[i]
-			if counts[i] < rt.maxAttempts {
-				delay := rt.interval * math.Pow(rt.backoff, float64(counts[i]))
-				if rt.maxDelay > 0 && delay > rt.maxDelay {
-					delay = rt.maxDelay
-				}
-				if rt.jitterFull {
-					delay *= r.f.ex.eng.opts.Jitter()
-				}
-				counts[i]++
-				r.retries++
-				if r.ctxObj != nil {
-					r.buildContext()
-				}
-				if serr := r.f.sleep(time.Duration(delay * float64(time.Second))); serr != nil {
-					return nil, nil, serr
-				}
-				r.pending = nil
-				continue
-			}
+		retried, serr := r.retry(err, &counts)
+		if serr != nil {
+			return nil, nil, serr
+		}
+		if retried {
+			continue
 		}
 		for _, c := range st.catch {
-			if !errorMatches(c.errorEquals, err.Name) {
-				continue
+			if errorMatches(c.errorEquals, err.Name) {
+				return r.caught(c, b, err)
 			}
-			errObj := map[string]any{"Error": err.Name, "Cause": err.Cause}
-			r.pending = nil
-			if err := r.evalAssign(c.assign, errObj); err != nil {
-				return nil, nil, err
-			}
-			out, perr := r.applyResultPath(raw, c.resultPath, c.discard, errObj)
-			if perr != nil {
-				return nil, nil, perr
-			}
-			return out, c.next, nil
 		}
 		return nil, nil, err
 	}
 }
 
-func (r *stateRun) attempt(raw, eff any) (any, *value.Error) {
+// retry waits before the next attempt when a retrier matches err and has attempts left
+// (counts holds each retrier's attempts so far).
+func (r *stateRun) retry(err *value.Error, counts *[]int) (bool, *value.Error) {
 	st := r.st
-	in := eff
-	token := ""
-	if st.waitForToken {
-		token = newTaskToken()
-		r.ctxObj["Task"] = map[string]any{"Token": token}
+	i := matchRetrier(st.retry, err.Name)
+	if i < 0 {
+		return false, nil
 	}
-	if st.parameters != nil {
-		v, err := st.parameters.Eval(r.env(eff))
-		if err != nil {
-			r.f.events.Add(1) // the failure event
-			return nil, r.runtimeErr(err)
-		}
-		in = v
+	if *counts == nil {
+		*counts = make([]int, len(st.retry))
 	}
-	var result any
-	var err *value.Error
-	switch st.kind {
-	case kTask:
-		result, err = r.task(eff, in, token)
-	case kParallel:
-		result, err = r.parallel(in)
-	case kMap:
-		result, err = r.mapState(eff)
+	rt := st.retry[i]
+	n := (*counts)[i]
+	if n >= rt.maxAttempts {
+		return false, nil
 	}
+	delay := rt.delay(n)
+	if rt.jitterFull {
+		delay *= r.f.ex.eng.opts.Jitter()
+	}
+	(*counts)[i]++
+	r.retries++
+	if r.ctxObj != nil {
+		r.buildContext() // $$.State.RetryCount
+	}
+	if serr := r.f.sleep(time.Duration(delay * float64(time.Second))); serr != nil {
+		return false, serr
+	}
+	r.pending = nil
+	return true, nil
+}
+
+// caught turns an error into the catcher's output: its Assign, then ResultPath or Output over
+// the error output.
+func (r *stateRun) caught(c *catcher, b bindings, err *value.Error) (any, *state, *value.Error) {
+	cb := bindings{input: b.input, eff: b.eff, errorOutput: map[string]any{"Error": err.Name, "Cause": err.Cause}}
+	r.pending = nil
+	if aerr := r.assignVars(c.assign, cb); aerr != nil {
+		return nil, nil, aerr
+	}
+	out, oerr := r.st.flow.caught(r, c, cb)
+	if oerr != nil {
+		return nil, nil, oerr
+	}
+	return out, c.next, nil
+}
+
+// attempt runs the action once and finishes its result.
+func (r *stateRun) attempt(b bindings) (any, *value.Error) {
+	oc, err := r.st.act.run(r, b)
 	if err != nil {
 		return nil, err
 	}
-	return r.finishResult(raw, result)
+	b.result, b.hasResult = oc.result, true
+	return r.finish(b, r.st.assign, r.st.output)
 }
 
 func matchRetrier(rs []*retrier, name string) int {
@@ -675,69 +579,4 @@ func errorMatches(list []string, name string) bool {
 		}
 	}
 	return false
-}
-
-func (r *stateRun) task(eff, in any, token string) (any, *value.Error) {
-	st := r.st
-	ctx := r.f.ctx
-	timeout := st.timeoutSeconds
-	if st.timeoutPath != nil {
-		v, err := st.timeoutPath.Resolve(r.env(eff))
-		if err != nil {
-			return nil, r.pathErr(st.timeoutPath, err)
-		}
-		f, ok := value.Float(v)
-		if !ok || f <= 0 || f != math.Trunc(f) {
-			return nil, r.runtimeCause("The TimeoutSecondsPath parameter must reference a positive integer: %s == %s", st.timeoutPath, renderRaw(v))
-		}
-		timeout = int64(f)
-	}
-	if timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, time.Duration(timeout)*time.Second)
-		defer cancel()
-	}
-	heartbeat := st.heartbeatSeconds
-	if st.heartbeatPath != nil {
-		v, err := st.heartbeatPath.Resolve(r.env(eff))
-		if err != nil {
-			return nil, r.pathErr(st.heartbeatPath, err)
-		}
-		f, ok := value.Float(v)
-		if !ok || f <= 0 || f != math.Trunc(f) {
-			return nil, r.runtimeCause("The HeartbeatSecondsPath parameter must reference a positive integer: %s == %s", st.heartbeatPath, renderRaw(v))
-		}
-		heartbeat = int64(f)
-	}
-	var w *waiter
-	if token != "" {
-		w = r.f.ex.eng.callbacks.register(token)
-		defer r.f.ex.eng.callbacks.release(token)
-	}
-	r.f.events.Add(2) // TaskScheduled, TaskStarted
-	res, err := st.integ.Invoke(ctx, TaskRequest{Resource: st.resource, Parameters: in, StateName: st.name, TaskToken: token})
-	if err == nil && w != nil {
-		var cerr *value.Error
-		if res, cerr = r.awaitCallback(ctx, w, time.Duration(heartbeat)*time.Second); cerr != nil {
-			err = cerr
-		}
-	}
-	r.f.events.Add(1) // TaskSucceeded / TaskFailed / TaskTimedOut
-	if err != nil {
-		if r.f.ctx.Err() != nil {
-			return nil, errExecTimedOut
-		}
-		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
-			return nil, &value.Error{Name: errTimeout, Cause: ""}
-		}
-		var ve *value.Error
-		if errors.As(err, &ve) {
-			return nil, ve
-		}
-		return nil, &value.Error{Name: errTaskFailed, Cause: err.Error()}
-	}
-	if ctx.Err() != nil && r.f.ctx.Err() == nil {
-		return nil, &value.Error{Name: errTimeout, Cause: ""}
-	}
-	return res, nil
 }

@@ -32,7 +32,7 @@ func decodeJSON(b []byte) (any, error) {
 	}
 	v, err := value.Decode(b)
 	if err != nil {
-		return nil, err //nolint:wrapcheck // value.Decode already says "decode json"
+		return nil, err // value.Decode already says "decode json"
 	}
 	return v, nil
 }
@@ -59,73 +59,9 @@ func (d *decoder) value(depth int) (any, bool) {
 	}
 	switch c := d.b[d.i]; {
 	case c == '{':
-		d.i++
-		m := map[string]any{}
-		d.ws()
-		if d.i < len(d.b) && d.b[d.i] == '}' {
-			d.i++
-			return m, true
-		}
-		for {
-			d.ws()
-			k, ok := d.str()
-			if !ok {
-				return nil, false
-			}
-			d.ws()
-			if d.i >= len(d.b) || d.b[d.i] != ':' {
-				return nil, false
-			}
-			d.i++
-			d.ws()
-			v, ok := d.value(depth + 1)
-			if !ok {
-				return nil, false
-			}
-			m[k] = v
-			d.ws()
-			if d.i >= len(d.b) {
-				return nil, false
-			}
-			if d.b[d.i] == ',' {
-				d.i++
-				continue
-			}
-			if d.b[d.i] == '}' {
-				d.i++
-				return m, true
-			}
-			return nil, false
-		}
+		return d.object(depth)
 	case c == '[':
-		d.i++
-		a := []any{}
-		d.ws()
-		if d.i < len(d.b) && d.b[d.i] == ']' {
-			d.i++
-			return a, true
-		}
-		for {
-			d.ws()
-			v, ok := d.value(depth + 1)
-			if !ok {
-				return nil, false
-			}
-			a = append(a, v)
-			d.ws()
-			if d.i >= len(d.b) {
-				return nil, false
-			}
-			if d.b[d.i] == ',' {
-				d.i++
-				continue
-			}
-			if d.b[d.i] == ']' {
-				d.i++
-				return a, true
-			}
-			return nil, false
-		}
+		return d.array(depth)
 	case c == '"':
 		return d.str()
 	case c == 't':
@@ -138,6 +74,90 @@ func (d *decoder) value(depth int) (any, bool) {
 		return d.num()
 	}
 	return nil, false
+}
+
+// open consumes an opening bracket and reports whether the container is empty (its closer,
+// then consumed too).
+func (d *decoder) open(closer byte) bool {
+	d.i++
+	d.ws()
+	if d.i < len(d.b) && d.b[d.i] == closer {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// next consumes the ',' or the closer after a member: more says another member follows, ok
+// that the text is well formed.
+func (d *decoder) next(closer byte) (more, ok bool) {
+	d.ws()
+	if d.i >= len(d.b) {
+		return false, false
+	}
+	switch d.b[d.i] {
+	case ',':
+		d.i++
+		return true, true
+	case closer:
+		d.i++
+		return false, true
+	}
+	return false, false
+}
+
+func (d *decoder) object(depth int) (any, bool) {
+	m := map[string]any{}
+	if d.open('}') {
+		return m, true
+	}
+	for {
+		d.ws()
+		k, ok := d.str()
+		if !ok {
+			return nil, false
+		}
+		d.ws()
+		if d.i >= len(d.b) || d.b[d.i] != ':' {
+			return nil, false
+		}
+		d.i++
+		d.ws()
+		v, ok := d.value(depth + 1)
+		if !ok {
+			return nil, false
+		}
+		m[k] = v
+		more, ok := d.next('}')
+		if !ok {
+			return nil, false
+		}
+		if !more {
+			return m, true
+		}
+	}
+}
+
+func (d *decoder) array(depth int) (any, bool) {
+	a := []any{}
+	if d.open(']') {
+		return a, true
+	}
+	for {
+		d.ws()
+		v, ok := d.value(depth + 1)
+		if !ok {
+			return nil, false
+		}
+		a = append(a, v)
+		more, ok := d.next(']')
+		if !ok {
+			return nil, false
+		}
+		if !more {
+			return a, true
+		}
+	}
 }
 
 func (d *decoder) lit(s string) bool {
@@ -158,7 +178,7 @@ func (d *decoder) view(raw []byte) string {
 	if len(raw) == 0 {
 		return ""
 	}
-	return unsafe.String(&raw[0], len(raw))
+	return unsafe.String(&raw[0], len(raw)) //nolint:gosec // the decoder's private copy, never written again
 }
 
 // rawStr handles strings without escapes or control characters; anything else makes the caller
@@ -231,7 +251,7 @@ func encodeJSON(v any) ([]byte, error) {
 	}
 	b, err := value.Marshal(v)
 	if err != nil {
-		return nil, err //nolint:wrapcheck // value.Marshal already says "encode json"
+		return nil, err // value.Marshal already says "encode json"
 	}
 	return b, nil
 }

@@ -128,7 +128,7 @@ func (e *Engine) callLambda(ctx context.Context, fn string, payload any) (any, i
 	out, derr := decodeJSON(resp)
 	if derr != nil {
 		// Lambda returns any bytes; Step Functions keeps a non-JSON payload as a string.
-		return string(resp), len(resp), reqID, nil //nolint:nilerr // not an error for the caller
+		return string(resp), len(resp), reqID, nil // not an error: Lambda returns any bytes
 	}
 	return out, len(resp), reqID, nil
 }

@@ -48,7 +48,7 @@ func aslValidator(t *testing.T, files []string) map[string]error {
 	for _, f := range files {
 		args = append(args, "--json-path", f)
 	}
-	out, err := exec.CommandContext(t.Context(), bin, args...).CombinedOutput()
+	out, err := exec.CommandContext(t.Context(), bin, args...).CombinedOutput() //nolint:gosec // the pinned asl-validator on our own files
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
 		t.Fatalf("run asl-validator: %v", err)
@@ -68,6 +68,8 @@ func aslValidator(t *testing.T, files []string) map[string]error {
 	return verdicts
 }
 
+// repoRoot is the repository's root (it holds package-lock.json, which pins asl-validator, and
+// the deployed definitions); the engine module sits inside it.
 func repoRoot(t *testing.T) string {
 	t.Helper()
 	dir, err := filepath.Abs(".")
@@ -75,12 +77,12 @@ func repoRoot(t *testing.T) string {
 		t.Fatal(err)
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		if _, err := os.Stat(filepath.Join(dir, "package-lock.json")); err == nil {
 			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Fatal("go.mod not found above the package")
+			t.Fatal("package-lock.json (the repository root) not found above the package")
 		}
 		dir = parent
 	}
@@ -94,6 +96,9 @@ func TestValidatorAgreesWithAslValidator(t *testing.T) {
 	deployed, err := filepath.Glob(filepath.Join(root, "statemachines", "*.asl.json"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(deployed) == 0 {
+		t.Fatalf("no deployed definitions in %s/statemachines", root)
 	}
 	valid, err := filepath.Glob(filepath.Join("testdata", "valid", "*.asl.json"))
 	if err != nil {
@@ -111,14 +116,14 @@ func TestValidatorAgreesWithAslValidator(t *testing.T) {
 	want := map[string]bool{}
 	var files []string
 	add := func(path string, wantValid bool) {
-		raw, err := os.ReadFile(path)
+		raw, err := os.ReadFile(path) //nolint:gosec // the repository's own definitions
 		if err != nil {
 			t.Fatal(err)
 		}
 		subs := dummySubstitutions(raw)
 		def := placeholder.ReplaceAllStringFunc(string(raw), func(s string) string { return subs[s[2:len(s)-1]] })
 		f := filepath.Join(dir, filepath.Base(filepath.Dir(path))+"-"+filepath.Base(path))
-		if err := os.WriteFile(f, []byte(def), 0o600); err != nil {
+		if err := os.WriteFile(f, []byte(def), 0o600); err != nil { //nolint:gosec // a file in the test's temporary directory
 			t.Fatal(err)
 		}
 		want[f] = wantValid
@@ -135,7 +140,7 @@ func TestValidatorAgreesWithAslValidator(t *testing.T) {
 	}
 	theirs := aslValidator(t, files)
 	for _, f := range files {
-		def, err := os.ReadFile(f)
+		def, err := os.ReadFile(f) //nolint:gosec // a file the test wrote
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,5 +1,5 @@
-// Package conformance runs the AWS-recorded Step Functions cases (../shared/conformance/sfn, see
-// its README) against the engine. The Go test of package engine judges them; `asl conform`
+// Package conformance runs the AWS-recorded Step Functions cases (testdata/conformance/sfn in the
+// engine module, see its README) against the engine. The Go test of package engine judges them; `asl conform`
 // reports them.
 package conformance
 
@@ -74,7 +74,7 @@ func Load(dir string) ([]Case, error) {
 	sort.Strings(files)
 	cases := make([]Case, 0, len(files))
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		b, err := os.ReadFile(f) //nolint:gosec // the case files of the directory the caller names
 		if err != nil {
 			return nil, fmt.Errorf("read case: %w", err)
 		}
@@ -87,21 +87,24 @@ func Load(dir string) ([]Case, error) {
 	return cases, nil
 }
 
-// FindDir walks up from start to the directory holding shared/conformance/sfn (CI clones the
-// repository with shared/ beside it).
+// CorpusDir is where the AWS-recorded corpus sits, relative to the engine module's root.
+const CorpusDir = "testdata/conformance/sfn"
+
+// FindDir walks up from start (a directory inside the engine module) to the corpus, so tests
+// of any package and `asl conform` run from any directory of the module find it.
 func FindDir(start string) (string, error) {
 	dir, err := filepath.Abs(start)
 	if err != nil {
 		return "", fmt.Errorf("find conformance cases: %w", err)
 	}
 	for {
-		cand := filepath.Join(dir, "shared", "conformance", "sfn")
+		cand := filepath.Join(dir, filepath.FromSlash(CorpusDir))
 		if st, err := os.Stat(cand); err == nil && st.IsDir() {
 			return cand, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("find conformance cases: no shared/conformance/sfn above " + start)
+			return "", errors.New("find conformance cases: no " + CorpusDir + " in or above " + start)
 		}
 		dir = parent
 	}

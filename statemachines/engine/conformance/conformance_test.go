@@ -1,6 +1,9 @@
 package conformance
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/acme-oem/vehicle-data/statemachines/engine/value"
@@ -37,5 +40,28 @@ func TestMatcherPlaceholders(t *testing.T) {
 	strict := newMatcher(nil)
 	if strict.value("date", "2024-05-01") {
 		t.Error("without placeholders, strings must match exactly")
+	}
+}
+
+// The corpus lives in the engine module, so a clone finds it from any of its packages without
+// anything beside the repository.
+func TestFindDirFromAPackageDirectory(t *testing.T) {
+	t.Parallel()
+	dir, err := FindDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(filepath.ToSlash(dir), CorpusDir) {
+		t.Fatalf("FindDir = %s, want a path ending in %s", dir, CorpusDir)
+	}
+	cases, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) != 600 {
+		t.Fatalf("the corpus holds %d cases, want the 600 AWS-recorded ones", len(cases))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
+		t.Fatalf("the corpus README (its origin and licence) must travel with it: %v", err)
 	}
 }

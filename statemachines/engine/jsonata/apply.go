@@ -45,49 +45,11 @@ func (e *evaluator) apply(proc any, args []any, input any, name string, pos int)
 	}
 	switch f := proc.(type) {
 	case *builtin:
-		if f.sig != nil {
-			var err error
-			if args, err = f.sig.validate(f.name, args, input, false); err != nil {
-				return nil, err
-			}
-		}
-		res, err := f.fn(e, args, input)
-		if err != nil {
-			return nil, err
-		}
-		return res, nil
+		return e.applyBuiltin(f, args, input)
 	case *lambda:
-		if f.def.signature != nil {
-			var err error
-			if args, err = f.def.signature.validate(name, args, input, true); err != nil {
-				return nil, err
-			}
-		}
-		fr := newFrame(f.env)
-		for i, p := range f.def.params {
-			if i < len(args) {
-				fr.bind(p, args[i])
-			} else {
-				fr.bind(p, undefined)
-			}
-		}
-		return e.eval(f.def.body, f.input, fr)
+		return e.applyLambda(f, args, input, name)
 	case *partialFn:
-		full := make([]any, len(f.args))
-		k := 0
-		for i := range f.args {
-			if f.holes[i] {
-				if k < len(args) {
-					full[i] = args[k]
-				} else {
-					full[i] = undefined
-				}
-				k++
-			} else {
-				full[i] = f.args[i]
-			}
-		}
-		return e.apply(f.proc, full, input, f.name, pos)
+		return e.apply(f.proc, f.fill(args), input, f.name, pos)
 	case *chainFn:
 		var x any = undefined
 		if len(args) > 0 {
@@ -192,6 +154,57 @@ func (e *evaluator) evalApply(n *node, input any, env *frame) (any, error) {
 	return e.apply(fn, []any{lhs}, input, "", n.pos)
 }
 
+func (e *evaluator) applyBuiltin(f *builtin, args []any, input any) (any, error) {
+	if f.sig != nil {
+		var err error
+		if args, err = f.sig.validate(f.name, args, input, false); err != nil {
+			return nil, err
+		}
+	}
+	res, err := f.fn(e, args, input)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func (e *evaluator) applyLambda(f *lambda, args []any, input any, name string) (any, error) {
+	if f.def.signature != nil {
+		var err error
+		if args, err = f.def.signature.validate(name, args, input, true); err != nil {
+			return nil, err
+		}
+	}
+	fr := newFrame(f.env)
+	for i, p := range f.def.params {
+		if i < len(args) {
+			fr.bind(p, args[i])
+		} else {
+			fr.bind(p, undefined)
+		}
+	}
+	return e.eval(f.def.body, f.input, fr)
+}
+
+// fill puts args into a partial application's holes, in order.
+func (f *partialFn) fill(args []any) []any {
+	full := make([]any, len(f.args))
+	k := 0
+	for i := range f.args {
+		if !f.holes[i] {
+			full[i] = f.args[i]
+			continue
+		}
+		if k < len(args) {
+			full[i] = args[k]
+		} else {
+			full[i] = undefined
+		}
+		k++
+	}
+	return full
+}
+
 func (e *evaluator) transform(f *transformFn, obj any) (any, error) {
 	if isUndef(obj) {
 		return undefined, nil
@@ -218,53 +231,57 @@ func (e *evaluator) transform(f *transformFn, obj any) (any, error) {
 			continue
 		}
 		// The matches are the clone's own objects: editing them edits the result.
-		set := func(k string, v any) {
-			if o, ok := m.(*object); ok {
-				o.set(k, v)
-			} else {
-				m.(map[string]any)[k] = v
-			}
-		}
-		remove := func(k string) {
-			if o, ok := m.(*object); ok {
-				o.remove(k)
-			} else {
-				delete(m.(map[string]any), k)
-			}
-		}
-		upd, err := e.eval(f.def.update, m, f.env)
-		if err != nil {
+		if err := e.transformUpdate(f, m); err != nil {
 			return nil, err
 		}
-		if !isUndef(upd) {
-			um, keys, ok := asObject(upd)
-			if !ok {
-				return nil, errAt("T2011", f.def.update.pos, "The insert/update clause of the transform expression must evaluate to an object: "+mustStringify(upd))
-			}
-			for _, k := range keys {
-				set(k, um[k])
-			}
-		}
-		if f.def.delete != nil {
-			del, err := e.eval(f.def.delete, m, f.env)
-			if err != nil {
-				return nil, err
-			}
-			if isUndef(del) {
-				continue
-			}
-			keys, ok := asArray(del)
-			if !ok {
-				keys = []any{del}
-			}
-			for _, k := range keys {
-				ks, ok := k.(string)
-				if !ok {
-					return nil, errAt("T2012", f.def.delete.pos, "The delete clause of the transform expression must evaluate to a string or array of strings: "+mustStringify(del))
-				}
-				remove(ks)
-			}
+		if err := e.transformDelete(f, m); err != nil {
+			return nil, err
 		}
 	}
 	return result, nil
+}
+
+func (e *evaluator) transformUpdate(f *transformFn, m any) error {
+	upd, err := e.eval(f.def.update, m, f.env)
+	if err != nil || isUndef(upd) {
+		return err
+	}
+	um, keys, ok := asObject(upd)
+	if !ok {
+		return errAt("T2011", f.def.update.pos, "The insert/update clause of the transform expression must evaluate to an object: "+mustStringify(upd))
+	}
+	for _, k := range keys {
+		if o, ok := m.(*object); ok {
+			o.set(k, um[k])
+		} else {
+			m.(map[string]any)[k] = um[k]
+		}
+	}
+	return nil
+}
+
+func (e *evaluator) transformDelete(f *transformFn, m any) error {
+	if f.def.delete == nil {
+		return nil
+	}
+	del, err := e.eval(f.def.delete, m, f.env)
+	if err != nil || isUndef(del) {
+		return err
+	}
+	keys, ok := asArray(del)
+	if !ok {
+		keys = []any{del}
+	}
+	for _, k := range keys {
+		ks, ok := k.(string)
+		if !ok {
+			return errAt("T2012", f.def.delete.pos, "The delete clause of the transform expression must evaluate to a string or array of strings: "+mustStringify(del))
+		}
+		if o, ok := m.(*object); ok {
+			o.remove(ks)
+		} else {
+			delete(m.(map[string]any), ks)
+		}
+	}
+	return nil
 }

@@ -119,6 +119,58 @@ func (e *evaluator) eval(n *node, input any, env *frame) (any, error) {
 	return res, nil
 }
 
+func (e *evaluator) evalCondition(n *node, input any, env *frame) (any, error) {
+	c, err := e.eval(n.cond, input, env)
+	if err != nil {
+		return nil, err
+	}
+	if truthy(c) {
+		return e.eval(n.then, input, env)
+	}
+	if n.els != nil {
+		return e.eval(n.els, input, env)
+	}
+	return undefined, nil
+}
+
+func (e *evaluator) evalBlock(n *node, input any, env *frame) (any, error) {
+	fr := newFrame(env)
+	var res any = undefined
+	for _, x := range n.exprs {
+		var err error
+		if res, err = e.eval(x, input, fr); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// evalVariable: "$" is the context item, "$name" a binding.
+func evalVariable(n *node, input any, env *frame) any {
+	if n.str == "" {
+		if a, ok := input.(*jarray); ok && a.outerWrapper && len(a.items) > 0 {
+			return a.items[0]
+		}
+		return input
+	}
+	if v, ok := env.lookup(n.str); ok {
+		return v
+	}
+	return undefined
+}
+
+// evalDefault is "a ?? b" (b when a is undefined) and "a ?: b" (b when a is falsy).
+func (e *evaluator) evalDefault(n *node, input any, env *frame) (any, error) {
+	l, err := e.eval(n.lhs, input, env)
+	if err != nil {
+		return nil, err
+	}
+	if n.typ == nCoalesce && !isUndef(l) || n.typ == nElvis && truthy(l) {
+		return l, nil
+	}
+	return e.eval(n.rhs, input, env)
+}
+
 func (e *evaluator) evalNode(n *node, input any, env *frame) (any, error) {
 	switch n.typ {
 	case nPath:
@@ -136,27 +188,9 @@ func (e *evaluator) evalNode(n *node, input any, env *frame) (any, error) {
 	case nDescendant:
 		return evalDescendants(input), nil
 	case nCondition:
-		c, err := e.eval(n.cond, input, env)
-		if err != nil {
-			return nil, err
-		}
-		if truthy(c) {
-			return e.eval(n.then, input, env)
-		}
-		if n.els != nil {
-			return e.eval(n.els, input, env)
-		}
-		return undefined, nil
+		return e.evalCondition(n, input, env)
 	case nBlock:
-		fr := newFrame(env)
-		var res any = undefined
-		for _, x := range n.exprs {
-			var err error
-			if res, err = e.eval(x, input, fr); err != nil {
-				return nil, err
-			}
-		}
-		return res, nil
+		return e.evalBlock(n, input, env)
 	case nBind:
 		v, err := e.eval(n.rhs, input, env)
 		if err != nil {
@@ -171,16 +205,7 @@ func (e *evaluator) evalNode(n *node, input any, env *frame) (any, error) {
 	case nPartial:
 		return e.evalPartial(n, input, env)
 	case nVariable:
-		if n.str == "" {
-			if a, ok := input.(*jarray); ok && a.outerWrapper && len(a.items) > 0 {
-				return a.items[0], nil
-			}
-			return input, nil
-		}
-		if v, ok := env.lookup(n.str); ok {
-			return v, nil
-		}
-		return undefined, nil
+		return evalVariable(n, input, env), nil
 	case nLambda:
 		return &lambda{def: n, env: env, input: input}, nil
 	case nApply:
@@ -190,14 +215,7 @@ func (e *evaluator) evalNode(n *node, input any, env *frame) (any, error) {
 	case nRange:
 		return e.evalRange(n, input, env)
 	case nCoalesce, nElvis:
-		l, err := e.eval(n.lhs, input, env)
-		if err != nil {
-			return nil, err
-		}
-		if n.typ == nCoalesce && !isUndef(l) || n.typ == nElvis && truthy(l) {
-			return l, nil
-		}
-		return e.eval(n.rhs, input, env)
+		return e.evalDefault(n, input, env)
 	case nSort:
 		items, ok := asArray(input)
 		if !ok {
@@ -300,6 +318,18 @@ func evalDescendants(input any) any {
 	return out
 }
 
+// keepSingleton marks a path result "[]": a one-item result stays an array.
+func keepSingleton(result any) any {
+	if a, ok := result.(*jarray); ok && a.cons && !a.sequence {
+		result = newSeq(a)
+	}
+	if r, ok := result.(*jarray); ok {
+		r.keepSingleton = true
+	}
+	// An input array ([]any) is not a sequence: it is never unwrapped anyway.
+	return result
+}
+
 func (e *evaluator) evalPath(n *node, input any, env *frame) (any, error) {
 	var inputSeq []any
 	if items, ok := asArray(input); ok && n.steps[0].typ != nVariable {
@@ -348,15 +378,7 @@ func (e *evaluator) evalPath(n *node, input any, env *frame) (any, error) {
 		result = out
 	}
 	if n.keepSingletonArray {
-		if a, ok := result.(*jarray); ok && a.cons && !a.sequence {
-			result = newSeq(a)
-		}
-		switch r := result.(type) {
-		case *jarray:
-			r.keepSingleton = true
-		case []any:
-			// An input array is not a sequence: it is never unwrapped anyway.
-		}
+		result = keepSingleton(result)
 	}
 	if n.hasGroup {
 		if tuples != nil {
@@ -421,24 +443,9 @@ func (e *evaluator) evalFilter(pred *node, input any, env *frame) (any, error) {
 		out.tupleStream = true
 	}
 	if pred.typ == nNumber {
-		idx := int(math.Floor(pred.num))
-		if idx < 0 {
-			idx += len(items)
-		}
-		if idx >= 0 && idx < len(items) && !isUndef(items[idx]) {
-			item := items[idx]
-			if _, ok := asArray(item); ok {
-				return item, nil
-			}
-			out.items = append(out.items, item)
-		}
-		return out, nil
+		return filterIndex(pred, items, out), nil
 	}
-	tupleStream := false
-	if a, ok := input.(*jarray); ok && a.tupleStream {
-		tupleStream = true
-		out.tupleStream = true
-	}
+	tupleStream := out.tupleStream
 	for index, item := range items {
 		ctx, fr := item, env
 		if tupleStream {
@@ -449,24 +456,53 @@ func (e *evaluator) evalFilter(pred *node, input any, env *frame) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if f, ok := toNumber(res); ok {
-			res = []any{f}
-		}
-		if nums, ok := numberArray(res); ok {
-			for _, f := range nums {
-				ii := int(math.Floor(f))
-				if ii < 0 {
-					ii += len(items)
-				}
-				if ii == index {
-					out.items = append(out.items, item)
-				}
-			}
-		} else if truthy(res) {
+		for range predicateHits(res, index, len(items)) {
 			out.items = append(out.items, item)
 		}
 	}
 	return out, nil
+}
+
+// filterIndex is a literal number predicate ("[0]", "[-1]").
+func filterIndex(pred *node, items []any, out *jarray) any {
+	idx := int(math.Floor(pred.num))
+	if idx < 0 {
+		idx += len(items)
+	}
+	if idx >= 0 && idx < len(items) && !isUndef(items[idx]) {
+		item := items[idx]
+		if _, ok := asArray(item); ok {
+			return item
+		}
+		out.items = append(out.items, item)
+	}
+	return out
+}
+
+// predicateHits is how many times the item at index is selected by the predicate's value:
+// numbers select by position (negative from the end), anything else by truthiness.
+func predicateHits(res any, index, n int) int {
+	if f, ok := toNumber(res); ok {
+		res = []any{f}
+	}
+	nums, ok := numberArray(res)
+	if !ok {
+		if truthy(res) {
+			return 1
+		}
+		return 0
+	}
+	hits := 0
+	for _, f := range nums {
+		ii := int(math.Floor(f))
+		if ii < 0 {
+			ii += n
+		}
+		if ii == index {
+			hits++
+		}
+	}
+	return hits
 }
 
 func numberArray(v any) ([]float64, bool) {
@@ -487,6 +523,25 @@ func numberArray(v any) ([]float64, bool) {
 
 // evalGroup builds an object from key/value pairs evaluated over each input item; items that
 // produce the same key are grouped and the value evaluated once over the group.
+// groupEntry collects the items of one key of a grouping expression.
+type groupEntry struct {
+	data      any
+	exprIndex int
+}
+
+// groupKey evaluates a grouping key; false when it is undefined.
+func (e *evaluator) groupKey(k *node, ctx any, fr *frame) (string, bool, error) {
+	v, err := e.eval(k, ctx, fr)
+	if err != nil || isUndef(v) {
+		return "", false, err
+	}
+	key, ok := v.(string)
+	if !ok {
+		return "", false, errAt("T1003", k.pos, "Key in object structure must evaluate to a string; got: "+mustStringify(v))
+	}
+	return key, true, nil
+}
+
 func (e *evaluator) evalGroup(pairs [][2]*node, input any, env *frame) (any, error) {
 	items, ok := asArray(input)
 	if !ok {
@@ -495,15 +550,11 @@ func (e *evaluator) evalGroup(pairs [][2]*node, input any, env *frame) (any, err
 	if len(items) == 0 {
 		items = []any{undefined}
 	}
-	type entry struct {
-		data      any
-		exprIndex int
-	}
 	reduce := false
 	if a, ok := input.(*jarray); ok && a.tupleStream {
 		reduce = true
 	}
-	groups := map[string]*entry{}
+	groups := map[string]*groupEntry{}
 	var order []string
 	for _, item := range items {
 		ctx, fr := item, env
@@ -512,16 +563,12 @@ func (e *evaluator) evalGroup(pairs [][2]*node, input any, env *frame) (any, err
 			ctx, fr = t["@"], tupleFrame(env, t)
 		}
 		for pi, pair := range pairs {
-			k, err := e.eval(pair[0], ctx, fr)
+			key, ok, err := e.groupKey(pair[0], ctx, fr)
 			if err != nil {
 				return nil, err
 			}
-			if isUndef(k) {
-				continue
-			}
-			key, ok := k.(string)
 			if !ok {
-				return nil, errAt("T1003", pair[0].pos, "Key in object structure must evaluate to a string; got: "+mustStringify(k))
+				continue
 			}
 			if g, ok := groups[key]; ok {
 				if g.exprIndex != pi {
@@ -530,7 +577,7 @@ func (e *evaluator) evalGroup(pairs [][2]*node, input any, env *frame) (any, err
 				g.data = appendValues(g.data, item)
 				continue
 			}
-			groups[key] = &entry{data: item, exprIndex: pi}
+			groups[key] = &groupEntry{data: item, exprIndex: pi}
 			order = append(order, key)
 		}
 	}
@@ -614,19 +661,10 @@ func (e *evaluator) evalBinary(n *node, input any, env *frame) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch n.op {
-	case "and":
-		if !truthy(lhs) {
-			return false, nil
-		}
-		rhs, err := e.eval(n.rhs, input, env)
-		if err != nil {
-			return nil, err
-		}
-		return truthy(rhs), nil
-	case "or":
-		if truthy(lhs) {
-			return true, nil
+	if n.op == "and" || n.op == "or" {
+		// Short-circuit: the right side runs only when the left does not decide.
+		if truthy(lhs) == (n.op == "or") {
+			return n.op == "or", nil
 		}
 		rhs, err := e.eval(n.rhs, input, env)
 		if err != nil {
@@ -663,21 +701,26 @@ func (e *evaluator) evalBinary(n *node, input any, env *frame) (any, error) {
 		}
 		return ls + rs, nil
 	case "in":
-		if isUndef(lhs) || isUndef(rhs) {
-			return false, nil
-		}
-		items, ok := asArray(rhs)
-		if !ok {
-			items = []any{rhs}
-		}
-		for _, it := range items {
-			if isPrimitive(it) && isPrimitive(lhs) && deepEqual(it, lhs) {
-				return true, nil
-			}
-		}
-		return false, nil
+		return memberOf(lhs, rhs), nil
 	}
 	return nil, errAt("S0201", n.pos, "Syntax error: "+n.op)
+}
+
+// memberOf is "lhs in rhs" for primitive values.
+func memberOf(lhs, rhs any) bool {
+	if isUndef(lhs) || isUndef(rhs) {
+		return false
+	}
+	items, ok := asArray(rhs)
+	if !ok {
+		items = []any{rhs}
+	}
+	for _, it := range items {
+		if isPrimitive(it) && isPrimitive(lhs) && deepEqual(it, lhs) {
+			return true
+		}
+	}
+	return false
 }
 
 func isPrimitive(v any) bool {

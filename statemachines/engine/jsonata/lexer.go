@@ -71,23 +71,36 @@ var numberRE = regexp.MustCompile(`^(0|[1-9][0-9]*)(\.[0-9]+)?([Ee][-+]?[0-9]+)?
 
 // next returns the next token. prefix says the parser expects an operand, where '/' opens a
 // regular expression rather than dividing.
-func (l *lexer) next(prefix bool) (token, error) {
+// skipSpace skips white space and /* comments */.
+func (l *lexer) skipSpace() error {
 	src := l.src
 	for l.pos < len(src) {
 		c := src[l.pos]
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' {
+		if isSpace(c) {
 			l.pos++
 			continue
 		}
 		if c == '/' && l.pos+1 < len(src) && src[l.pos+1] == '*' {
 			end := strings.Index(src[l.pos+2:], "*/")
 			if end < 0 {
-				return token{}, errAt("S0106", l.pos, "Comment has no closing tag")
+				return errAt("S0106", l.pos, "Comment has no closing tag")
 			}
 			l.pos += end + 4
 			continue
 		}
-		break
+		return nil
+	}
+	return nil
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v'
+}
+
+func (l *lexer) next(prefix bool) (token, error) {
+	src := l.src
+	if err := l.skipSpace(); err != nil {
+		return token{}, err
 	}
 	if l.pos >= len(src) {
 		return token{kind: tEnd, pos: l.pos}, nil
@@ -135,10 +148,16 @@ func (l *lexer) next(prefix bool) (token, error) {
 		l.pos += end + 2
 		return token{kind: tName, s: name, pos: start}, nil
 	}
+	return l.word(start), nil
+}
+
+// word reads a name, a variable or a keyword: everything up to white space or an operator.
+func (l *lexer) word(start int) token {
+	src := l.src
 	i := l.pos
 	for i < len(src) {
 		ch := src[i]
-		if ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' {
+		if isSpace(ch) {
 			break
 		}
 		if _, ok := operators[string(ch)]; ok {
@@ -149,19 +168,19 @@ func (l *lexer) next(prefix bool) (token, error) {
 	word := src[l.pos:i]
 	l.pos = i
 	if word[0] == '$' {
-		return token{kind: tVariable, s: word[1:], pos: start}, nil
+		return token{kind: tVariable, s: word[1:], pos: start}
 	}
 	switch word {
 	case "and", "or", "in":
-		return token{kind: tOp, s: word, pos: start}, nil
+		return token{kind: tOp, s: word, pos: start}
 	case "true":
-		return token{kind: tValue, val: true, pos: start}, nil
+		return token{kind: tValue, val: true, pos: start}
 	case "false":
-		return token{kind: tValue, val: false, pos: start}, nil
+		return token{kind: tValue, val: false, pos: start}
 	case "null":
-		return token{kind: tValue, val: nil, pos: start}, nil
+		return token{kind: tValue, val: nil, pos: start}
 	}
-	return token{kind: tName, s: word, pos: start}, nil
+	return token{kind: tName, s: word, pos: start}
 }
 
 func (l *lexer) scanString(quote byte) (token, error) {
@@ -206,7 +225,7 @@ func (l *lexer) scanString(quote byte) (token, error) {
 						l.pos += 6
 					}
 				}
-				b.WriteRune(rune(r))
+				b.WriteRune(rune(r)) //nolint:gosec // at most 0x10FFFF: four hex digits or a surrogate pair
 			default:
 				return token{}, errAt("S0103", l.pos, "Unsupported escape sequence: \\"+string(e))
 			}
@@ -226,33 +245,43 @@ func (l *lexer) scanString(quote byte) (token, error) {
 
 // scanRegex reads /pattern/flags; the opening slash is consumed. Slashes inside brackets or
 // escaped with an odd number of backslashes do not close the pattern (as jsonata-js).
+// unescaped reports whether the character at l.pos follows an even number of backslashes
+// (since start).
+func (l *lexer) unescaped(start int) bool {
+	bs := 0
+	for l.pos-bs-1 >= start && l.src[l.pos-bs-1] == '\\' {
+		bs++
+	}
+	return bs%2 == 0
+}
+
+// endRegex compiles the pattern from start to the closing '/' at l.pos and its flags.
+func (l *lexer) endRegex(start int) (token, error) {
+	src := l.src
+	pattern := src[start:l.pos]
+	if pattern == "" {
+		return token{}, errAt("S0301", l.pos, "Empty regular expressions are not allowed")
+	}
+	l.pos++
+	fs := l.pos
+	for l.pos < len(src) && (src[l.pos] == 'i' || src[l.pos] == 'm') {
+		l.pos++
+	}
+	re, err := compileRegex(pattern, src[fs:l.pos])
+	if err != nil {
+		return token{}, errAt("S0302", start, "Invalid regular expression: "+err.Error())
+	}
+	return token{kind: tRegex, re: re, pos: start - 1}, nil
+}
+
 func (l *lexer) scanRegex() (token, error) {
 	src := l.src
 	start := l.pos
 	depth := 0
 	for l.pos < len(src) {
 		c := src[l.pos]
-		if c == '/' && depth == 0 {
-			bs := 0
-			for l.pos-bs-1 >= start && src[l.pos-bs-1] == '\\' {
-				bs++
-			}
-			if bs%2 == 0 {
-				pattern := src[start:l.pos]
-				if pattern == "" {
-					return token{}, errAt("S0301", l.pos, "Empty regular expressions are not allowed")
-				}
-				l.pos++
-				fs := l.pos
-				for l.pos < len(src) && (src[l.pos] == 'i' || src[l.pos] == 'm') {
-					l.pos++
-				}
-				re, err := compileRegex(pattern, src[fs:l.pos])
-				if err != nil {
-					return token{}, errAt("S0302", start, "Invalid regular expression: "+err.Error())
-				}
-				return token{kind: tRegex, re: re, pos: start - 1}, nil
-			}
+		if c == '/' && depth == 0 && l.unescaped(start) {
+			return l.endRegex(start)
 		}
 		prevEscaped := l.pos > start && src[l.pos-1] == '\\'
 		if (c == '(' || c == '[' || c == '{') && !prevEscaped {

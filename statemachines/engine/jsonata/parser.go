@@ -235,56 +235,9 @@ func (p *parser) nud(t token) (*node, error) {
 	case "%":
 		return &node{typ: nParent, pos: t.pos}, p.fixInfix()
 	case "(":
-		var items []*node
-		for p.tok.id() != ")" {
-			e, err := p.expression(0)
-			if err != nil {
-				return nil, err
-			}
-			items = append(items, e)
-			if p.tok.id() != ";" {
-				break
-			}
-			if err := p.advance(";", false); err != nil {
-				return nil, err
-			}
-		}
-		if err := p.advance(")", true); err != nil {
-			return nil, err
-		}
-		return &node{typ: nBlock, exprs: items, pos: t.pos}, nil
+		return p.block(t)
 	case "[":
-		var items []*node
-		if p.tok.id() != "]" {
-			for {
-				item, err := p.expression(0)
-				if err != nil {
-					return nil, err
-				}
-				if p.tok.id() == ".." {
-					pos := p.tok.pos
-					if err := p.advance("..", false); err != nil {
-						return nil, err
-					}
-					hi, err := p.expression(0)
-					if err != nil {
-						return nil, err
-					}
-					item = &node{typ: nRange, lhs: item, rhs: hi, pos: pos}
-				}
-				items = append(items, item)
-				if p.tok.id() != "," {
-					break
-				}
-				if err := p.advance(",", false); err != nil {
-					return nil, err
-				}
-			}
-		}
-		if err := p.advance("]", true); err != nil {
-			return nil, err
-		}
-		return &node{typ: nUnary, op: "[", exprs: items, pos: t.pos}, nil
+		return p.arrayConstructor(t)
 	case "{":
 		pairs, err := p.objectPairs()
 		if err != nil {
@@ -292,33 +245,107 @@ func (p *parser) nud(t token) (*node, error) {
 		}
 		return &node{typ: nUnary, op: "{", pairs: pairs, pos: t.pos}, nil
 	case "|":
-		// transform: |location|update[,delete]|
-		loc, err := p.expression(0)
-		if err != nil {
-			return nil, err
-		}
-		if err := p.advance("|", false); err != nil {
-			return nil, err
-		}
-		upd, err := p.expression(0)
-		if err != nil {
-			return nil, err
-		}
-		n := &node{typ: nTransform, lhs: loc, update: upd, pos: t.pos}
-		if p.tok.id() == "," {
-			if err := p.advance(",", false); err != nil {
-				return nil, err
-			}
-			if n.delete, err = p.expression(0); err != nil {
-				return nil, err
-			}
-		}
-		if err := p.advance("|", true); err != nil {
-			return nil, err
-		}
-		return n, nil
+		return p.transform(t)
 	}
 	return nil, errAt("S0211", t.pos, fmt.Sprintf("The symbol %s cannot be used as a unary operator", t.s))
+}
+
+// commaList parses items until the token after one is not ','; the caller reads the closer.
+func (p *parser) commaList(item func() error) error {
+	for {
+		if err := item(); err != nil {
+			return err
+		}
+		if p.tok.id() != "," {
+			return nil
+		}
+		if err := p.advance(",", false); err != nil {
+			return err
+		}
+	}
+}
+
+// block parses "(e1; e2; ...)".
+func (p *parser) block(t token) (*node, error) {
+	var items []*node
+	for p.tok.id() != ")" {
+		e, err := p.expression(0)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, e)
+		if p.tok.id() != ";" {
+			break
+		}
+		if err := p.advance(";", false); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.advance(")", true); err != nil {
+		return nil, err
+	}
+	return &node{typ: nBlock, exprs: items, pos: t.pos}, nil
+}
+
+// arrayConstructor parses "[a, b..c, ...]".
+func (p *parser) arrayConstructor(t token) (*node, error) {
+	var items []*node
+	if p.tok.id() != "]" {
+		err := p.commaList(func() error {
+			item, err := p.expression(0)
+			if err != nil {
+				return err
+			}
+			if p.tok.id() == ".." {
+				pos := p.tok.pos
+				if err := p.advance("..", false); err != nil {
+					return err
+				}
+				hi, err := p.expression(0)
+				if err != nil {
+					return err
+				}
+				item = &node{typ: nRange, lhs: item, rhs: hi, pos: pos}
+			}
+			items = append(items, item)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := p.advance("]", true); err != nil {
+		return nil, err
+	}
+	return &node{typ: nUnary, op: "[", exprs: items, pos: t.pos}, nil
+}
+
+// transform parses "|location|update[,delete]|".
+func (p *parser) transform(t token) (*node, error) {
+	loc, err := p.expression(0)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.advance("|", false); err != nil {
+		return nil, err
+	}
+	upd, err := p.expression(0)
+	if err != nil {
+		return nil, err
+	}
+	n := &node{typ: nTransform, lhs: loc, update: upd, pos: t.pos}
+	if p.tok.id() == "," {
+		if err := p.advance(",", false); err != nil {
+			return nil, err
+		}
+		if n.delete, err = p.expression(0); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.advance("|", true); err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 // fixInfix re-reads the current token as infix: '*', '**' and '%' were operands, so a '/'
@@ -338,25 +365,23 @@ func (p *parser) fixInfix() error {
 func (p *parser) objectPairs() ([][2]*node, error) {
 	var pairs [][2]*node
 	if p.tok.id() != "}" {
-		for {
+		err := p.commaList(func() error {
 			k, err := p.expression(0)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if err := p.advance(":", false); err != nil {
-				return nil, err
+				return err
 			}
 			v, err := p.expression(0)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			pairs = append(pairs, [2]*node{k, v})
-			if p.tok.id() != "," {
-				break
-			}
-			if err := p.advance(",", false); err != nil {
-				return nil, err
-			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return pairs, p.advance("}", true)
@@ -394,36 +419,11 @@ func (p *parser) led(t token, left *node) (*node, error) {
 		}
 		return &node{typ: nBind, lhs: left, rhs: rhs, pos: t.pos}, nil
 	case "?":
-		then, err := p.expression(0)
-		if err != nil {
-			return nil, err
-		}
-		n := &node{typ: nCondition, cond: left, then: then, pos: t.pos}
-		if p.tok.id() == ":" {
-			if err := p.advance(":", false); err != nil {
-				return nil, err
-			}
-			if n.els, err = p.expression(0); err != nil {
-				return nil, err
-			}
-		}
-		return n, nil
+		return p.condition(t, left)
 	case "(":
 		return p.call(t, left)
 	case "[":
-		if p.tok.id() == "]" {
-			step := left
-			for step.typ == nBinary && step.op == "[" {
-				step = step.lhs
-			}
-			step.keepArray = true
-			return left, p.advance("]", true)
-		}
-		rhs, err := p.expression(0)
-		if err != nil {
-			return nil, err
-		}
-		return &node{typ: nBinary, op: "[", lhs: left, rhs: rhs, pos: t.pos}, p.advance("]", true)
+		return p.predicate(t, left)
 	case "{":
 		pairs, err := p.objectPairs()
 		if err != nil {
@@ -431,38 +431,7 @@ func (p *parser) led(t token, left *node) (*node, error) {
 		}
 		return &node{typ: nBinary, op: "{", lhs: left, pairs: pairs, pos: t.pos}, nil
 	case "^":
-		if err := p.advance("(", false); err != nil {
-			return nil, err
-		}
-		var terms []sortTerm
-		for {
-			desc := false
-			if p.tok.id() == "<" {
-				if err := p.advance("<", false); err != nil {
-					return nil, err
-				}
-			} else if p.tok.id() == ">" {
-				desc = true
-				if err := p.advance(">", false); err != nil {
-					return nil, err
-				}
-			}
-			e, err := p.expression(0)
-			if err != nil {
-				return nil, err
-			}
-			terms = append(terms, sortTerm{descending: desc, expr: e})
-			if p.tok.id() != "," {
-				break
-			}
-			if err := p.advance(",", false); err != nil {
-				return nil, err
-			}
-		}
-		if err := p.advance(")", true); err != nil {
-			return nil, err
-		}
-		return &node{typ: nBinary, op: "^", lhs: left, terms: terms, pos: t.pos}, nil
+		return p.orderBy(t, left)
 	case "@", "#":
 		rhs, err := p.expression(operators[op])
 		if err != nil {
@@ -476,84 +445,159 @@ func (p *parser) led(t token, left *node) (*node, error) {
 	return nil, errAt("S0201", t.pos, "Syntax error: "+tokenText(t))
 }
 
+// condition parses "cond ? then [: else]" after cond.
+func (p *parser) condition(t token, left *node) (*node, error) {
+	then, err := p.expression(0)
+	if err != nil {
+		return nil, err
+	}
+	n := &node{typ: nCondition, cond: left, then: then, pos: t.pos}
+	if p.tok.id() == ":" {
+		if err := p.advance(":", false); err != nil {
+			return nil, err
+		}
+		if n.els, err = p.expression(0); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// predicate parses "[expr]" after a step, or "[]" (keep the array).
+func (p *parser) predicate(t token, left *node) (*node, error) {
+	if p.tok.id() == "]" {
+		step := left
+		for step.typ == nBinary && step.op == "[" {
+			step = step.lhs
+		}
+		step.keepArray = true
+		return left, p.advance("]", true)
+	}
+	rhs, err := p.expression(0)
+	if err != nil {
+		return nil, err
+	}
+	return &node{typ: nBinary, op: "[", lhs: left, rhs: rhs, pos: t.pos}, p.advance("]", true)
+}
+
+// orderBy parses "^(<a, >b)" after a step.
+func (p *parser) orderBy(t token, left *node) (*node, error) {
+	if err := p.advance("(", false); err != nil {
+		return nil, err
+	}
+	var terms []sortTerm
+	err := p.commaList(func() error {
+		desc := false
+		switch p.tok.id() {
+		case "<":
+			if err := p.advance("<", false); err != nil {
+				return err
+			}
+		case ">":
+			desc = true
+			if err := p.advance(">", false); err != nil {
+				return err
+			}
+		}
+		e, err := p.expression(0)
+		if err != nil {
+			return err
+		}
+		terms = append(terms, sortTerm{descending: desc, expr: e})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.advance(")", true); err != nil {
+		return nil, err
+	}
+	return &node{typ: nBinary, op: "^", lhs: left, terms: terms, pos: t.pos}, nil
+}
+
 // call parses an argument list: a function call, a partial application (some arguments '?') or,
 // after the name "function"/"λ", a lambda definition.
 func (p *parser) call(t token, left *node) (*node, error) {
 	var args []*node
 	partial := false
 	if p.tok.id() != ")" {
-		for {
+		err := p.commaList(func() error {
 			if p.tok.id() == "?" {
 				partial = true
 				args = append(args, &node{typ: nPlaceholder, pos: p.tok.pos})
-				if err := p.advance("?", true); err != nil {
-					return nil, err
-				}
-			} else {
-				a, err := p.expression(0)
-				if err != nil {
-					return nil, err
-				}
-				args = append(args, a)
+				return p.advance("?", true)
 			}
-			if p.tok.id() != "," {
-				break
+			a, err := p.expression(0)
+			if err != nil {
+				return err
 			}
-			if err := p.advance(",", false); err != nil {
-				return nil, err
-			}
+			args = append(args, a)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	if err := p.advance(")", true); err != nil {
 		return nil, err
 	}
 	if left.typ == nName && (left.str == "function" || left.str == "λ") {
-		n := &node{typ: nLambda, pos: t.pos}
-		for _, a := range args {
-			if a.typ != nVariable {
-				return nil, errAt("S0208", a.pos, "Parameter of function definition must be a variable name (start with $)")
-			}
-			n.params = append(n.params, a.str)
-		}
-		if p.tok.id() == "<" {
-			sig := "<"
-			depth := 1
-			for depth > 0 && p.tok.id() != "{" && p.tok.kind != tEnd {
-				if err := p.advance("", false); err != nil {
-					return nil, err
-				}
-				switch p.tok.id() {
-				case ">":
-					depth--
-				case "<":
-					depth++
-				}
-				sig += tokenText(p.tok)
-			}
-			if err := p.advance(">", false); err != nil {
-				return nil, err
-			}
-			s, err := parseSignature(sig)
-			if err != nil {
-				return nil, err
-			}
-			n.signature = s
-		}
-		if err := p.advance("{", false); err != nil {
-			return nil, err
-		}
-		body, err := p.expression(0)
-		if err != nil {
-			return nil, err
-		}
-		n.body = body
-		return n, p.advance("}", true)
+		return p.lambda(t, args)
 	}
 	typ := nFunction
 	if partial {
 		typ = nPartial
 	}
 	return &node{typ: typ, procedure: left, exprs: args, pos: t.pos}, nil
+}
+
+// lambda parses the rest of "function($a, $b)<sig>{ body }" after the parameter list.
+func (p *parser) lambda(t token, params []*node) (*node, error) {
+	n := &node{typ: nLambda, pos: t.pos}
+	for _, a := range params {
+		if a.typ != nVariable {
+			return nil, errAt("S0208", a.pos, "Parameter of function definition must be a variable name (start with $)")
+		}
+		n.params = append(n.params, a.str)
+	}
+	if p.tok.id() == "<" {
+		s, err := p.lambdaSignature()
+		if err != nil {
+			return nil, err
+		}
+		n.signature = s
+	}
+	if err := p.advance("{", false); err != nil {
+		return nil, err
+	}
+	body, err := p.expression(0)
+	if err != nil {
+		return nil, err
+	}
+	n.body = body
+	return n, p.advance("}", true)
+}
+
+// lambdaSignature reads a "<...>" signature token by token (the lexer has no signature token).
+func (p *parser) lambdaSignature() (*signature, error) {
+	sig := "<"
+	depth := 1
+	for depth > 0 && p.tok.id() != "{" && p.tok.kind != tEnd {
+		if err := p.advance("", false); err != nil {
+			return nil, err
+		}
+		switch p.tok.id() {
+		case ">":
+			depth--
+		case "<":
+			depth++
+		}
+		sig += tokenText(p.tok)
+	}
+	if err := p.advance(">", false); err != nil {
+		return nil, err
+	}
+	return parseSignature(sig)
 }
 
 // process rewrites the raw tree: names become single-step paths, '.' chains become one path,
@@ -573,255 +617,311 @@ func (p *parser) process(n *node) (*node, error) {
 func (p *parser) processNode(n *node) (*node, error) {
 	switch n.typ {
 	case nBinary:
-		switch n.op {
-		case ".":
-			return p.processDot(n)
-		case "[":
-			res, err := p.process(n.lhs)
-			if err != nil {
-				return nil, err
-			}
-			step := res
-			onPath := false
-			if res.typ == nPath {
-				step = res.steps[len(res.steps)-1]
-				onPath = true
-			}
-			if step.hasGroup {
-				return nil, errAt("S0209", n.pos, "A predicate cannot follow a grouping expression in a step")
-			}
-			pred, err := p.process(n.rhs)
-			if err != nil {
-				return nil, err
-			}
-			if pred.seekingParent != nil {
-				for _, sl := range pred.seekingParent {
-					if sl.level == 1 {
-						if _, err := p.seekParent(step, sl); err != nil {
-							return nil, err
-						}
-					} else {
-						sl.level--
-					}
-				}
-				pushAncestry(step, pred)
-			}
-			if onPath {
-				step.stages = append(step.stages, pred)
-			} else {
-				step.predicate = append(step.predicate, pred)
-			}
-			return res, nil
-		case "{":
-			res, err := p.process(n.lhs)
-			if err != nil {
-				return nil, err
-			}
-			if res.hasGroup {
-				return nil, errAt("S0210", n.pos, "Each step can only have one grouping expression")
-			}
-			pairs, err := p.processPairs(n.pairs)
-			if err != nil {
-				return nil, err
-			}
-			res.group = pairs
-			res.hasGroup = true
-			return res, nil
-		case "@":
-			res, err := p.process(n.lhs)
-			if err != nil {
-				return nil, err
-			}
-			step := res
-			if res.typ == nPath {
-				step = res.steps[len(res.steps)-1]
-			}
-			if step.stages != nil || step.predicate != nil {
-				return nil, errAt("S0215", n.pos, "A context variable binding must precede any predicates on a step")
-			}
-			if step.typ == nSort {
-				return nil, errAt("S0216", n.pos, "A context variable binding must precede the 'order-by' clause on a step")
-			}
-			if n.keepArray {
-				step.keepArray = true
-			}
-			step.focus = n.rhs.str
-			step.tuple = true
-			return res, nil
-		case "#":
-			res, err := p.process(n.lhs)
-			if err != nil {
-				return nil, err
-			}
-			step := res
-			if res.typ == nPath {
-				step = res.steps[len(res.steps)-1]
-			} else {
-				res = &node{typ: nPath, steps: []*node{res}}
-				if step.predicate != nil {
-					step.stages, step.predicate = step.predicate, nil
-				}
-			}
-			if step.stages == nil {
-				step.index = n.rhs.str
-			} else {
-				step.stages = append(step.stages, &node{typ: nIndexStage, str: n.rhs.str, pos: n.pos})
-			}
-			step.tuple = true
-			return res, nil
-		case "^":
-			res, err := p.process(n.lhs)
-			if err != nil {
-				return nil, err
-			}
-			if res.typ != nPath {
-				res = &node{typ: nPath, steps: []*node{res}}
-			}
-			sortStep := &node{typ: nSort, pos: n.pos}
-			for _, t := range n.terms {
-				e, err := p.process(t.expr)
-				if err != nil {
-					return nil, err
-				}
-				pushAncestry(sortStep, e)
-				sortStep.terms = append(sortStep.terms, sortTerm{descending: t.descending, expr: e})
-			}
-			res.steps = append(res.steps, sortStep)
-			return res, p.resolveAncestry(res)
-		}
-		lhs, err := p.process(n.lhs)
-		if err != nil {
-			return nil, err
-		}
-		rhs, err := p.process(n.rhs)
-		if err != nil {
-			return nil, err
-		}
-		typ := nBinary
-		if n.op == ".." {
-			typ = nRange
-		}
-		res := &node{typ: typ, op: n.op, lhs: lhs, rhs: rhs, pos: n.pos, keepArray: n.keepArray}
-		pushAncestry(res, lhs)
-		pushAncestry(res, rhs)
-		return res, nil
+		return p.processBinary(n)
 	case nName:
 		return &node{typ: nPath, steps: []*node{n}, keepSingletonArray: n.keepArray}, nil
 	case nUnary:
-		switch n.op {
-		case "-":
-			operand, err := p.process(n.lhs)
-			if err != nil {
-				return nil, err
-			}
-			if operand.typ == nNumber {
-				operand.num = -operand.num
-				operand.val = operand.num
-				return operand, nil
-			}
-			n.lhs = operand
-			pushAncestry(n, operand)
-		case "[":
-			for i, e := range n.exprs {
-				pe, err := p.process(e)
-				if err != nil {
-					return nil, err
-				}
-				pushAncestry(n, pe)
-				n.exprs[i] = pe
-			}
-		case "{":
-			pairs, err := p.processPairs(n.pairs)
-			if err != nil {
-				return nil, err
-			}
-			for _, pr := range pairs {
-				pushAncestry(n, pr[0])
-				pushAncestry(n, pr[1])
-			}
-			n.pairs = pairs
-		}
-		return n, nil
+		return p.processUnary(n)
 	case nRange, nApply, nCoalesce, nElvis, nBind:
-		var err error
-		if n.typ != nBind {
-			if n.lhs, err = p.process(n.lhs); err != nil {
-				return nil, err
-			}
-		}
-		if n.rhs, err = p.process(n.rhs); err != nil {
-			return nil, err
-		}
-		if n.typ != nBind {
-			pushAncestry(n, n.lhs)
-		}
-		pushAncestry(n, n.rhs)
-		if n.typ == nApply && (n.lhs.keepArray || n.rhs.keepArray) {
-			// "x ~> $f()[]": the array is kept for the application's result.
-			n.keepArray = true
-		}
-		return n, nil
+		return p.processOperands(n)
 	case nFunction, nPartial:
-		var err error
-		if n.procedure, err = p.process(n.procedure); err != nil {
-			return nil, err
-		}
-		for i, a := range n.exprs {
-			if n.exprs[i], err = p.process(a); err != nil {
-				return nil, err
-			}
-			pushAncestry(n, n.exprs[i])
-		}
-		return n, nil
+		return p.processCall(n)
 	case nLambda:
 		var err error
 		n.body, err = p.process(n.body)
 		return n, err
 	case nCondition:
-		var err error
-		if n.cond, err = p.process(n.cond); err != nil {
-			return nil, err
-		}
-		if n.then, err = p.process(n.then); err != nil {
-			return nil, err
-		}
-		if n.els != nil {
-			if n.els, err = p.process(n.els); err != nil {
-				return nil, err
-			}
-			pushAncestry(n, n.els)
-		}
-		pushAncestry(n, n.cond)
-		pushAncestry(n, n.then)
-		return n, nil
+		return p.processCondition(n)
 	case nBlock:
-		for i, e := range n.exprs {
-			pe, err := p.process(e)
-			if err != nil {
-				return nil, err
-			}
-			pushAncestry(n, pe)
-			n.exprs[i] = pe
-		}
-		return n, nil
+		return n, p.processList(n)
 	case nTransform:
-		var err error
-		if n.lhs, err = p.process(n.lhs); err != nil {
-			return nil, err
-		}
-		if n.update, err = p.process(n.update); err != nil {
-			return nil, err
-		}
-		if n.delete != nil {
-			if n.delete, err = p.process(n.delete); err != nil {
-				return nil, err
-			}
-		}
-		return n, nil
+		return p.processTransform(n)
 	case nParent:
 		n.slot = &slot{label: "!" + strconv.Itoa(p.ancestorLabel), level: 1}
 		p.ancestorLabel++
 		return n, nil
+	}
+	return n, nil
+}
+
+// processBinary handles the binary operators, of which the path operators ('.', '[', '{',
+// '@', '#', '^') rebuild the tree into path steps.
+func (p *parser) processBinary(n *node) (*node, error) {
+	switch n.op {
+	case ".":
+		return p.processDot(n)
+	case "[":
+		return p.processPredicate(n)
+	case "{":
+		return p.processGroup(n)
+	case "@":
+		return p.processFocus(n)
+	case "#":
+		return p.processIndex(n)
+	case "^":
+		return p.processSort(n)
+	}
+	lhs, err := p.process(n.lhs)
+	if err != nil {
+		return nil, err
+	}
+	rhs, err := p.process(n.rhs)
+	if err != nil {
+		return nil, err
+	}
+	typ := nBinary
+	if n.op == ".." {
+		typ = nRange
+	}
+	res := &node{typ: typ, op: n.op, lhs: lhs, rhs: rhs, pos: n.pos, keepArray: n.keepArray}
+	pushAncestry(res, lhs)
+	pushAncestry(res, rhs)
+	return res, nil
+}
+
+// lastStep is the step a postfix operator applies to: the last step of a path, or the
+// expression itself.
+func lastStep(res *node) (*node, bool) {
+	if res.typ == nPath {
+		return res.steps[len(res.steps)-1], true
+	}
+	return res, false
+}
+
+func (p *parser) processPredicate(n *node) (*node, error) {
+	res, err := p.process(n.lhs)
+	if err != nil {
+		return nil, err
+	}
+	step, onPath := lastStep(res)
+	if step.hasGroup {
+		return nil, errAt("S0209", n.pos, "A predicate cannot follow a grouping expression in a step")
+	}
+	pred, err := p.process(n.rhs)
+	if err != nil {
+		return nil, err
+	}
+	if pred.seekingParent != nil {
+		if err := p.seekParents(step, pred.seekingParent); err != nil {
+			return nil, err
+		}
+		pushAncestry(step, pred)
+	}
+	if onPath {
+		step.stages = append(step.stages, pred)
+	} else {
+		step.predicate = append(step.predicate, pred)
+	}
+	return res, nil
+}
+
+// seekParents resolves the '%' operators of a predicate that refer to step, and moves the
+// others one level up.
+func (p *parser) seekParents(step *node, slots []*slot) error {
+	for _, sl := range slots {
+		if sl.level != 1 {
+			sl.level--
+			continue
+		}
+		if _, err := p.seekParent(step, sl); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *parser) processGroup(n *node) (*node, error) {
+	res, err := p.process(n.lhs)
+	if err != nil {
+		return nil, err
+	}
+	if res.hasGroup {
+		return nil, errAt("S0210", n.pos, "Each step can only have one grouping expression")
+	}
+	pairs, err := p.processPairs(n.pairs)
+	if err != nil {
+		return nil, err
+	}
+	res.group = pairs
+	res.hasGroup = true
+	return res, nil
+}
+
+func (p *parser) processFocus(n *node) (*node, error) {
+	res, err := p.process(n.lhs)
+	if err != nil {
+		return nil, err
+	}
+	step, _ := lastStep(res)
+	if step.stages != nil || step.predicate != nil {
+		return nil, errAt("S0215", n.pos, "A context variable binding must precede any predicates on a step")
+	}
+	if step.typ == nSort {
+		return nil, errAt("S0216", n.pos, "A context variable binding must precede the 'order-by' clause on a step")
+	}
+	if n.keepArray {
+		step.keepArray = true
+	}
+	step.focus = n.rhs.str
+	step.tuple = true
+	return res, nil
+}
+
+func (p *parser) processIndex(n *node) (*node, error) {
+	res, err := p.process(n.lhs)
+	if err != nil {
+		return nil, err
+	}
+	step, onPath := lastStep(res)
+	if !onPath {
+		res = &node{typ: nPath, steps: []*node{res}}
+		if step.predicate != nil {
+			step.stages, step.predicate = step.predicate, nil
+		}
+	}
+	if step.stages == nil {
+		step.index = n.rhs.str
+	} else {
+		step.stages = append(step.stages, &node{typ: nIndexStage, str: n.rhs.str, pos: n.pos})
+	}
+	step.tuple = true
+	return res, nil
+}
+
+func (p *parser) processSort(n *node) (*node, error) {
+	res, err := p.process(n.lhs)
+	if err != nil {
+		return nil, err
+	}
+	if res.typ != nPath {
+		res = &node{typ: nPath, steps: []*node{res}}
+	}
+	sortStep := &node{typ: nSort, pos: n.pos}
+	for _, t := range n.terms {
+		e, err := p.process(t.expr)
+		if err != nil {
+			return nil, err
+		}
+		pushAncestry(sortStep, e)
+		sortStep.terms = append(sortStep.terms, sortTerm{descending: t.descending, expr: e})
+	}
+	res.steps = append(res.steps, sortStep)
+	return res, p.resolveAncestry(res)
+}
+
+func (p *parser) processUnary(n *node) (*node, error) {
+	switch n.op {
+	case "-":
+		operand, err := p.process(n.lhs)
+		if err != nil {
+			return nil, err
+		}
+		if operand.typ == nNumber {
+			operand.num = -operand.num
+			operand.val = operand.num
+			return operand, nil
+		}
+		n.lhs = operand
+		pushAncestry(n, operand)
+	case "[":
+		if err := p.processList(n); err != nil {
+			return nil, err
+		}
+	case "{":
+		pairs, err := p.processPairs(n.pairs)
+		if err != nil {
+			return nil, err
+		}
+		for _, pr := range pairs {
+			pushAncestry(n, pr[0])
+			pushAncestry(n, pr[1])
+		}
+		n.pairs = pairs
+	}
+	return n, nil
+}
+
+// processList processes the expressions of an array constructor or a block in place.
+func (p *parser) processList(n *node) error {
+	for i, e := range n.exprs {
+		pe, err := p.process(e)
+		if err != nil {
+			return err
+		}
+		pushAncestry(n, pe)
+		n.exprs[i] = pe
+	}
+	return nil
+}
+
+// processOperands handles ranges, function application, '??', '?:' and ':=' (whose left side
+// is a variable name, not an expression).
+func (p *parser) processOperands(n *node) (*node, error) {
+	var err error
+	if n.typ != nBind {
+		if n.lhs, err = p.process(n.lhs); err != nil {
+			return nil, err
+		}
+	}
+	if n.rhs, err = p.process(n.rhs); err != nil {
+		return nil, err
+	}
+	if n.typ != nBind {
+		pushAncestry(n, n.lhs)
+	}
+	pushAncestry(n, n.rhs)
+	if n.typ == nApply && (n.lhs.keepArray || n.rhs.keepArray) {
+		// "x ~> $f()[]": the array is kept for the application's result.
+		n.keepArray = true
+	}
+	return n, nil
+}
+
+func (p *parser) processCall(n *node) (*node, error) {
+	var err error
+	if n.procedure, err = p.process(n.procedure); err != nil {
+		return nil, err
+	}
+	for i, a := range n.exprs {
+		if n.exprs[i], err = p.process(a); err != nil {
+			return nil, err
+		}
+		pushAncestry(n, n.exprs[i])
+	}
+	return n, nil
+}
+
+func (p *parser) processCondition(n *node) (*node, error) {
+	var err error
+	if n.cond, err = p.process(n.cond); err != nil {
+		return nil, err
+	}
+	if n.then, err = p.process(n.then); err != nil {
+		return nil, err
+	}
+	if n.els != nil {
+		if n.els, err = p.process(n.els); err != nil {
+			return nil, err
+		}
+		pushAncestry(n, n.els)
+	}
+	pushAncestry(n, n.cond)
+	pushAncestry(n, n.then)
+	return n, nil
+}
+
+func (p *parser) processTransform(n *node) (*node, error) {
+	var err error
+	if n.lhs, err = p.process(n.lhs); err != nil {
+		return nil, err
+	}
+	if n.update, err = p.process(n.update); err != nil {
+		return nil, err
+	}
+	if n.delete != nil {
+		if n.delete, err = p.process(n.delete); err != nil {
+			return nil, err
+		}
 	}
 	return n, nil
 }

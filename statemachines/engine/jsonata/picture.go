@@ -314,121 +314,148 @@ func formatComponent(t time.Time, marker string) (string, error) {
 		rest, width = rest[:i], rest[i+1:]
 	}
 	minW, maxW := parseWidth(width)
-	defaults := map[byte]string{'Y': "1", 'M': "1", 'D': "1", 'd': "1", 'F': "n", 'H': "1", 'h': "1", 'P': "n", 'm': "01", 's': "01", 'f': "1", 'Z': "01:01", 'z': "01:01", 'W': "1", 'w': "1", 'x': "1", 'C': "n", 'E': "n"}
 	pres := rest
 	if pres == "" {
-		def, ok := defaults[comp]
+		def, ok := componentDefaults[comp]
 		if !ok {
 			return "", errorf("D3132", "Unknown component specifier %c in date/time picture string", comp)
 		}
 		pres = def
 	}
-	var num int64
-	var name string
+	switch comp {
+	case 'f':
+		return fractionalSeconds(t, pres, minW), nil
+	case 'Z', 'z':
+		return timezone(t, comp, pres)
+	case 'C', 'E':
+		return "ISO", nil
+	}
+	num, name, ok := componentValue(t, comp)
+	if !ok {
+		return "", errorf("D3132", "Unknown component specifier %c in date/time picture string", comp)
+	}
+	if comp == 'Y' {
+		num = truncateYear(num, rest, pres, minW, maxW)
+	}
+	return presentComponent(comp, num, name, pres, minW, maxW)
+}
+
+var componentDefaults = map[byte]string{'Y': "1", 'M': "1", 'D': "1", 'd': "1", 'F': "n", 'H': "1", 'h': "1", 'P': "n", 'm': "01", 's': "01", 'f': "1", 'Z': "01:01", 'z': "01:01", 'W': "1", 'w': "1", 'x': "1", 'C': "n", 'E': "n"}
+
+// componentValue is a date/time component's number and, for months and days, its name.
+func componentValue(t time.Time, comp byte) (int64, string, bool) {
 	switch comp {
 	case 'Y':
-		num = int64(t.Year())
-		// Truncation (XPath 9.8.4.4): to the maximum width, else to the digits the
-		// presentation asks for ("[Y01]"), else to the minimum width of a bare "[Y,2]".
-		n := 0
-		switch {
-		case maxW > 0:
-			n = maxW
-		case rest != "" && countDigits(pres) >= 2:
-			n = countDigits(pres)
-		case rest == "" && minW > 0:
-			n = minW
-		}
-		if n > 0 && n < 18 {
-			num %= int64(math.Pow10(n))
-		}
+		return int64(t.Year()), "", true
 	case 'M':
-		num, name = int64(t.Month()), monthNames[t.Month()-1]
+		return int64(t.Month()), monthNames[t.Month()-1], true
 	case 'D':
-		num = int64(t.Day())
+		return int64(t.Day()), "", true
 	case 'd':
-		num = int64(t.YearDay())
+		return int64(t.YearDay()), "", true
 	case 'F':
 		wd := (int(t.Weekday()) + 6) % 7 // ISO: Monday is 1
-		num, name = int64(wd+1), dayNames[wd]
+		return int64(wd + 1), dayNames[wd], true
 	case 'W':
 		_, w := t.ISOWeek()
-		num = int64(w)
+		return int64(w), "", true
 	case 'w', 'x':
 		// Week of the month, ISO style: a week belongs to the month holding its Thursday,
 		// so the last days of a month can be week 1 of the next ('x' names that month).
 		thursday := t.AddDate(0, 0, 3-(int(t.Weekday())+6)%7)
 		if comp == 'w' {
-			num = int64((thursday.Day()-1)/7 + 1)
-		} else {
-			num, name = int64(thursday.Month()), monthNames[thursday.Month()-1]
+			return int64((thursday.Day()-1)/7 + 1), "", true
 		}
+		return int64(thursday.Month()), monthNames[thursday.Month()-1], true
 	case 'H':
-		num = int64(t.Hour())
+		return int64(t.Hour()), "", true
 	case 'h':
-		num = int64(t.Hour() % 12)
-		if num == 0 {
-			num = 12
+		h := int64(t.Hour() % 12)
+		if h == 0 {
+			h = 12
 		}
+		return h, "", true
 	case 'P':
-		name = "am"
 		if t.Hour() >= 12 {
-			name = "pm"
+			return 0, "pm", true
 		}
+		return 0, "am", true
 	case 'm':
-		num = int64(t.Minute())
+		return int64(t.Minute()), "", true
 	case 's':
-		num = int64(t.Second())
-	case 'f':
-		// Fractional seconds: the digits of the pattern are the precision.
-		digits := max(countDigits(pres), minW)
-		if digits == 0 {
-			digits = 3
-		}
-		frac := float64(t.Nanosecond()) / 1e9
-		s := strconv.FormatInt(int64(math.Round(frac*math.Pow10(digits))), 10)
-		for len(s) < digits {
-			s = "0" + s
-		}
-		return s[:min(len(s), digits)], nil
-	case 'Z', 'z':
-		_, off := t.Zone()
-		sign := "+"
-		if off < 0 {
-			sign, off = "-", -off
-		}
-		h, m := off/3600, off%3600/60
-		if (pres == "Z" || strings.HasSuffix(pres, "t")) && off == 0 {
-			return "Z", nil // "t": zero offset written as Z
-		}
-		digits := countDigits(strings.TrimSuffix(pres, "t"))
-		if digits > 4 {
-			return "", errorf("D3134", "The timezone integer format specifier cannot have more than four digits")
-		}
-		var s string
-		switch {
-		case digits <= 2 && !strings.Contains(pres, ":"):
-			// "[Z0]": hours unpadded, minutes only when there are some ("+5:30", "-5").
-			s = sign + strconv.Itoa(h)
-			if m != 0 {
-				s += ":" + pad2(m)
-			}
-		case strings.Contains(pres, ":"):
-			s = sign + pad2(h) + ":" + pad2(m)
-		default:
-			s = sign + pad2(h) + pad2(m)
-		}
-		if comp == 'z' {
-			return "GMT" + s, nil
-		}
-		return s, nil
-	case 'C':
-		return "ISO", nil
-	case 'E':
-		return "ISO", nil
-	default:
-		return "", errorf("D3132", "Unknown component specifier %c in date/time picture string", comp)
+		return int64(t.Second()), "", true
 	}
+	return 0, "", false
+}
+
+// truncateYear applies XPath 9.8.4.4: a year is truncated to the maximum width, else to the
+// digits the presentation asks for ("[Y01]"), else to the minimum width of a bare "[Y,2]".
+func truncateYear(num int64, rest, pres string, minW, maxW int) int64 {
+	n := 0
+	switch {
+	case maxW > 0:
+		n = maxW
+	case rest != "" && countDigits(pres) >= 2:
+		n = countDigits(pres)
+	case rest == "" && minW > 0:
+		n = minW
+	}
+	if n > 0 && n < 18 {
+		num %= int64(math.Pow10(n))
+	}
+	return num
+}
+
+// fractionalSeconds: the digits of the pattern are the precision.
+func fractionalSeconds(t time.Time, pres string, minW int) string {
+	digits := max(countDigits(pres), minW)
+	if digits == 0 {
+		digits = 3
+	}
+	frac := float64(t.Nanosecond()) / 1e9
+	s := strconv.FormatInt(int64(math.Round(frac*math.Pow10(digits))), 10)
+	for len(s) < digits {
+		s = "0" + s
+	}
+	return s[:min(len(s), digits)]
+}
+
+func timezone(t time.Time, comp byte, pres string) (string, error) {
+	_, off := t.Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	h, m := off/3600, off%3600/60
+	if (pres == "Z" || strings.HasSuffix(pres, "t")) && off == 0 {
+		return "Z", nil // "t": zero offset written as Z
+	}
+	digits := countDigits(strings.TrimSuffix(pres, "t"))
+	if digits > 4 {
+		return "", errorf("D3134", "The timezone integer format specifier cannot have more than four digits")
+	}
+	var s string
+	switch {
+	case digits <= 2 && !strings.Contains(pres, ":"):
+		// "[Z0]": hours unpadded, minutes only when there are some ("+5:30", "-5").
+		s = sign + strconv.Itoa(h)
+		if m != 0 {
+			s += ":" + pad2(m)
+		}
+	case strings.Contains(pres, ":"):
+		s = sign + pad2(h) + ":" + pad2(m)
+	default:
+		s = sign + pad2(h) + pad2(m)
+	}
+	if comp == 'z' {
+		return "GMT" + s, nil
+	}
+	return s, nil
+}
+
+// presentComponent writes a component as a name ("N", "n", "Nn") or a number in the
+// presentation's format and width.
+func presentComponent(comp byte, num int64, name, pres string, minW, maxW int) (string, error) {
 	if pres == "N" || pres == "n" || pres == "Nn" {
 		if name == "" {
 			return "", errorf("D3133", "The 'name' modifier can only be applied to months and days in the date/time picture string, not %c", comp)
@@ -529,6 +556,36 @@ func parseIntegerPicture(s, pres string) (float64, bool) {
 // false when the text does not match. Components left out before the first given one come from
 // now, those after the last given one are their minimum; a gap in between is D3136.
 func parseDateTime(text, picture string, now time.Time) (time.Time, bool, error) {
+	rx, comps, err := pictureRegexp(picture)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	m := rx.FindStringSubmatch(text)
+	if m == nil {
+		return time.Time{}, false, nil
+	}
+	vals, loc, ok := componentValues(m, comps)
+	if !ok {
+		return time.Time{}, false, nil
+	}
+	for _, unsupported := range []byte{'x', 'w', 'X', 'W'} {
+		if _, ok := vals[unsupported]; ok {
+			return time.Time{}, false, errorf("D3136", "The date/time picture string is not supported: year/week components")
+		}
+	}
+	if ok, err := fillComponents(vals, now); !ok || err != nil {
+		return time.Time{}, false, err
+	}
+	nanos := vals['f'] * 1e6
+	if d, ok := vals['d']; ok {
+		t := time.Date(vals['Y'], 1, 1, vals['H'], vals['m'], vals['s'], nanos, loc).AddDate(0, 0, d-1)
+		return t, true, nil
+	}
+	return time.Date(vals['Y'], time.Month(vals['M']), vals['D'], vals['H'], vals['m'], vals['s'], nanos, loc), true, nil
+}
+
+// pictureRegexp compiles a date/time picture into a pattern with one group per component.
+func pictureRegexp(picture string) (*regexp.Regexp, []dateComp, error) {
 	var re strings.Builder
 	re.WriteString("^")
 	var comps []dateComp
@@ -547,7 +604,7 @@ func parseDateTime(text, picture string, now time.Time) (time.Time, bool, error)
 		}
 		end := strings.IndexByte(picture[i:], ']')
 		if end < 0 {
-			return time.Time{}, false, errorf("D3135", "No matching closing bracket ']' in date/time picture string")
+			return nil, nil, errorf("D3135", "No matching closing bracket ']' in date/time picture string")
 		}
 		marker := strings.Join(strings.Fields(picture[i+1:i+end]), "")
 		i += end + 1
@@ -556,7 +613,7 @@ func parseDateTime(text, picture string, now time.Time) (time.Time, bool, error)
 		}
 		dc, pattern, err := parseComponentSpec(marker)
 		if err != nil {
-			return time.Time{}, false, err
+			return nil, nil, err
 		}
 		re.WriteString(pattern)
 		comps = append(comps, dc)
@@ -564,12 +621,14 @@ func parseDateTime(text, picture string, now time.Time) (time.Time, bool, error)
 	re.WriteString("$")
 	rx, err := regexp.Compile(re.String())
 	if err != nil {
-		return time.Time{}, false, errorf("D3136", "Invalid date/time picture string: %s", picture)
+		return nil, nil, errorf("D3136", "Invalid date/time picture string: %s", picture)
 	}
-	m := rx.FindStringSubmatch(text)
-	if m == nil {
-		return time.Time{}, false, nil
-	}
+	return rx, comps, nil
+}
+
+// componentValues reads the matched components (hours in 24-hour form) and the time zone;
+// false when a value does not parse.
+func componentValues(m []string, comps []dateComp) (map[byte]int, *time.Location, bool) {
 	vals := map[byte]int{}
 	pm, hasP := false, false
 	loc := time.UTC
@@ -591,7 +650,7 @@ func parseDateTime(text, picture string, now time.Time) (time.Time, bool, error)
 		}
 		n, ok := dc.value(v)
 		if !ok {
-			return time.Time{}, false, nil
+			return nil, nil, false
 		}
 		vals[dc.comp] = n
 	}
@@ -604,12 +663,12 @@ func parseDateTime(text, picture string, now time.Time) (time.Time, bool, error)
 		}
 		vals['H'] = h
 	}
-	for _, unsupported := range []byte{'x', 'w', 'X', 'W'} {
-		if _, ok := vals[unsupported]; ok {
-			return time.Time{}, false, errorf("D3136", "The date/time picture string is not supported: year/week components")
-		}
-	}
-	// Fill the leading components from now and the trailing ones with their minimum.
+	return vals, loc, true
+}
+
+// fillComponents fills the leading components from now and the trailing ones with their
+// minimum; false when there is no component at all.
+func fillComponents(vals map[byte]int, now time.Time) (bool, error) {
 	order := []byte{'Y', 'M', 'D', 'H', 'm', 's', 'f'}
 	if _, ok := vals['d']; ok {
 		order = []byte{'Y', 'd', 'H', 'm', 's', 'f'}
@@ -626,7 +685,7 @@ func parseDateTime(text, picture string, now time.Time) (time.Time, bool, error)
 		}
 	}
 	if first < 0 {
-		return time.Time{}, false, nil
+		return false, nil
 	}
 	for i, c := range order {
 		if _, ok := vals[c]; ok {
@@ -638,15 +697,10 @@ func parseDateTime(text, picture string, now time.Time) (time.Time, bool, error)
 		case i > last:
 			vals[c] = minParts[c]
 		default:
-			return time.Time{}, false, errorf("D3136", "The date/time picture string leaves a gap between the components it specifies")
+			return false, errorf("D3136", "The date/time picture string leaves a gap between the components it specifies")
 		}
 	}
-	nanos := vals['f'] * 1e6
-	if d, ok := vals['d']; ok {
-		t := time.Date(vals['Y'], 1, 1, vals['H'], vals['m'], vals['s'], nanos, loc).AddDate(0, 0, d-1)
-		return t, true, nil
-	}
-	return time.Date(vals['Y'], time.Month(vals['M']), vals['D'], vals['H'], vals['m'], vals['s'], nanos, loc), true, nil
+	return true, nil
 }
 
 // dateComp is one component of a date/time picture being parsed.
@@ -908,6 +962,55 @@ type subPicture struct {
 	percent, perMille bool
 }
 
+// readPercent notes a sub-picture's percent or per-mille sign (one at most).
+func (p *subPicture) readPercent(nf numberFormat, sp string) error {
+	switch pc, pm := strings.Count(sp, nf.percent), strings.Count(sp, nf.perMille); {
+	case pc > 1:
+		return errorf("D3082", "The picture string must not contain more than one instance of the 'percent' character")
+	case pm > 1:
+		return errorf("D3083", "The picture string must not contain more than one instance of the 'per-mille' character")
+	case pc == 1 && pm == 1:
+		return errorf("D3084", "The picture string must not contain both a 'percent' and a 'per-mille' character")
+	default:
+		p.percent, p.perMille = pc == 1, pm == 1
+	}
+	return nil
+}
+
+// countDigits reads the mantissa's integer and fractional parts: minimum digits, grouping
+// positions, maximum fraction digits. It reports whether there is any digit at all.
+func (p *subPicture) countDigits(nf numberFormat, intPart, fracPart string) bool {
+	isDigit := func(r rune) bool { return r >= '0' && r <= '9' }
+	hasDigit := false
+	pos := 0
+	ir := []rune(intPart)
+	for i := len(ir) - 1; i >= 0; i-- {
+		switch r := ir[i]; {
+		case string(r) == nf.grouping:
+			p.groups = append(p.groups, pos)
+		case isDigit(r):
+			p.minInt++
+			hasDigit = true
+			pos++
+		default:
+			hasDigit = hasDigit || string(r) == nf.digit
+			pos++
+		}
+	}
+	for _, r := range fracPart {
+		switch {
+		case isDigit(r):
+			p.minFrac++
+			p.maxFrac++
+			hasDigit = true
+		case string(r) == nf.digit:
+			p.maxFrac++
+			hasDigit = true
+		}
+	}
+	return hasDigit
+}
+
 func (nf numberFormat) parse(sp string) (subPicture, error) {
 	var p subPicture
 	isDigit := func(r rune) bool { return r >= '0' && r <= '9' }
@@ -945,16 +1048,8 @@ func (nf numberFormat) parse(sp string) (subPicture, error) {
 		}
 	}
 	p.minExp = len(expPart)
-	whole := sp
-	switch pc, pm := strings.Count(whole, nf.percent), strings.Count(whole, nf.perMille); {
-	case pc > 1:
-		return p, errorf("D3082", "The picture string must not contain more than one instance of the 'percent' character")
-	case pm > 1:
-		return p, errorf("D3083", "The picture string must not contain more than one instance of the 'per-mille' character")
-	case pc == 1 && pm == 1:
-		return p, errorf("D3084", "The picture string must not contain both a 'percent' and a 'per-mille' character")
-	default:
-		p.percent, p.perMille = pc == 1, pm == 1
+	if err := p.readPercent(nf, sp); err != nil {
+		return p, err
 	}
 	if (p.percent || p.perMille) && p.minExp > 0 {
 		return p, errorf("D3092", "A sub-picture that contains a 'percent' or 'per-mille' character must not contain a character treated as an 'exponent-separator'")
@@ -964,34 +1059,7 @@ func (nf numberFormat) parse(sp string) (subPicture, error) {
 		return p, errorf("D3081", "The picture string must not contain more than one instance of the 'decimal-separator' character")
 	}
 	intPart, fracPart, hasDecimal := strings.Cut(ms, nf.decimal)
-	hasDigit := false
-	pos := 0
-	ir := []rune(intPart)
-	for i := len(ir) - 1; i >= 0; i-- {
-		switch r := ir[i]; {
-		case string(r) == nf.grouping:
-			p.groups = append(p.groups, pos)
-		case isDigit(r):
-			p.minInt++
-			hasDigit = true
-			pos++
-		default:
-			hasDigit = hasDigit || string(r) == nf.digit
-			pos++
-		}
-	}
-	for _, r := range fracPart {
-		switch {
-		case isDigit(r):
-			p.minFrac++
-			p.maxFrac++
-			hasDigit = true
-		case string(r) == nf.digit:
-			p.maxFrac++
-			hasDigit = true
-		}
-	}
-	if !hasDigit {
+	if !p.countDigits(nf, intPart, fracPart) {
 		return p, errorf("D3085", "The mantissa part of a picture string must contain at least one decimal digit or optional digit character")
 	}
 	p.scale = p.minInt

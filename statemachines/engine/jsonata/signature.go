@@ -48,47 +48,11 @@ func parseSignature(sig string) (*signature, error) {
 		switch c {
 		case '>', ':':
 			flush("")
-			var pattern strings.Builder
-			pattern.WriteString("^")
-			for i, p := range params {
-				re := p.re
-				if strings.HasSuffix(re, "?") && i+1 < len(params) && params[i+1].context {
-					// An optional argument before a context one gives way to it: with one
-					// argument, <s?s-> binds it to the second parameter.
-					re += "?"
-				}
-				pattern.WriteString("(" + re + ")")
-			}
-			pattern.WriteString("$")
-			re, err := regexp.Compile(pattern.String())
-			if err != nil {
-				return nil, errorf("S0401", "Invalid function signature %q", sig)
-			}
-			return &signature{src: sig, re: re, params: params}, nil
-		case 's', 'n', 'b', 'l', 'o':
+			return compileSignature(sig, params)
+		case 's', 'n', 'b', 'l', 'o', 'a', 'x', 'j', 'u', 'f':
 			flush("")
 			cur = &sigParam{typ: c}
-			curRe = "[" + string(c) + "m]"
-		case 'a':
-			flush("")
-			cur = &sigParam{typ: 'a'}
-			curRe = "[asnblfom]"
-		case 'x':
-			flush("")
-			cur = &sigParam{typ: 'x'}
-			curRe = "[asnblfom]"
-		case 'j':
-			flush("")
-			cur = &sigParam{typ: 'j'}
-			curRe = "[asnblom]"
-		case 'u':
-			flush("")
-			cur = &sigParam{typ: 'u'}
-			curRe = "[snblm]"
-		case 'f':
-			flush("")
-			cur = &sigParam{typ: 'f'}
-			curRe = "f"
+			curRe = paramPattern(c)
 		case '(':
 			flush("")
 			end := strings.IndexByte(body[i:], ')')
@@ -123,6 +87,44 @@ func parseSignature(sig string) (*signature, error) {
 		}
 	}
 	return nil, errorf("S0401", "Invalid function signature %q", sig)
+}
+
+// paramPattern is the pattern of argument type symbols a parameter type accepts ('m' is a
+// missing argument).
+func paramPattern(c byte) string {
+	switch c {
+	case 'a', 'x':
+		return "[asnblfom]"
+	case 'j':
+		return "[asnblom]"
+	case 'u':
+		return "[snblm]"
+	case 'f':
+		return "f"
+	}
+	return "[" + string(c) + "m]"
+}
+
+// compileSignature builds the regular expression matching the type symbols of the supplied
+// arguments, one group per parameter.
+func compileSignature(sig string, params []sigParam) (*signature, error) {
+	var pattern strings.Builder
+	pattern.WriteString("^")
+	for i, p := range params {
+		re := p.re
+		if strings.HasSuffix(re, "?") && i+1 < len(params) && params[i+1].context {
+			// An optional argument before a context one gives way to it: with one
+			// argument, <s?s-> binds it to the second parameter.
+			re += "?"
+		}
+		pattern.WriteString("(" + re + ")")
+	}
+	pattern.WriteString("$")
+	re, err := regexp.Compile(pattern.String())
+	if err != nil {
+		return nil, errorf("S0401", "Invalid function signature %q", sig)
+	}
+	return &signature{src: sig, re: re, params: params}, nil
 }
 
 func matchAngle(s string, i int) int {
@@ -184,48 +186,18 @@ func (s *signature) validate(name string, args []any, context any, group bool) (
 	for i, p := range s.params {
 		match := m[i+1]
 		if match == "" {
-			if p.context {
-				ctxSym := string(typeSymbol(context))
-				if ok, _ := regexp.MatchString("^"+p.contextRe+"$", ctxSym); ok {
-					out = append(out, context)
-					continue
-				}
-				return nil, errorf("T0411", "Context value being used as argument %d of function %q does not match function signature", argIndex+1, name)
+			v, err := p.omitted(name, context, argIndex)
+			if err != nil {
+				return nil, err
 			}
-			out = append(out, undefined) // an optional argument left out consumes nothing
+			out = append(out, v)
 			continue
 		}
 		first := len(out)
-		for _, single := range match {
-			arg := args[argIndex]
-			if p.typ == 'a' {
-				if single == 'm' {
-					arg = undefined
-				} else {
-					if p.subtype != 0 {
-						ok := true
-						if single != 'a' {
-							ok = byte(single) == p.subtype
-						} else if items, _ := asArray(arg); len(items) > 0 {
-							for _, it := range items {
-								if typeSymbol(it) != p.subtype {
-									ok = false
-									break
-								}
-							}
-						}
-						if !ok {
-							return nil, errorf("T0412", "Argument %d of function %q must be an array of %q", argIndex+1, name, typeWord(p.subtype))
-						}
-					}
-					if single != 'a' {
-						arg = []any{arg}
-					}
-				}
-			}
-			if f, ok := arg.(float64); ok && p.typ == 'n' && (math.IsInf(f, 0) || math.IsNaN(f)) {
-				// A number parameter never takes 1/0's Infinity (jsonata-js's isNumeric).
-				return nil, errorf("D1001", "Number out of range: %s", formatNumber(f))
+		for k := range len(match) { // type symbols are ASCII letters
+			arg, err := p.coerce(name, args[argIndex], match[k], argIndex)
+			if err != nil {
+				return nil, err
 			}
 			out = append(out, arg)
 			argIndex++
@@ -236,6 +208,53 @@ func (s *signature) validate(name string, args []any, context any, group bool) (
 		}
 	}
 	return out, nil
+}
+
+// omitted is the value of a parameter no argument matched: the context value for a context
+// parameter ('-'), else undefined (an optional argument left out consumes nothing).
+func (p *sigParam) omitted(name string, context any, argIndex int) (any, error) {
+	if !p.context {
+		return undefined, nil
+	}
+	ctxSym := string(typeSymbol(context))
+	if ok, _ := regexp.MatchString("^"+p.contextRe+"$", ctxSym); ok {
+		return context, nil
+	}
+	return nil, errorf("T0411", "Context value being used as argument %d of function %q does not match function signature", argIndex+1, name)
+}
+
+// coerce checks one argument (whose type symbol is single) against the parameter: an array
+// parameter takes a single value as a one-element array and checks its subtype.
+func (p *sigParam) coerce(name string, arg any, single byte, argIndex int) (any, error) {
+	if p.typ == 'a' {
+		if single == 'm' {
+			return undefined, nil
+		}
+		if p.subtype != 0 && !p.subtypeMatches(arg, single) {
+			return nil, errorf("T0412", "Argument %d of function %q must be an array of %q", argIndex+1, name, typeWord(p.subtype))
+		}
+		if single != 'a' {
+			arg = []any{arg}
+		}
+	}
+	if f, ok := arg.(float64); ok && p.typ == 'n' && (math.IsInf(f, 0) || math.IsNaN(f)) {
+		// A number parameter never takes 1/0's Infinity (jsonata-js's isNumeric).
+		return nil, errorf("D1001", "Number out of range: %s", formatNumber(f))
+	}
+	return arg, nil
+}
+
+func (p *sigParam) subtypeMatches(arg any, single byte) bool {
+	if single != 'a' {
+		return single == p.subtype
+	}
+	items, _ := asArray(arg)
+	for _, it := range items {
+		if typeSymbol(it) != p.subtype {
+			return false
+		}
+	}
+	return true
 }
 
 // mismatch reports the first argument that no longer fits, applying the parameters' patterns

@@ -18,29 +18,10 @@ func tupleFrame(env *frame, t map[string]any) *frame {
 // evalTupleStep is a path step once some step has bound '@' or '#': each tuple carries the
 // context ("@") and the bound variables, which later steps and predicates see.
 func (e *evaluator) evalTupleStep(step *node, input []any, tuples *jarray, env *frame) (*jarray, error) {
-	out := &jarray{sequence: true, tupleStream: true}
 	if step.typ == nSort {
-		if tuples != nil {
-			sorted, err := e.evalSortItems(step, tuples.items, env, true)
-			if err != nil {
-				return nil, err
-			}
-			out.items = sorted
-		} else {
-			sorted, err := e.evalSortItems(step, input, env, false)
-			if err != nil {
-				return nil, err
-			}
-			for i, v := range sorted {
-				t := map[string]any{"@": v}
-				if step.index != "" {
-					t[step.index] = float64(i)
-				}
-				out.items = append(out.items, t)
-			}
-		}
-		return e.evalStages(step.stages, out, env)
+		return e.evalTupleSort(step, input, tuples, env)
 	}
+	out := &jarray{sequence: true, tupleStream: true}
 	if tuples == nil {
 		tuples = &jarray{sequence: true, tupleStream: true}
 		for _, it := range input {
@@ -65,29 +46,60 @@ func (e *evaluator) evalTupleStep(step *node, input []any, tuples *jarray, env *
 			nested = true
 		}
 		for bb, r := range items {
-			nt := make(map[string]any, len(t)+2)
-			for k, v := range t {
-				nt[k] = v
-			}
-			if nested {
-				for k, v := range r.(map[string]any) {
-					nt[k] = v
-				}
-			} else {
-				if step.focus != "" {
-					nt[step.focus] = r
-				} else {
-					nt["@"] = r
-				}
-				if step.index != "" {
-					nt[step.index] = float64(bb)
-				}
-				if step.ancestor != nil {
-					nt[step.ancestor.label] = t["@"]
-				}
-			}
-			out.items = append(out.items, nt)
+			out.items = append(out.items, extendTuple(step, t, r, bb, nested))
 		}
+	}
+	return e.evalStages(step.stages, out, env)
+}
+
+// extendTuple is tuple t extended with the step's result r (its bb-th item): a nested tuple's
+// bindings, or the value under the focus variable or "@" with its index and ancestor bindings.
+func extendTuple(step *node, t map[string]any, r any, bb int, nested bool) map[string]any {
+	nt := make(map[string]any, len(t)+2)
+	for k, v := range t {
+		nt[k] = v
+	}
+	if nested {
+		for k, v := range r.(map[string]any) {
+			nt[k] = v
+		}
+		return nt
+	}
+	if step.focus != "" {
+		nt[step.focus] = r
+	} else {
+		nt["@"] = r
+	}
+	if step.index != "" {
+		nt[step.index] = float64(bb)
+	}
+	if step.ancestor != nil {
+		nt[step.ancestor.label] = t["@"]
+	}
+	return nt
+}
+
+// evalTupleSort runs an order-by step in a tuple stream.
+func (e *evaluator) evalTupleSort(step *node, input []any, tuples *jarray, env *frame) (*jarray, error) {
+	out := &jarray{sequence: true, tupleStream: true}
+	if tuples != nil {
+		sorted, err := e.evalSortItems(step, tuples.items, env, true)
+		if err != nil {
+			return nil, err
+		}
+		out.items = sorted
+		return e.evalStages(step.stages, out, env)
+	}
+	sorted, err := e.evalSortItems(step, input, env, false)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range sorted {
+		t := map[string]any{"@": v}
+		if step.index != "" {
+			t[step.index] = float64(i)
+		}
+		out.items = append(out.items, t)
 	}
 	return e.evalStages(step.stages, out, env)
 }

@@ -286,32 +286,7 @@ func stringify(v any, pretty bool) (string, error) {
 
 func writeJSON(b *strings.Builder, v any, pretty bool, indent string, round bool) error {
 	if items, ok := asArray(v); ok {
-		if len(items) == 0 {
-			b.WriteString("[]")
-			return nil
-		}
-		b.WriteByte('[')
-		inner := indent + "  "
-		for i, it := range items {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if pretty {
-				b.WriteString("\n" + inner)
-			}
-			if isUndef(it) {
-				b.WriteString("null")
-				continue
-			}
-			if err := writeJSON(b, it, pretty, inner, round); err != nil {
-				return err
-			}
-		}
-		if pretty {
-			b.WriteString("\n" + indent)
-		}
-		b.WriteByte(']')
-		return nil
+		return writeJSONArray(b, items, pretty, indent, round)
 	}
 	switch x := v.(type) {
 	case nil:
@@ -321,62 +296,102 @@ func writeJSON(b *strings.Builder, v any, pretty bool, indent string, round bool
 	case string:
 		writeQuoted(b, x)
 	case map[string]any, *object:
-		fields, ordered, _ := asObject(x)
-		keys := make([]string, 0, len(ordered))
-		for _, k := range ordered {
-			if !isUndef(fields[k]) {
-				keys = append(keys, k)
-			}
-		}
-		if len(keys) == 0 {
-			b.WriteString("{}")
-			return nil
-		}
-		b.WriteByte('{')
-		inner := indent + "  "
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if pretty {
-				b.WriteString("\n" + inner)
-			}
-			writeQuoted(b, k)
-			b.WriteByte(':')
-			if pretty {
-				b.WriteByte(' ')
-			}
-			if err := writeJSON(b, fields[k], pretty, inner, round); err != nil {
-				return err
-			}
+		return writeJSONObject(b, x, pretty, indent, round)
+	default:
+		return writeJSONNumber(b, v, round)
+	}
+	return nil
+}
+
+func writeJSONArray(b *strings.Builder, items []any, pretty bool, indent string, round bool) error {
+	if len(items) == 0 {
+		b.WriteString("[]")
+		return nil
+	}
+	b.WriteByte('[')
+	inner := indent + "  "
+	for i, it := range items {
+		if i > 0 {
+			b.WriteByte(',')
 		}
 		if pretty {
-			b.WriteString("\n" + indent)
+			b.WriteString("\n" + inner)
 		}
-		b.WriteByte('}')
-	default:
-		if isFunction(v) {
-			b.WriteString(`""`)
-			return nil
-		}
-		if n, ok := v.(json.Number); ok && !round {
-			b.WriteString(string(n))
-			return nil
-		}
-		f, ok := toNumber(v)
-		if !ok {
+		if isUndef(it) {
 			b.WriteString("null")
-			return nil
+			continue
 		}
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return errorf("D3001", "Attempting to invoke string function on Infinity or NaN")
+		if err := writeJSON(b, it, pretty, inner, round); err != nil {
+			return err
 		}
-		if round && f != math.Trunc(f) {
-			// Integers print exactly ($string(5890840712243076)); fractions to 15 digits.
-			f = precision15(f)
-		}
-		b.WriteString(formatNumber(f))
 	}
+	if pretty {
+		b.WriteString("\n" + indent)
+	}
+	b.WriteByte(']')
+	return nil
+}
+
+func writeJSONObject(b *strings.Builder, x any, pretty bool, indent string, round bool) error {
+	fields, ordered, _ := asObject(x)
+	keys := make([]string, 0, len(ordered))
+	for _, k := range ordered {
+		if !isUndef(fields[k]) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		b.WriteString("{}")
+		return nil
+	}
+	b.WriteByte('{')
+	inner := indent + "  "
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if pretty {
+			b.WriteString("\n" + inner)
+		}
+		writeQuoted(b, k)
+		b.WriteByte(':')
+		if pretty {
+			b.WriteByte(' ')
+		}
+		if err := writeJSON(b, fields[k], pretty, inner, round); err != nil {
+			return err
+		}
+	}
+	if pretty {
+		b.WriteString("\n" + indent)
+	}
+	b.WriteByte('}')
+	return nil
+}
+
+// writeJSONNumber writes a number (functions as "", anything else as null).
+func writeJSONNumber(b *strings.Builder, v any, round bool) error {
+	if isFunction(v) {
+		b.WriteString(`""`)
+		return nil
+	}
+	if n, ok := v.(json.Number); ok && !round {
+		b.WriteString(string(n))
+		return nil
+	}
+	f, ok := toNumber(v)
+	if !ok {
+		b.WriteString("null")
+		return nil
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return errorf("D3001", "Attempting to invoke string function on Infinity or NaN")
+	}
+	if round && f != math.Trunc(f) {
+		// Integers print exactly ($string(5890840712243076)); fractions to 15 digits.
+		f = precision15(f)
+	}
+	b.WriteString(formatNumber(f))
 	return nil
 }
 
@@ -448,27 +463,32 @@ func toValue(v any) (any, bool, error) {
 		}
 		return out, true, nil
 	}
+	return numberValue(v), true, nil
+}
+
+// numberValue renders numbers as Step Functions does after JSONata; other values pass.
+func numberValue(v any) any {
 	switch x := v.(type) {
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			// JSON has no such numbers; Step Functions writes them as JavaScript names them.
-			return formatNumber(x), true, nil
+			return formatNumber(x)
 		}
-		return json.Number(formatNumber(x)), true, nil
+		return json.Number(formatNumber(x))
 	case json.Number:
 		// Step Functions re-renders numbers that pass through JSONata: integers stay exact,
 		// anything with a fraction or exponent is a double ("1.0" -> 1, "1e2" -> 100).
 		if x == "-0" {
-			return json.Number("0"), true, nil
+			return json.Number("0")
 		}
 		if strings.ContainsAny(string(x), ".eE") {
 			if f, err := strconv.ParseFloat(string(x), 64); err == nil {
-				return json.Number(formatNumber(f)), true, nil
+				return json.Number(formatNumber(f))
 			}
 		}
-		return x, true, nil
+		return x
 	}
-	return v, true, nil
+	return v
 }
 
 // typeName is $type's answer.

@@ -100,80 +100,84 @@ func (e cmpExpr) test(cur, root any) bool {
 	case "!=":
 		return !looseEqual(l, r)
 	case "<", "<=", ">", ">=":
-		c, ok := compare(l, r)
-		if !ok {
-			return false
-		}
-		switch e.op {
-		case "<":
-			return c < 0
-		case "<=":
-			return c <= 0
-		case ">":
-			return c > 0
-		default:
-			return c >= 0
-		}
+		return ordered(e.op, l, r)
 	case "in", "nin":
 		list, isList := r.([]any)
-		if !isList {
-			return false
-		}
-		found := contains(list, l)
-		return found == (e.op == "in")
+		return isList && contains(list, l) == (e.op == "in")
 	case "subsetof", "anyof", "noneof":
-		ll, ok1 := l.([]any)
-		rl, ok2 := r.([]any)
-		if !ok1 || !ok2 {
-			return false
-		}
-		switch e.op {
-		case "subsetof":
-			for _, x := range ll {
-				if !contains(rl, x) {
-					return false
-				}
-			}
-			return true
-		case "anyof":
-			for _, x := range ll {
-				if contains(rl, x) {
-					return true
-				}
-			}
-			return false
-		default:
-			for _, x := range ll {
-				if contains(rl, x) {
-					return false
-				}
-			}
-			return true
-		}
+		return setRelation(e.op, l, r)
 	case "size":
-		n, ok := value.Float(r)
-		if !ok {
-			return false
-		}
-		switch x := l.(type) {
-		case []any:
-			return float64(len(x)) == n
-		case string:
-			return float64(len([]rune(x))) == n
-		}
-		return false
+		return sizeIs(l, r)
 	case "empty":
-		want, ok := r.(bool)
-		if !ok {
-			return false
-		}
-		switch x := l.(type) {
-		case []any:
-			return (len(x) == 0) == want
-		case string:
-			return (x == "") == want
-		}
+		return emptyIs(l, r)
+	}
+	return false
+}
+
+func ordered(op string, l, r any) bool {
+	c, ok := compare(l, r)
+	if !ok {
 		return false
+	}
+	switch op {
+	case "<":
+		return c < 0
+	case "<=":
+		return c <= 0
+	case ">":
+		return c > 0
+	default:
+		return c >= 0
+	}
+}
+
+// setRelation is subsetof, anyof and noneof between two lists.
+func setRelation(op string, l, r any) bool {
+	ll, ok1 := l.([]any)
+	rl, ok2 := r.([]any)
+	if !ok1 || !ok2 {
+		return false
+	}
+	hits := 0
+	for _, x := range ll {
+		if contains(rl, x) {
+			hits++
+		}
+	}
+	switch op {
+	case "subsetof":
+		return hits == len(ll)
+	case "anyof":
+		return hits > 0
+	default:
+		return hits == 0
+	}
+}
+
+func sizeIs(l, r any) bool {
+	n, ok := value.Float(r)
+	if !ok {
+		return false
+	}
+	switch x := l.(type) {
+	case []any:
+		return float64(len(x)) == n
+	case string:
+		return float64(len([]rune(x))) == n
+	}
+	return false
+}
+
+func emptyIs(l, r any) bool {
+	want, ok := r.(bool)
+	if !ok {
+		return false
+	}
+	switch x := l.(type) {
+	case []any:
+		return (len(x) == 0) == want
+	case string:
+		return (x == "") == want
 	}
 	return false
 }
@@ -342,36 +346,7 @@ func (p *parser) operand() (operand, error) {
 	rest := p.src[p.pos:]
 	switch c := p.peek(); {
 	case c == '@' || c == '$':
-		start := p.pos
-		p.pos++
-		sub := &Path{definite: true}
-		if c == '$' && p.peek() == '$' {
-			return operand{}, p.errorf("context paths are not allowed in filters")
-		}
-		for p.peek() == '.' || p.peek() == '[' {
-			seg, fn, err := p.filterSegment()
-			if err != nil {
-				return operand{}, err
-			}
-			if fn != "" {
-				if fn != "length" && fn != "size" {
-					return operand{}, p.errorf("unsupported function %s()", fn)
-				}
-				sub.length = true
-				break
-			}
-			sub.segs = append(sub.segs, seg)
-		}
-		for i := range sub.segs {
-			s := &sub.segs[i]
-			if s.deep || s.kind == segWildcard || s.kind == segSlice || s.kind == segFilter ||
-				len(s.names) > 1 || len(s.indexes) > 1 {
-				sub.definite = false
-			}
-		}
-		sub.src = p.src[start:p.pos]
-		sub.norm = sub.prefix(len(sub.segs))
-		return operand{path: sub, relative: c == '@'}, nil
+		return p.pathOperand(c)
 	case c == '\'' || c == '"':
 		s, err := p.quoted()
 		if err != nil {
@@ -379,58 +354,9 @@ func (p *parser) operand() (operand, error) {
 		}
 		return operand{lit: s}, nil
 	case c == '/':
-		end := strings.LastIndexByte(rest, '/')
-		if end <= 0 {
-			return operand{}, p.errorf("unterminated regex")
-		}
-		pat := rest[1:end]
-		p.pos += end + 1
-		flags := ""
-		for !p.eof() && strings.IndexByte("imsx", p.peek()) >= 0 {
-			flags += string(p.peek())
-			p.pos++
-		}
-		if strings.Contains(flags, "i") {
-			pat = "(?i)" + pat
-		}
-		re, err := regexp.Compile(pat)
-		if err != nil {
-			return operand{}, p.errorf("bad regex: %v", err)
-		}
-		return operand{re: re}, nil
+		return p.regexOperand(rest)
 	case c == '[' || c == '{':
-		// A JSON literal (lists for in/nin/subsetof ...); find its end by bracket depth.
-		depth, inStr := 0, byte(0)
-		for i := 0; i < len(rest); i++ {
-			ch := rest[i]
-			if inStr != 0 {
-				switch ch {
-				case '\\':
-					i++
-				case inStr:
-					inStr = 0
-				}
-				continue
-			}
-			switch ch {
-			case '"', '\'':
-				inStr = ch
-			case '[', '{':
-				depth++
-			case ']', '}':
-				depth--
-				if depth == 0 {
-					lit := strings.ReplaceAll(rest[:i+1], "'", "\"")
-					v, err := value.Decode([]byte(lit))
-					if err != nil {
-						return operand{}, p.errorf("bad literal %s", rest[:i+1])
-					}
-					p.pos += i + 1
-					return operand{lit: v}, nil
-				}
-			}
-		}
-		return operand{}, p.errorf("unterminated literal")
+		return p.jsonOperand(rest)
 	case strings.HasPrefix(rest, "true"):
 		p.pos += 4
 		return operand{lit: true}, nil
@@ -454,6 +380,109 @@ func (p *parser) operand() (operand, error) {
 	default:
 		return operand{}, p.errorf("unexpected %q in filter", c)
 	}
+}
+
+// pathOperand reads "@.x" (relative to the item) or "$.x" (from the root), possibly ending
+// in .length() or .size().
+func (p *parser) pathOperand(c byte) (operand, error) {
+	start := p.pos
+	p.pos++
+	sub := &Path{definite: true}
+	if c == '$' && p.peek() == '$' {
+		return operand{}, p.errorf("context paths are not allowed in filters")
+	}
+	for p.peek() == '.' || p.peek() == '[' {
+		seg, fn, err := p.filterSegment()
+		if err != nil {
+			return operand{}, err
+		}
+		if fn != "" {
+			if fn != "length" && fn != "size" {
+				return operand{}, p.errorf("unsupported function %s()", fn)
+			}
+			sub.length = true
+			break
+		}
+		sub.segs = append(sub.segs, seg)
+	}
+	for i := range sub.segs {
+		s := &sub.segs[i]
+		if s.deep || s.kind == segWildcard || s.kind == segSlice || s.kind == segFilter ||
+			len(s.names) > 1 || len(s.indexes) > 1 {
+			sub.definite = false
+		}
+	}
+	sub.src = p.src[start:p.pos]
+	sub.norm = sub.prefix(len(sub.segs))
+	return operand{path: sub, relative: c == '@'}, nil
+}
+
+// regexOperand reads "/pattern/flags" (for =~).
+func (p *parser) regexOperand(rest string) (operand, error) {
+	end := strings.LastIndexByte(rest, '/')
+	if end <= 0 {
+		return operand{}, p.errorf("unterminated regex")
+	}
+	pat := rest[1:end]
+	p.pos += end + 1
+	flags := ""
+	for !p.eof() && strings.IndexByte("imsx", p.peek()) >= 0 {
+		flags += string(p.peek())
+		p.pos++
+	}
+	if strings.Contains(flags, "i") {
+		pat = "(?i)" + pat
+	}
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		return operand{}, p.errorf("bad regex: %v", err)
+	}
+	return operand{re: re}, nil
+}
+
+// jsonOperand reads a JSON literal (lists for in/nin/subsetof ...), finding its end by
+// bracket depth.
+func (p *parser) jsonOperand(rest string) (operand, error) {
+	end := literalEnd(rest)
+	if end < 0 {
+		return operand{}, p.errorf("unterminated literal")
+	}
+	lit := strings.ReplaceAll(rest[:end], "'", "\"")
+	v, err := value.Decode([]byte(lit))
+	if err != nil {
+		return operand{}, p.errorf("bad literal %s", rest[:end])
+	}
+	p.pos += end
+	return operand{lit: v}, nil
+}
+
+// literalEnd is the length of the bracketed literal at the start of s, or -1.
+func literalEnd(s string) int {
+	depth, inStr := 0, byte(0)
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if inStr != 0 {
+			switch ch {
+			case '\\':
+				i++
+			case inStr:
+				inStr = 0
+			}
+			continue
+		}
+		switch ch {
+		case '"', '\'':
+			inStr = ch
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return -1
 }
 
 // filterSegment is segment() with names ending where filter syntax begins.

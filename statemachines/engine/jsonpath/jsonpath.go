@@ -249,28 +249,9 @@ func (p *Path) collectDeep(cur, root any, i int, out []any) []any {
 
 // step applies one segment to cur and continues with the rest of the path.
 func (p *Path) step(cur, root any, s *segment, i int, out []any) []any {
-	leaf := i == len(p.segs)-1
 	switch s.kind {
 	case segChild:
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return out
-		}
-		if len(s.names) > 1 && leaf {
-			// Jayway merges a multi-property leaf into one object of the properties present.
-			merged := make(map[string]any, len(s.names))
-			for _, n := range s.names {
-				if v, ok := m[n]; ok {
-					merged[n] = v
-				}
-			}
-			return append(out, merged)
-		}
-		for _, n := range s.names {
-			if v, ok := m[n]; ok {
-				out = p.collect(v, root, i+1, out)
-			}
-		}
+		return p.stepChild(cur, root, s, i, out)
 	case segIndex:
 		a, ok := cur.([]any)
 		if !ok {
@@ -285,16 +266,7 @@ func (p *Path) step(cur, root any, s *segment, i int, out []any) []any {
 			}
 		}
 	case segWildcard:
-		switch x := cur.(type) {
-		case map[string]any:
-			for _, k := range slices.Sorted(maps.Keys(x)) {
-				out = p.collect(x[k], root, i+1, out)
-			}
-		case []any:
-			for _, v := range x {
-				out = p.collect(v, root, i+1, out)
-			}
-		}
+		return p.stepWildcard(cur, root, i, out)
 	case segSlice:
 		a, ok := cur.([]any)
 		if !ok {
@@ -305,17 +277,59 @@ func (p *Path) step(cur, root any, s *segment, i int, out []any) []any {
 			out = p.collect(a[j], root, i+1, out)
 		}
 	case segFilter:
-		switch x := cur.(type) {
-		case []any:
-			for _, v := range x {
-				if s.filter.test(v, root) {
-					out = p.collect(v, root, i+1, out)
-				}
+		return p.stepFilter(cur, root, s, i, out)
+	}
+	return out
+}
+
+func (p *Path) stepChild(cur, root any, s *segment, i int, out []any) []any {
+	m, ok := cur.(map[string]any)
+	if !ok {
+		return out
+	}
+	if len(s.names) > 1 && i == len(p.segs)-1 {
+		// Jayway merges a multi-property leaf into one object of the properties present.
+		merged := make(map[string]any, len(s.names))
+		for _, n := range s.names {
+			if v, ok := m[n]; ok {
+				merged[n] = v
 			}
-		case map[string]any:
-			if s.filter.test(x, root) {
-				out = p.collect(x, root, i+1, out)
+		}
+		return append(out, merged)
+	}
+	for _, n := range s.names {
+		if v, ok := m[n]; ok {
+			out = p.collect(v, root, i+1, out)
+		}
+	}
+	return out
+}
+
+func (p *Path) stepWildcard(cur, root any, i int, out []any) []any {
+	switch x := cur.(type) {
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			out = p.collect(x[k], root, i+1, out)
+		}
+	case []any:
+		for _, v := range x {
+			out = p.collect(v, root, i+1, out)
+		}
+	}
+	return out
+}
+
+func (p *Path) stepFilter(cur, root any, s *segment, i int, out []any) []any {
+	switch x := cur.(type) {
+	case []any:
+		for _, v := range x {
+			if s.filter.test(v, root) {
+				out = p.collect(v, root, i+1, out)
 			}
+		}
+	case map[string]any:
+		if s.filter.test(x, root) {
+			out = p.collect(x, root, i+1, out)
 		}
 	}
 	return out

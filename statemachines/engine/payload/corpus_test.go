@@ -39,7 +39,7 @@ type expectation struct {
 	Cause  string `json:"cause"`
 }
 
-// corpusDir walks up from the package directory to the folder holding shared/conformance/sfn.
+// corpusDir walks up from the package directory to the folder holding testdata/conformance/sfn.
 func corpusDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
@@ -47,13 +47,13 @@ func corpusDir(t testing.TB) string {
 		t.Fatalf("getwd: %v", err)
 	}
 	for {
-		cand := filepath.Join(dir, "shared", "conformance", "sfn")
+		cand := filepath.Join(dir, "testdata", "conformance", "sfn")
 		if st, err := os.Stat(cand); err == nil && st.IsDir() {
 			return cand
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			t.Skip("conformance corpus (shared/conformance/sfn) not found above the package directory")
+			t.Fatal("the AWS-recorded corpus (testdata/conformance/sfn of the engine module) is missing")
 		}
 		dir = parent
 	}
@@ -71,7 +71,7 @@ func TestCorpus(t *testing.T) {
 	var failures []string
 	perArea := map[string][2]int{} // area -> {ran, passed}
 	for _, f := range files {
-		raw, err := os.ReadFile(f)
+		raw, err := os.ReadFile(f) //nolint:gosec // the corpus files in testdata
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,57 +228,69 @@ func runCase(def map[string]any, input any, exp expectation) string {
 
 // runState returns the next state ("" at the end) and the state output.
 func runState(st map[string]any, env jsonpath.Env, scope vars) (string, any, error) {
-	next, _ := st["Next"].(string)
-	input := env.Input
 	switch st["Type"] {
 	case "Succeed":
-		return "", input, nil
+		return "", env.Input, nil
 	case "Fail":
-		e, _ := st["Error"].(string)
-		c, _ := st["Cause"].(string)
-		for field, dst := range map[string]*string{"ErrorPath": &e, "CausePath": &c} {
-			src, ok := st[field].(string)
-			if !ok {
-				continue
-			}
-			v, err := evalExpr(src, field, env)
-			if err != nil {
-				return "", nil, err
-			}
-			*dst, _ = v.(string)
-		}
-		return "", nil, &failState{name: e, cause: c}
+		return runFail(st, env)
 	case "Choice":
-		for _, raw := range st["Choices"].([]any) {
-			rule, err := choice.Compile(raw.(map[string]any))
-			if err != nil {
-				return "", nil, fmt.Errorf("compile choice: %w", err)
-			}
-			ok, err := rule.Eval(env)
-			if err != nil {
-				return "", nil, err
-			}
-			if ok {
-				if a, ok := raw.(map[string]any)["Assign"]; ok {
-					if err := assign(a, env, scope); err != nil {
-						return "", nil, err
-					}
-				}
-				return rule.Next(), input, nil
-			}
-		}
-		if a, ok := st["Assign"]; ok {
-			if err := assign(a, env, scope); err != nil {
-				return "", nil, err
-			}
-		}
-		d, ok := st["Default"].(string)
-		if !ok {
-			return "", nil, &value.Error{Name: "States.NoChoiceMatched", Cause: "No Matches!"}
-		}
-		return d, input, nil
+		return runChoice(st, env, scope)
 	}
-	// Pass
+	return runPass(st, env, scope)
+}
+
+func runFail(st map[string]any, env jsonpath.Env) (string, any, error) {
+	e, _ := st["Error"].(string)
+	c, _ := st["Cause"].(string)
+	for field, dst := range map[string]*string{"ErrorPath": &e, "CausePath": &c} {
+		src, ok := st[field].(string)
+		if !ok {
+			continue
+		}
+		v, err := evalExpr(src, field, env)
+		if err != nil {
+			return "", nil, err
+		}
+		*dst, _ = v.(string)
+	}
+	return "", nil, &failState{name: e, cause: c}
+}
+
+func runChoice(st map[string]any, env jsonpath.Env, scope vars) (string, any, error) {
+	input := env.Input
+	for _, raw := range st["Choices"].([]any) {
+		rule, err := choice.Compile(raw.(map[string]any))
+		if err != nil {
+			return "", nil, fmt.Errorf("compile choice: %w", err)
+		}
+		ok, err := rule.Eval(env)
+		if err != nil {
+			return "", nil, err
+		}
+		if ok {
+			if a, ok := raw.(map[string]any)["Assign"]; ok {
+				if err := assign(a, env, scope); err != nil {
+					return "", nil, err
+				}
+			}
+			return rule.Next(), input, nil
+		}
+	}
+	if a, ok := st["Assign"]; ok {
+		if err := assign(a, env, scope); err != nil {
+			return "", nil, err
+		}
+	}
+	d, ok := st["Default"].(string)
+	if !ok {
+		return "", nil, &value.Error{Name: "States.NoChoiceMatched", Cause: "No Matches!"}
+	}
+	return d, input, nil
+}
+
+func runPass(st map[string]any, env jsonpath.Env, scope vars) (string, any, error) {
+	next, _ := st["Next"].(string)
+	input := env.Input
 	effective := input
 	if p, ok := st["InputPath"]; ok {
 		v, err := applyPath(p, env, "InputPath")
