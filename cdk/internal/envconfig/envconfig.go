@@ -28,8 +28,8 @@ type File struct {
 
 // Environment is one environment's settings.
 type Environment struct {
-	Account  string `json:"account"`
-	Region   string `json:"region"`
+	Account string `json:"account"`
+	Region  string `json:"region"`
 	// DomainName, HostedZoneID/Name and CertificateArn (ACM, us-east-1, for CloudFront) give the
 	// site its name; a developer stage has none and uses CloudFront's own domain.
 	DomainName     string `json:"domainName"`

@@ -30,12 +30,12 @@ func newIdentity(s *Stack) *identity {
 			RequireUppercase: jsii.Bool(true), RequireSymbols: jsii.Bool(true),
 			TempPasswordValidity: awscdk.Duration_Days(jsii.Number(1)),
 		},
-		Mfa:                awscognito.Mfa_REQUIRED,
-		MfaSecondFactor:    &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
-		FeaturePlan:        awscognito.FeaturePlan_PLUS,
+		Mfa:                          awscognito.Mfa_REQUIRED,
+		MfaSecondFactor:              &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
+		FeaturePlan:                  awscognito.FeaturePlan_PLUS,
 		StandardThreatProtectionMode: awscognito.StandardThreatProtectionMode_FULL_FUNCTION,
-		DeletionProtection: jsii.Bool(!s.disposable()),
-		RemovalPolicy:      s.removal(),
+		DeletionProtection:           jsii.Bool(!s.disposable()),
+		RemovalPolicy:                s.removal(),
 	})
 	// The client secret of the OEM's provider is kept in Secrets Manager (created out of band);
 	// CloudFormation resolves it at deploy time, so it never appears in the template.

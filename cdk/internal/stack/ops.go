@@ -95,10 +95,10 @@ func newOps(s *Stack) *ops {
 		failed := sm.MetricFailed(&awscloudwatch.MetricOptions{Period: minute, Statistic: jsii.String("Sum")})
 		started := sm.MetricStarted(&awscloudwatch.MetricOptions{Period: minute, Statistic: jsii.String("Sum")})
 		rate := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-			Expression:    jsii.String("IF(started > 0, failed / started, 0)"),
-			UsingMetrics:  &map[string]awscloudwatch.IMetric{"failed": failed, "started": started},
-			Period:        minute,
-			Label:         jsii.String(n + " failure rate"),
+			Expression:   jsii.String("IF(started > 0, failed / started, 0)"),
+			UsingMetrics: &map[string]awscloudwatch.IMetric{"failed": failed, "started": started},
+			Period:       minute,
+			Label:        jsii.String(n + " failure rate"),
 		})
 		// CodeDeploy watches at most 10 alarms per deployment group: timeouts roll back, the
 		// failure rate (noisy with domain errors) only pages.

@@ -77,10 +77,10 @@ func newSite(s *Stack, features map[string]bool) (*site, error) {
 	})
 	apiDomain := fmt.Sprintf("%s.execute-api.%s.%s", *s.api.api.RestApiId(), t.Region, *awscdk.Aws_URL_SUFFIX())
 	props := &awscloudfront.DistributionProps{
-		Comment:           jsii.String(s.name()),
-		DefaultRootObject: jsii.String("index.html"),
-		HttpVersion:       awscloudfront.HttpVersion_HTTP2_AND_3,
-		PriceClass:        awscloudfront.PriceClass_PRICE_CLASS_100,
+		Comment:                jsii.String(s.name()),
+		DefaultRootObject:      jsii.String("index.html"),
+		HttpVersion:            awscloudfront.HttpVersion_HTTP2_AND_3,
+		PriceClass:             awscloudfront.PriceClass_PRICE_CLASS_100,
 		MinimumProtocolVersion: awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021,
 		DefaultBehavior: &awscloudfront.BehaviorOptions{
 			Origin:                awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(st.bucket, nil),

@@ -28,7 +28,7 @@ type Props struct {
 
 // Stack is the built stack with the parts tests and other constructs refer to.
 type Stack struct {
-	Stack awscdk.Stack
+	Stack  awscdk.Stack
 	target envconfig.Target
 	props  Props
 
