@@ -4,7 +4,7 @@ GO    ?= go
 LINT  := $(GO) tool -modfile=tools/go.mod golangci-lint
 PORT  ?= 8080
 
-.PHONY: run test deps vet lint unit conformance bench build clean synth cdk-test
+.PHONY: run test deps vet lint unit conformance bench build clean synth cdk-test cdk-lint
 
 # deps installs what the project needs from the package registries; it is idempotent and fast when
 # nothing changed (npm ci only when the lockfile is newer than the installed tree).
@@ -68,3 +68,8 @@ synth: cdk/cdk.out/manifest.json
 
 cdk-test: cdk/node_modules/.package-lock.json synth
 	cd cdk && $(CDK_ENV) $(GO) test ./...
+
+# cdk-lint lints the CDK module with the product's configuration (it is not under ./... of the
+# root module).
+cdk-lint:
+	cd cdk && $(GO) tool -modfile=../tools/go.mod golangci-lint run --config ../.golangci.yml ./...

@@ -104,6 +104,3 @@ func domainPrefix(s *Stack) string {
 
 // issuer is the issuer of the pool's tokens.
 func (id *identity) issuer() *string { return id.pool.UserPoolProviderUrl() }
-
-// hostedUIURL is the hosted UI's base URL.
-func (id *identity) hostedUIURL() *string { return id.domain.BaseUrl(nil) }

@@ -15,11 +15,11 @@ func TestAwsSolutionsChecksPass(t *testing.T) {
 		s := synth(t, stage)
 		a := assertions.Annotations_FromStack(s.stack.Stack)
 		nag := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
-		for _, found := range [][]*cxapi.SynthesisMessage{
+		for _, found := range [][]*cxapi.SynthesisMessage{ //nolint:staticcheck // the type assertions.Annotations returns
 			*a.FindError(jsii.String("*"), nag), *a.FindWarning(jsii.String("*"), nag),
 		} {
 			for _, m := range found {
-				t.Errorf("%s: %s: %v", stage, *m.Id, m.Entry.Data)
+				t.Errorf("%s: %s: %v", stage, *m.Id, m.Entry.Data) //nolint:staticcheck // as above
 			}
 		}
 	}

@@ -77,11 +77,10 @@ func newSite(s *Stack, features map[string]bool) (*site, error) {
 	})
 	apiDomain := fmt.Sprintf("%s.execute-api.%s.%s", *s.api.api.RestApiId(), t.Region, *awscdk.Aws_URL_SUFFIX())
 	props := &awscloudfront.DistributionProps{
-		Comment:                jsii.String(s.name()),
-		DefaultRootObject:      jsii.String("index.html"),
-		HttpVersion:            awscloudfront.HttpVersion_HTTP2_AND_3,
-		PriceClass:             awscloudfront.PriceClass_PRICE_CLASS_100,
-		MinimumProtocolVersion: awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021,
+		Comment:           jsii.String(s.name()),
+		DefaultRootObject: jsii.String("index.html"),
+		HttpVersion:       awscloudfront.HttpVersion_HTTP2_AND_3,
+		PriceClass:        awscloudfront.PriceClass_PRICE_CLASS_100,
 		DefaultBehavior: &awscloudfront.BehaviorOptions{
 			Origin:                awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(st.bucket, nil),
 			ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
@@ -109,6 +108,8 @@ func newSite(s *Stack, features map[string]bool) (*site, error) {
 	}
 	if !t.Developer {
 		props.DomainNames = jsii.Strings(t.DomainName)
+		// Only with a certificate of our own; CloudFront's default one fixes the policy.
+		props.MinimumProtocolVersion = awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021
 		props.Certificate = awscertificatemanager.Certificate_FromCertificateArn(s.Stack, jsii.String("SiteCertificate"), jsii.String(t.CertificateArn))
 	}
 	st.distribution = awscloudfront.NewDistribution(s.Stack, jsii.String("Site"), props)
