@@ -197,6 +197,15 @@ var (
 	InternalCode = string(apperr.Internal)
 )
 
+// Challenge is the WWW-Authenticate value of a 401 a state machine decided (no token problem);
+// InvalidTokenChallenge that of a token the authorizer rejected. As internal/gateway answers.
+func Challenge() string { return auth.WWWAuthenticate(nil) }
+
+// InvalidTokenChallenge: see Challenge.
+func InvalidTokenChallenge() string {
+	return auth.WWWAuthenticate(nil) + `, error="` + auth.CodeInvalidToken + `"`
+}
+
 // Roles are the roles the authorizer reads from the token: the Cognito groups to create.
 func Roles() []string { return []string{string(auth.RoleConsumer), string(auth.RoleDealer)} }
 

@@ -277,6 +277,10 @@ func ResponseTemplate(success int) string {
 			kw, first = "#if", false
 		}
 		fmt.Fprintf(&b, "%s($error == \"%s\")\n#set($context.responseOverride.status = %d)\n", kw, e.StateError, e.Status)
+		if e.Status == 401 {
+			// Every 401 carries a challenge (RFC 9110 15.5.2), as internal/gateway answers.
+			fmt.Fprintf(&b, "#set($context.responseOverride.header.WWW-Authenticate = '%s')\n", sources.Challenge())
+		}
 		b.WriteString("#set($cause = $util.parseJson($input.path('$.cause')))\n")
 		// A Lambda step's cause is {"errorMessage": "<apperr JSON>", "errorType": ...}; a
 		// Fail state's cause is the apperr JSON itself.
@@ -303,7 +307,7 @@ func addGatewayResponses(api awsapigateway.RestApi) {
 	}
 	add("Unauthorized", awsapigateway.ResponseType_UNAUTHORIZED(), 401,
 		errorJSON("UNAUTHENTICATED", "the bearer token is malformed, expired or not ours", "", ""),
-		map[string]*string{"WWW-Authenticate": jsii.String(`'Bearer error="invalid_token"'`)})
+		map[string]*string{"WWW-Authenticate": jsii.String("'" + sources.InvalidTokenChallenge() + "'")})
 	add("AccessDenied", awsapigateway.ResponseType_ACCESS_DENIED(), 403, errorJSON("FORBIDDEN", "this request is not allowed", "", ""), nil)
 	add("WafFiltered", awsapigateway.ResponseType_WAF_FILTERED(), 403, errorJSON("FORBIDDEN", "this request is not allowed", "", ""), nil)
 	add("BadRequestBody", awsapigateway.ResponseType_BAD_REQUEST_BODY(), 400, errorJSON("INVALID", "the request body does not match the contract", "body", "schema"), nil)

@@ -215,6 +215,9 @@ func TestResponseMappingCoversEveryErrorCode(t *testing.T) {
 			t.Errorf("%s: want status %d, branch %v", e.StateError, e.Status, m)
 		}
 	}
+	if !strings.Contains(tmpl, "#set($context.responseOverride.status = 401)\n#set($context.responseOverride.header.WWW-Authenticate = '"+sources.Challenge()+"')") {
+		t.Errorf("a 401 without a challenge:\n%s", tmpl)
+	}
 	if !strings.Contains(tmpl, "#else\n#set($context.responseOverride.status = 500)\n"+errorJSON("INTERNAL", "internal error", "", "")) {
 		t.Errorf("no generic 500 branch:\n%s", tmpl)
 	}
