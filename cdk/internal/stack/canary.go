@@ -83,6 +83,12 @@ func newCanary(s *Stack) awssynthetics.Canary {
 		Actions:   jsii.Strings("xray:PutTraceSegments", "xray:PutTelemetryRecords"),
 		Resources: jsii.Strings("*"),
 	}))
+	// Synthetics requires ListAllMyBuckets (it has no resource-level permissions).
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ListBuckets"),
+		Actions:   jsii.Strings("s3:ListAllMyBuckets"),
+		Resources: jsii.Strings("*"),
+	}))
 	// PutMetricData has no resource-level permissions; the condition limits it to the
 	// Synthetics namespace.
 	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -94,7 +100,7 @@ func newCanary(s *Stack) awssynthetics.Canary {
 	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
 		Id: jsii.String("AwsSolutions-IAM5"),
 		Reason: jsii.String("Synthetics writes its artifacts under generated keys, its log group is named by the service (cwsyn-<name>-<id>), " +
-			"and cloudwatch:PutMetricData has no resource-level permissions (limited to the CloudWatchSynthetics namespace)."),
+			"s3:ListAllMyBuckets and cloudwatch:PutMetricData have no resource-level permissions (the latter is limited to the CloudWatchSynthetics namespace)."),
 	}}, jsii.Bool(true))
 	canary := awssynthetics.NewCanary(s.Stack, jsii.String("Canary"), &awssynthetics.CanaryProps{
 		CanaryName: jsii.String(name),

@@ -66,8 +66,9 @@ var wildcardAllowed = []string{
 	// Step Functions' log delivery to CloudWatch Logs.
 	"logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
 	"logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
-	// The canary's metrics (conditioned on the CloudWatchSynthetics namespace).
-	"cloudwatch:PutMetricData",
+	// The canary: its metrics (conditioned on the CloudWatchSynthetics namespace) and the bucket
+	// listing Synthetics requires.
+	"cloudwatch:PutMetricData", "s3:ListAllMyBuckets",
 	// CDK's BucketDeployment handler invalidates the distribution with a grant CDK writes.
 	"cloudfront:CreateInvalidation", "cloudfront:GetInvalidation",
 }
@@ -390,6 +391,11 @@ func TestFeatureTogglesReachBackendAndSite(t *testing.T) {
 		}
 		if fmt.Sprint(s.stack.site.config["features"]) != fmt.Sprint(want) {
 			t.Errorf("%s: config.json features %v, want %v", stage, s.stack.site.config["features"], want)
+		}
+		// The site's sign-in settings come with its toggles.
+		auth := s.stack.site.config["auth"].(map[string]any)
+		if auth["hostedUiUrl"] != hostedUIOrigin(s.stack) || auth["clientId"] == nil || !strings.HasSuffix(auth["redirectUri"].(string), "/auth/callback") {
+			t.Errorf("%s: config.json auth %v", stage, auth)
 		}
 	}
 	dev, prod := synth(t, "dev").stack.site.config["features"].(map[string]bool), synth(t, "prod").stack.site.config["features"].(map[string]bool)
