@@ -88,6 +88,15 @@ func Steps() ([]Step, error) {
 	return out, nil
 }
 
+// registryNames lists the registry's step names.
+func registryNames() []string {
+	var out []string
+	for _, s := range registry.Specs() {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
 // Authorizer is the Lambda authorizer: the same binary, started with HANDLER=authorizer. Its
 // timeout and memory are not in the registry (it is no state machine step).
 var Authorizer = Step{Name: "authorizer", Timeout: 5 * time.Second, MemoryMB: 256}
