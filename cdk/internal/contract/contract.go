@@ -1,0 +1,187 @@
+// Package contract reads the operations of api/openapi.yaml that API Gateway is built from: path,
+// method, the state machine or platform integration serving it, whether it is secured, its
+// response statuses and its request body schema (as the JSON Schema draft 4 API Gateway models
+// use).
+package contract
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Operation is one OpenAPI operation as API Gateway serves it.
+type Operation struct {
+	ID string
+	// Path is the full path, the servers' base path included ("/api/vehicles/{vin}").
+	Path   string
+	Method string // upper case
+	// Machine is x-state-machine; empty for the health integration.
+	Machine string
+	Health  bool
+	// Secured: some security requirement names a scheme (a bearer token may be presented), so
+	// the Lambda authorizer runs and tells the state machine who calls.
+	Secured bool
+	// Statuses are the documented response statuses, ascending; SuccessStatus the lowest 2xx.
+	Statuses      []int
+	SuccessStatus int
+	PathParams    []string
+	// Body is the request body schema (application/json), nil when there is none.
+	Body         map[string]any
+	BodyRequired bool
+}
+
+var paramRE = regexp.MustCompile(`\{([^}]+)\}`)
+
+// Parse reads the operations, sorted by path then method.
+func Parse(spec []byte) ([]Operation, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(spec)
+	if err != nil {
+		return nil, fmt.Errorf("load openapi: %w", err)
+	}
+	if len(doc.Servers) != 1 {
+		return nil, errors.New("openapi: want exactly one server (its path is the API's base path)")
+	}
+	base := strings.TrimSuffix(doc.Servers[0].URL, "/")
+	if !strings.HasPrefix(base, "/") {
+		return nil, fmt.Errorf("openapi: the server URL %q must be a path on the site's origin", base)
+	}
+	var ops []Operation
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			o := Operation{ID: op.OperationID, Path: base + path, Method: strings.ToUpper(method)}
+			machine, _ := op.Extensions["x-state-machine"].(string)
+			integration, _ := op.Extensions["x-integration"].(string)
+			switch {
+			case machine != "" && integration == "":
+				o.Machine = machine
+			case machine == "" && integration == "health":
+				o.Health = true
+			default:
+				return nil, fmt.Errorf("openapi %s %s: needs exactly one of x-state-machine or x-integration: health", o.Method, path)
+			}
+			security := doc.Security
+			if op.Security != nil {
+				security = *op.Security
+			}
+			for _, req := range security {
+				if len(req) > 0 {
+					o.Secured = true
+				}
+			}
+			for code := range op.Responses.Map() {
+				n, err := strconv.Atoi(code)
+				if err != nil {
+					return nil, fmt.Errorf("openapi %s %s: response %q: only numeric statuses are supported", o.Method, path, code)
+				}
+				o.Statuses = append(o.Statuses, n)
+			}
+			sort.Ints(o.Statuses)
+			for _, st := range o.Statuses {
+				if st >= 200 && st < 300 {
+					o.SuccessStatus = st
+					break
+				}
+			}
+			if o.SuccessStatus == 0 {
+				return nil, fmt.Errorf("openapi %s %s: no 2xx response", o.Method, path)
+			}
+			for _, m := range paramRE.FindAllStringSubmatch(path, -1) {
+				o.PathParams = append(o.PathParams, m[1])
+			}
+			if rb := op.RequestBody; rb != nil && rb.Value != nil {
+				mt := rb.Value.Content.Get("application/json")
+				if mt == nil || mt.Schema == nil {
+					return nil, fmt.Errorf("openapi %s %s: a request body must be application/json", o.Method, path)
+				}
+				o.Body = draft4(mt.Schema)
+				o.Body["$schema"] = "http://json-schema.org/draft-04/schema#"
+				o.BodyRequired = rb.Value.Required
+			}
+			ops = append(ops, o)
+		}
+	}
+	sort.Slice(ops, func(i, j int) bool {
+		if ops[i].Path != ops[j].Path {
+			return ops[i].Path < ops[j].Path
+		}
+		return ops[i].Method < ops[j].Method
+	})
+	return ops, nil
+}
+
+// draft4 renders a (resolved) schema as JSON Schema draft 4, the dialect of API Gateway models:
+// the validation keywords only (x- extensions and documentation dropped, const as a one-value
+// enum).
+func draft4(ref *openapi3.SchemaRef) map[string]any {
+	out := map[string]any{}
+	if ref == nil || ref.Value == nil {
+		return out
+	}
+	s := ref.Value
+	if s.Type != nil {
+		if ts := s.Type.Slice(); len(ts) == 1 {
+			out["type"] = ts[0]
+		} else if len(ts) > 1 {
+			out["type"] = ts
+		}
+	}
+	if len(s.Enum) > 0 {
+		out["enum"] = s.Enum
+	}
+	if s.Const != nil {
+		out["enum"] = []any{s.Const}
+	}
+	if s.Pattern != "" {
+		out["pattern"] = s.Pattern
+	}
+	if s.MinLength > 0 {
+		out["minLength"] = s.MinLength
+	}
+	if s.MaxLength != nil {
+		out["maxLength"] = *s.MaxLength
+	}
+	if s.Min != nil {
+		out["minimum"] = *s.Min
+	}
+	if s.Max != nil {
+		out["maximum"] = *s.Max
+	}
+	if s.Items != nil {
+		out["items"] = draft4(s.Items)
+	}
+	if len(s.Required) > 0 {
+		out["required"] = s.Required
+	}
+	if len(s.Properties) > 0 {
+		props := map[string]any{}
+		for name, p := range s.Properties {
+			props[name] = draft4(p)
+		}
+		out["properties"] = props
+	}
+	if s.AdditionalProperties.Has != nil {
+		out["additionalProperties"] = *s.AdditionalProperties.Has
+	} else if s.AdditionalProperties.Schema != nil {
+		out["additionalProperties"] = draft4(s.AdditionalProperties.Schema)
+	}
+	for _, kw := range []struct {
+		name string
+		refs openapi3.SchemaRefs
+	}{{"allOf", s.AllOf}, {"anyOf", s.AnyOf}, {"oneOf", s.OneOf}} {
+		if len(kw.refs) > 0 {
+			var xs []any
+			for _, r := range kw.refs {
+				xs = append(xs, draft4(r))
+			}
+			out[kw.name] = xs
+		}
+	}
+	return out
+}

@@ -1,0 +1,77 @@
+package envconfig
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func load(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../../environments.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestTheConfigurationLoads(t *testing.T) {
+	f, err := Parse(load(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Environments["prod"].Account == f.Environments["dev"].Account {
+		t.Error("prod must live in its own account")
+	}
+	all, err := f.Targets("", "")
+	if err != nil || len(all) != 3 || all[0].Stage != "dev" || all[2].Stage != "prod" || all[0].Developer {
+		t.Fatalf("targets %v, %v", all, err)
+	}
+	one, err := f.Targets("qa", "")
+	if err != nil || len(one) != 1 || one[0].Env != "qa" {
+		t.Fatalf("-c env=qa: %v, %v", one, err)
+	}
+	dev, err := f.Targets("", "alice")
+	if err != nil || len(dev) != 1 || dev[0].Stage != "alice" || dev[0].Env != f.DeveloperStageBase || !dev[0].Developer ||
+		dev[0].Account != f.Environments[f.DeveloperStageBase].Account {
+		t.Fatalf("-c stage=alice: %v, %v", dev, err)
+	}
+}
+
+func TestBadTargetsAreRefused(t *testing.T) {
+	f, err := Parse(load(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ env, stage, want string }{
+		{"staging", "", "unknown environment"},
+		{"", "Alice", "stage"},
+		{"", "dev", "stage"},
+		{"", "averyveryverylongname", "stage"},
+		{"", "a-b", "stage"},
+		{"prod", "alice", "prod"},
+	} {
+		if _, err := f.Targets(c.env, c.stage); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("env %q stage %q: %v, want an error about %s", c.env, c.stage, err, c.want)
+		}
+	}
+}
+
+func TestBadConfigurationsAreRefused(t *testing.T) {
+	good := string(load(t))
+	for name, c := range map[string]struct{ from, to, want string }{
+		"typo":            {`"testUsers"`, `"testUser"`, "unknown field"},
+		"two providers":   {`"createGithubOidcProvider": false`, `"createGithubOidcProvider": true`, "exactly one environment"},
+		"bad account":     {`"account": "222222222222"`, `"account": "2222"`, "12 digits"},
+		"zero size":       {`"apiRateLimit": 500`, `"apiRateLimit": 0`, "positive"},
+		"prod developers": {`"developerStageBase": "dev"`, `"developerStageBase": "prod"`, "developerStageBase"},
+	} {
+		bad := strings.Replace(good, c.from, c.to, 1)
+		if bad == good {
+			t.Fatalf("%s: %q not in environments.json", name, c.from)
+		}
+		if _, err := Parse([]byte(bad)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error about %s", name, err, c.want)
+		}
+	}
+}

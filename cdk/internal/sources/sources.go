@@ -1,0 +1,280 @@
+// Package sources is the CDK app's only door into the product module: every fact the stack
+// deploys (steps, state machines, routes, error table, table design, feature toggles, the site's
+// headers) is read here from the product's single source of truth, never copied by hand. When the
+// product renames a package, this file is the one to adapt.
+package sources
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/acme-oem/vehicle-data/api"
+	"github.com/acme-oem/vehicle-data/config"
+	registry "github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/internal/apperr"
+	auth "github.com/acme-oem/vehicle-data/internal/oidc"
+	"github.com/acme-oem/vehicle-data/internal/dynamo"
+	"github.com/acme-oem/vehicle-data/internal/local/gateway"
+)
+
+// Environment variable names the Lambda binary reads (functions/lambda/main.go).
+const (
+	EnvHandler         = "HANDLER"
+	EnvTableName       = "TABLE_NAME"
+	EnvPseudonymKey    = "PSEUDONYM_KEY"
+	EnvOwnershipPepper = "OWNERSHIP_PEPPER"
+	EnvVehicleMaster   = "VEHICLE_MASTER_URL"
+	EnvWorkshop        = "WORKSHOP_URL"
+	EnvRegistry        = "REGISTRY_URL"
+	EnvRecalls         = "RECALLS_URL"
+	// EnvFeatures carries config/features/<env>.json to every function. The product does not
+	// read it yet (see the CDK report).
+	EnvFeatures = "FEATURES"
+	// The authorizer's settings (assumed names: the authorizer entry point is being added to the
+	// binary by the product redesign; see the CDK report).
+	EnvOIDCIssuer    = "OIDC_ISSUER"
+	EnvOIDCAudience  = "OIDC_AUDIENCE"
+	EnvOIDCRoleClaim = "OIDC_ROLE_CLAIM"
+)
+
+// Step is one Lambda function to deploy.
+type Step struct {
+	Name     string
+	Timeout  time.Duration
+	MemoryMB int
+	// Needs lists the settings the step reads beyond HANDLER and PSEUDONYM_KEY.
+	Needs []string
+	// UsesTable: the step reads or writes the DynamoDB table itself.
+	UsesTable bool
+}
+
+// stepNeeds is what each step needs from its environment, as functions/lambda/main.go wires it.
+// Provisional: the product redesign lets each registry entry declare its environment; then this
+// table goes and Steps reads the declaration. Keyed by the registry's constants, so a renamed or
+// removed step fails to compile here, and a new one fails TestEveryStepDeclaresItsNeeds.
+var stepNeeds = map[string][]string{
+	registry.ValidateVIN:        nil,
+	registry.PlanReport:         nil,
+	registry.MergeReport:        nil,
+	registry.FetchVehicleMaster: {EnvTableName, EnvVehicleMaster},
+	registry.FetchWorkshop:      {EnvTableName, EnvWorkshop},
+	registry.FetchRegistry:      {EnvTableName, EnvRegistry},
+	registry.FetchRecalls:       {EnvTableName, EnvRecalls},
+	registry.OwnershipChallenge: {EnvTableName, EnvRegistry, EnvOwnershipPepper},
+	registry.OwnershipVerify:    {EnvTableName, EnvRegistry, EnvOwnershipPepper},
+}
+
+// Steps lists every registry entry with what it needs.
+func Steps() ([]Step, error) {
+	var out []Step
+	for _, s := range registry.Steps() {
+		needs, ok := stepNeeds[s.Name]
+		if !ok {
+			return nil, fmt.Errorf("step %s: cdk/internal/sources does not know which settings it needs", s.Name)
+		}
+		out = append(out, Step{
+			Name: s.Name, Timeout: s.Timeout, MemoryMB: s.MemoryMB, Needs: needs,
+			UsesTable: contains(needs, EnvTableName),
+		})
+	}
+	return out, nil
+}
+
+// registryNames lists the registry's step names.
+func registryNames() []string {
+	var out []string
+	for _, s := range registry.Steps() {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// Authorizer is the Lambda authorizer: the same binary, started with HANDLER=authorizer. Its
+// timeout and memory are not in the registry (it is no state machine step).
+var Authorizer = Step{Name: "authorizer", Timeout: 5 * time.Second, MemoryMB: 256}
+
+// Placeholder is the ASL placeholder of a step's ARN ("fetch-workshop" is FetchWorkshopFunctionArn).
+func Placeholder(step string) string { return registry.Placeholder(step) }
+
+// TablePlaceholder is the ASL placeholder of the table name.
+const TablePlaceholder = "TableName"
+
+// StateMachinePlaceholder is the ASL placeholder of a state machine's ARN, as internal/localstack
+// names it: "ownership-authorization" is OwnershipAuthorizationStateMachineArn.
+func StateMachinePlaceholder(machine string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(machine, func(r rune) bool { return r == '-' || r == '_' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String() + "StateMachineArn"
+}
+
+// PlaceholderRE matches the ${...} placeholders of a definition.
+var PlaceholderRE = regexp.MustCompile(`\$\{([A-Za-z0-9_]+)\}`)
+
+// Machine is one statemachines/*.asl.json.
+type Machine struct {
+	Name       string
+	Definition string
+}
+
+// Root finds the repository root (the directory holding statemachines/ and api/) from the working
+// directory upwards, so the app and its tests run from any folder of cdk/.
+func Root() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("working directory: %w", err)
+	}
+	for {
+		if st, err := os.Stat(filepath.Join(dir, "statemachines")); err == nil && st.IsDir() {
+			if _, err := os.Stat(filepath.Join(dir, "api", "openapi.yaml")); err == nil {
+				return dir, nil
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("repository root (statemachines/ and api/openapi.yaml) not found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// StateMachines reads every statemachines/*.asl.json under root, sorted by name.
+func StateMachines(root string) ([]Machine, error) {
+	paths, err := filepath.Glob(filepath.Join(root, "statemachines", "*.asl.json"))
+	if err != nil {
+		return nil, fmt.Errorf("list state machines: %w", err)
+	}
+	sort.Strings(paths)
+	out := make([]Machine, 0, len(paths))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("read state machine: %w", err)
+		}
+		if !json.Valid(b) {
+			return nil, fmt.Errorf("state machine %s is not JSON", p)
+		}
+		out = append(out, Machine{Name: strings.TrimSuffix(filepath.Base(p), ".asl.json"), Definition: string(b)})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no state machines under %s", root)
+	}
+	return out, nil
+}
+
+// OpenAPI is api/openapi.yaml.
+func OpenAPI() []byte { return api.OpenAPI }
+
+// RequestTemplate is the integration request mapping template the local gateway mirrors;
+// ${StateMachineArn} is to be replaced with the route's state machine ARN.
+const RequestTemplate = gateway.RequestTemplate
+
+// ErrorRow is one row of the error table.
+type ErrorRow struct {
+	Code       string
+	Status     int
+	StateError string
+}
+
+// Errors is internal/apperr's table, in its order.
+func Errors() []ErrorRow {
+	var out []ErrorRow
+	for _, c := range apperr.Codes() {
+		out = append(out, ErrorRow{Code: string(c), Status: c.HTTPStatus(), StateError: c.StateError()})
+	}
+	return out
+}
+
+// TimeoutStatus is the status a timed-out execution answers with (the Timeout code's).
+func TimeoutStatus() int { return apperr.Timeout.HTTPStatus() }
+
+// InternalStatus is the status of anything that is our bug.
+func InternalStatus() int { return apperr.Internal.HTTPStatus() }
+
+// TimeoutCode and InternalCode name the codes of those answers.
+var (
+	TimeoutCode  = string(apperr.Timeout)
+	InternalCode = string(apperr.Internal)
+)
+
+// Challenge is the WWW-Authenticate value of a 401 a state machine decided (no token problem);
+// InvalidTokenChallenge that of a token the authorizer rejected. As internal/gateway answers.
+func Challenge() string { return auth.WWWAuthenticate(nil) }
+
+// InvalidTokenChallenge: see Challenge.
+func InvalidTokenChallenge() string {
+	return auth.WWWAuthenticate(nil) + `, error="` + auth.CodeInvalidToken + `"`
+}
+
+// Roles are the roles the authorizer reads from the token: the Cognito groups to create.
+func Roles() []string { return []string{string(auth.RoleConsumer), string(auth.RoleDealer)} }
+
+// Table is the single table's key design.
+type Table struct {
+	PK, SK, GSI1PK, GSI1SK, GSI1, TTL string
+}
+
+// TableDesign is internal/dynamo's key design.
+func TableDesign() Table {
+	return Table{PK: dynamo.AttrPK, SK: dynamo.AttrSK, GSI1PK: dynamo.AttrGSI1PK, GSI1SK: dynamo.AttrGSI1SK, GSI1: dynamo.IndexGSI1, TTL: dynamo.AttrTTL}
+}
+
+// TableActions are the DynamoDB actions the adapter can call: the methods of dynamo.API, the
+// interface that is all of the SDK client the product uses.
+func TableActions() []string {
+	t := reflect.TypeFor[dynamo.API]()
+	out := make([]string, 0, t.NumMethod())
+	for i := range t.NumMethod() {
+		out = append(out, "dynamodb:"+t.Method(i).Name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// BreakerOpenedMessage is the log line of legacyclients/transport when a breaker changes state
+// (its "to" attribute says to which). Provisional copy: the transport keeps it unexported.
+const BreakerOpenedMessage = "legacy system breaker state changed"
+
+// Features is config/features/<env>.json, compacted, validated as a flat map of booleans.
+func Features(env string) (map[string]bool, error) {
+	b, err := config.Features.ReadFile("features/" + env + ".json")
+	if err != nil {
+		return nil, fmt.Errorf("feature toggles of %s: %w", env, err)
+	}
+	var m map[string]bool
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("feature toggles of %s: want a map of booleans: %w", env, err)
+	}
+	return m, nil
+}
+
+// SecurityHeaders is frontend/security-headers.json: the site's response headers.
+func SecurityHeaders(root string) (map[string]string, error) {
+	b, err := os.ReadFile(filepath.Join(root, "frontend", "security-headers.json"))
+	if err != nil {
+		return nil, fmt.Errorf("security headers: %w", err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("security headers: want a flat map of strings: %w", err)
+	}
+	return m, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,175 @@
+package stack
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/acme-oem/vehicle-data/cdk/internal/sources"
+)
+
+// AliasName is the alias every state machine and the API invoke: CodeDeploy shifts it between
+// versions.
+const AliasName = "live"
+
+type function struct {
+	step     sources.Step
+	fn       awslambda.Function
+	alias    awslambda.Alias
+	logGroup awslogs.LogGroup
+	group    awscodedeploy.LambdaDeploymentGroup
+}
+
+type functions struct {
+	steps      map[string]*function // by registry name
+	order      []string
+	authorizer *function
+	app        awscodedeploy.LambdaApplication
+}
+
+func newFunctions(s *Stack, steps []sources.Step, features map[string]bool) *functions {
+	featuresJSON, _ := json.Marshal(features) // a map of booleans always encodes
+	f := &functions{
+		steps: map[string]*function{},
+		app: awscodedeploy.NewLambdaApplication(s.Stack, jsii.String("Deployments"), &awscodedeploy.LambdaApplicationProps{
+			ApplicationName: jsii.String(s.name()),
+		}),
+	}
+	legacy := map[string]string{
+		sources.EnvVehicleMaster: s.target.Legacy.VehicleMasterURL,
+		sources.EnvWorkshop:      s.target.Legacy.WorkshopURL,
+		sources.EnvRegistry:      s.target.Legacy.RegistryURL,
+		sources.EnvRecalls:       s.target.Legacy.RecallsURL,
+	}
+	for _, st := range steps {
+		env := map[string]*string{
+			sources.EnvHandler:  jsii.String(st.Name),
+			sources.EnvFeatures: jsii.String(string(featuresJSON)),
+			// CloudFormation resolves the secret at deploy time; the value never enters the
+			// template or cdk.out.
+			sources.EnvPseudonymKey: s.data.pseudonymKey.SecretValue().UnsafeUnwrap(),
+		}
+		for _, need := range st.Needs {
+			switch need {
+			case sources.EnvTableName:
+				env[need] = s.data.table.TableName()
+			case sources.EnvOwnershipPepper:
+				env[need] = s.data.pepper.SecretValue().UnsafeUnwrap()
+			default:
+				u, ok := legacy[need]
+				if !ok {
+					panic(fmt.Sprintf("step %s needs %s, which the stack cannot provide", st.Name, need))
+				}
+				env[need] = jsii.String(u)
+			}
+		}
+		fn := newFunction(s, f, st, env)
+		if st.UsesTable {
+			fn.fn.Role().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("TableAccess"),
+				Actions:   jsii.Strings(sources.TableActions()...),
+				Resources: &[]*string{s.data.table.TableArn(), s.data.indexArn()},
+			}))
+			cdknag.NagSuppressions_AddResourceSuppressions(fn.fn.Role(), &[]*cdknag.NagPackSuppression{{
+				Id:        jsii.String("AwsSolutions-IAM5"),
+				Reason:    jsii.String("The grants of a subject are listed through the table's GSI; the wildcard covers this table's indexes only."),
+				AppliesTo: &[]interface{}{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<Table[0-9A-F]{8}\.Arn>\/index\/\*$/g`)}},
+			}}, jsii.Bool(true))
+		}
+		f.steps[st.Name] = fn
+		f.order = append(f.order, st.Name)
+	}
+	sort.Strings(f.order)
+	f.authorizer = newFunction(s, f, sources.Authorizer, map[string]*string{
+		sources.EnvHandler:       jsii.String(sources.Authorizer.Name),
+		sources.EnvPseudonymKey:  s.data.pseudonymKey.SecretValue().UnsafeUnwrap(),
+		sources.EnvOIDCIssuer:    s.identity.issuer(),
+		sources.EnvOIDCAudience:  s.identity.client.UserPoolClientId(),
+		sources.EnvOIDCRoleClaim: jsii.String("cognito:groups"),
+	})
+	return f
+}
+
+func newFunction(s *Stack, f *functions, st sources.Step, env map[string]*string) *function {
+	name := s.name(st.Name)
+	id := pascal(st.Name)
+	lg := s.logGroup(id+"Logs", "/aws/lambda/"+name)
+	// Our own role instead of AWSLambdaBasicExecutionRole: logging is allowed to its log group
+	// only.
+	role := awsiam.NewRole(s.Stack, jsii.String(id+"Role"), &awsiam.RoleProps{
+		RoleName:  jsii.String(name),
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+	})
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("Logs"),
+		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
+		Resources: &[]*string{lg.LogGroupArn()},
+	}))
+	fn := awslambda.NewFunction(s.Stack, jsii.String(id), &awslambda.FunctionProps{
+		FunctionName:  jsii.String(name),
+		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:  awslambda.Architecture_ARM_64(),
+		Handler:       jsii.String("bootstrap"),
+		Code:          awslambda.Code_FromAsset(jsii.String(s.props.LambdaAssetDir), nil),
+		Timeout:       awscdk.Duration_Millis(jsii.Number(float64(st.Timeout.Milliseconds()))),
+		MemorySize:    jsii.Number(float64(st.MemoryMB)),
+		Tracing:       awslambda.Tracing_ACTIVE,
+		Environment:   &env,
+		LogGroup:      lg,
+		Role:          role,
+		LoggingFormat: awslambda.LoggingFormat_JSON,
+		Description:   jsii.String("vehicle-data step " + st.Name),
+	})
+	alias := awslambda.NewAlias(s.Stack, jsii.String(id+"Alias"), &awslambda.AliasProps{
+		AliasName: jsii.String(AliasName),
+		Version:   fn.CurrentVersion(),
+	})
+	config := awscodedeploy.LambdaDeploymentConfig_CANARY_10PERCENT_5MINUTES()
+	if s.target.Developer {
+		// A developer stage is for fast iteration; nobody else's traffic is at risk.
+		config = awscodedeploy.LambdaDeploymentConfig_ALL_AT_ONCE()
+	}
+	group := awscodedeploy.NewLambdaDeploymentGroup(s.Stack, jsii.String(id+"Deployment"), &awscodedeploy.LambdaDeploymentGroupProps{
+		Application:         f.app,
+		DeploymentGroupName: jsii.String(name),
+		Alias:               alias,
+		DeploymentConfig:    config,
+		AutoRollback: &awscodedeploy.AutoRollbackConfig{
+			FailedDeployment:  jsii.Bool(true),
+			DeploymentInAlarm: jsii.Bool(true),
+		},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(group, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM4"),
+		Reason:    jsii.String("CodeDeploy's service role uses AWS's AWSCodeDeployRoleForLambdaLimited, scoped by AWS to Lambda alias shifting."),
+		AppliesTo: &[]interface{}{jsii.String("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited")},
+	}}, jsii.Bool(true))
+	suppressXRay(role)
+	return &function{step: st, fn: fn, alias: alias, logGroup: lg, group: group}
+}
+
+// suppressXRay documents the one wildcard resource Lambda's and Step Functions' tracing needs.
+func suppressXRay(c interface{}) {
+	cdknag.NagSuppressions_AddResourceSuppressions(c, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("X-Ray's PutTraceSegments and PutTelemetryRecords support no resource-level permissions: AWS requires Resource \"*\"."),
+		AppliesTo: &[]interface{}{jsii.String("Resource::*")},
+	}}, jsii.Bool(true))
+}
+
+// all lists the step functions in name order, then the authorizer.
+func (f *functions) all() []*function {
+	out := make([]*function, 0, len(f.order)+1)
+	for _, n := range f.order {
+		out = append(out, f.steps[n])
+	}
+	return append(out, f.authorizer)
+}
