@@ -29,7 +29,7 @@ describe('bundle budget', () => {
   });
 
   it('fails over the limit', () => {
-    const r = initialJS(bundle, 20);
+    const r = initialJS(bundle, 15);
     expect(r.ok).toBe(false);
   });
 });

@@ -7,10 +7,11 @@ import type { ApiError } from './client';
 export function describeError(err: ApiError, i18n: I18n): string {
   const { t, has } = i18n;
   if (err.field && err.rule) {
-    const key = `${err.field}.${err.rule}`;
-    if (has(key)) return t(key);
+    // ".any" is the variant of a sentence for when the API does not say where (e.g. which character).
+    for (const key of [`${err.field}.${err.rule}.any`, `${err.field}.${err.rule}`]) if (has(key)) return t(key);
   }
-  const base = has(`error.${err.code}`) ? t(`error.${err.code}` as const, { requestId: err.requestId ?? '-' }) : err.message;
+  const codeKey = `error.${err.code}`;
+  const base = has(codeKey) ? t(codeKey, { requestId: err.requestId ?? '-' }) : err.message;
   if (err.code === 'INTERNAL' || err.code === 'NETWORK' || !err.message) return base;
   return `${base} ${t('error.detail', { message: err.message })}`;
 }
