@@ -73,7 +73,7 @@ const messages: Messages = {
   'section.fetched': 'abgerufen {relative} ({date})',
   'section.notFetched': 'nicht abgerufen',
   'section.unavailable': 'Das {source} hat nicht geantwortet; dieser Teil der Historie fehlt vorerst. Der Rest ist vollständig.',
-  'section.stale': 'Das {source} hat nicht geantwortet; das ist sein Stand vom {date}.',
+  'section.stale': 'Das {source} hat gerade nicht geantwortet; dieser Teil ist womöglich unvollständig oder veraltet (Stand {date}).',
   'source.vehicle-master': 'Fahrzeugstammdatensystem',
   'source.workshop': 'Werkstattsystem',
   'source.registry': 'Zulassungsregister',

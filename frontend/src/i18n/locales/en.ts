@@ -74,7 +74,7 @@ const messages = {
   'section.fetched': 'fetched {relative} ({date})',
   'section.notFetched': 'not fetched',
   'section.unavailable': 'The {source} did not answer, so this part of the history is missing for now. The rest of the report is complete.',
-  'section.stale': 'The {source} did not answer; this is what it said on {date}.',
+  'section.stale': 'The {source} did not answer just now, so this part may be incomplete or out of date (as of {date}).',
   'source.vehicle-master': 'vehicle master system',
   'source.workshop': 'workshop system',
   'source.registry': 'registration registry',
