@@ -65,8 +65,16 @@ export async function checkA11y(page: Page, what: string): Promise<void> {
 
 export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
   mkdirSync(shots, { recursive: true });
-  // The cursor blink and "fetched now" would differ between runs anyway; the picture is for people.
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage, animations: 'disabled', caret: 'hide' });
+  const size = page.viewportSize()!;
+  if (fullPage) {
+    // A real resize rather than Chromium's capture beyond the viewport, which lays the page out
+    // again without telling Cloudscape's resize observers (charts then overflow their container).
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    await page.setViewportSize({ width: size.width, height: Math.min(height, 4000) });
+    await page.waitForTimeout(500);
+  }
+  await page.screenshot({ path: join(shots, `${name}.png`), animations: 'disabled', caret: 'hide' });
+  if (fullPage) await page.setViewportSize(size);
 }
 
 /** signIn goes through the development issuer's sign-in page as a person would. */

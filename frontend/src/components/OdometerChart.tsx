@@ -14,7 +14,8 @@ function monthDate(m: string): Date {
 export function OdometerChart({ data }: { data: OdometerData }) {
   const { t, fmt } = useI18n();
   const readings = (data.readings ?? []).map((r) => ({ x: monthDate(r.month), y: r.km }));
-  if (readings.length === 0) return null;
+  // One reading is no line: the readings table below says it better.
+  if (readings.length < 2) return null;
   const series: Series[] = [
     { title: t('odometer.km'), type: 'line', data: readings, valueFormatter: (v: number) => fmt.km(v) },
     ...(data.rollbacks ?? [])
