@@ -14,11 +14,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
   },
   server: {
-    proxy: {
-      '/api': stack,
-      '/oidc': stack,
-      '/dev': stack,
-      '/config.json': stack,
-    },
+    // changeOrigin: the stack redirects pages asked for under another host to its own origin.
+    proxy: Object.fromEntries(['/api', '/oidc', '/dev', '/config.json'].map((p) => [p, { target: stack, changeOrigin: true }])),
   },
 });

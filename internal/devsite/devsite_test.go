@@ -103,7 +103,13 @@ func newFixture(t *testing.T, withDist bool) fixture {
 	return fixture{srv: srv, sim: sim}
 }
 
-func do(t *testing.T, method, url, host, ctype, body string) (*http.Response, string) {
+// answer is a response whose body has been read and closed.
+type answer struct {
+	StatusCode int
+	Header     http.Header
+}
+
+func do(t *testing.T, method, url, host, ctype, body string) (answer, string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, url, strings.NewReader(body))
 	if err != nil {
@@ -122,7 +128,7 @@ func do(t *testing.T, method, url, host, ctype, body string) (*http.Response, st
 	}
 	defer func() { _ = res.Body.Close() }()
 	b, _ := io.ReadAll(res.Body)
-	return res, string(b)
+	return answer{StatusCode: res.StatusCode, Header: res.Header}, string(b)
 }
 
 func TestSiteServesFilesAndFallsBackToIndex(t *testing.T) {
