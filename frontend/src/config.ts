@@ -13,6 +13,12 @@ export interface SiteConfig {
   features: Record<Feature, boolean>;
   /** Only the local stack: development tools (outbox link, chaos panel) are shown. */
   local: boolean;
+  /**
+   * The issuer's endpoints, when config.json states them: the site then skips OIDC discovery.
+   * Cognito serves discovery on cognito-idp.<region>.amazonaws.com but its endpoints on the
+   * hosted UI's domain; stating them keeps the CSP's connect-src to that one domain.
+   */
+  oidcEndpoints?: { authorization_endpoint: string; token_endpoint: string; end_session_endpoint?: string };
 }
 
 export class ConfigError extends Error {}
@@ -29,7 +35,14 @@ export function parseConfig(raw: unknown): SiteConfig {
   const o = raw as Record<string, unknown>;
   const f = (typeof o.features === 'object' && o.features !== null ? o.features : {}) as Record<string, unknown>;
   const features = Object.fromEntries(FEATURES.map((k) => [k, f[k] === true])) as Record<Feature, boolean>;
+  let oidcEndpoints: SiteConfig['oidcEndpoints'];
+  if (typeof o.oidcEndpoints === 'object' && o.oidcEndpoints !== null) {
+    const e = o.oidcEndpoints as Record<string, unknown>;
+    oidcEndpoints = { authorization_endpoint: str(e, 'authorization_endpoint'), token_endpoint: str(e, 'token_endpoint') };
+    if (typeof e.end_session_endpoint === 'string') oidcEndpoints.end_session_endpoint = e.end_session_endpoint;
+  }
   return {
+    ...(oidcEndpoints ? { oidcEndpoints } : {}),
     issuer: str(o, 'issuer').replace(/\/+$/, ''),
     clientId: str(o, 'clientId'),
     apiBase: str(o, 'apiBase').replace(/\/+$/, ''),

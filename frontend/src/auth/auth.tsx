@@ -28,6 +28,7 @@ export function createUserManager(cfg: SiteConfig, origin: string = window.locat
   const store = new WebStorageStateStore({ store: window.sessionStorage });
   return new UserManager({
     authority: cfg.issuer,
+    ...(cfg.oidcEndpoints ? { metadata: { issuer: cfg.issuer, ...cfg.oidcEndpoints } } : {}),
     client_id: cfg.clientId,
     redirect_uri: origin + CALLBACK_PATH,
     post_logout_redirect_uri: origin + '/',
