@@ -186,6 +186,7 @@ describe('the web site', () => {
     await page.getByText('19.05.2016').waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
     await checkA11y(page, 'a report in German');
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'german');
   });
 
