@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import createWrapper from '@cloudscape-design/components/test-utils/dom';
 import VehiclePage from './VehiclePage';
-import { jsonResponse, renderWithSite } from '../test-utils';
+import { User } from 'oidc-client-ts';
+import { jsonResponse, renderWithSite, testConfig } from '../test-utils';
 import type { Report } from '../api/client';
 
 const VIN = 'TMBJJ7NE1K0300003';
@@ -103,5 +104,25 @@ describe('VehiclePage', () => {
     expect(screen.queryByText(/older systems are slow/)).toBeNull();
     await vi.advanceTimersByTimeAsync(3000);
     expect(screen.getByText(/older systems are slow/)).toBeTruthy();
+  });
+
+  it('forgets an expired sign-in and shows the public view instead of failing', async () => {
+    const user = new User({
+      access_token: 'h.' + btoa(JSON.stringify({ roles: ['consumer'] })) + '.s',
+      token_type: 'Bearer',
+      profile: { sub: 'alice', iss: testConfig.issuer, aud: testConfig.clientId, exp: 0, iat: 0, name: 'Alice' },
+      expires_at: Math.floor(Date.now() / 1000) + 3600,
+    });
+    sessionStorage.setItem(`oidc.user:${testConfig.issuer}:${testConfig.clientId}`, user.toStorageString());
+    const fetchMock = vi.fn(async (_url: string, init?: RequestInit) =>
+      (init?.headers as Record<string, string>).Authorization
+        ? jsonResponse(401, { error: { code: 'UNAUTHENTICATED', message: 'token expired' } })
+        : jsonResponse(200, report()),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+    renderWithSite(<VehiclePage params={{ vin: VIN }} />);
+    expect(await screen.findByRole('heading', { name: 'Skoda Octavia 2019' })).toBeTruthy();
+    expect(fetchMock.mock.calls.some(([, init]) => (init?.headers as Record<string, string>).Authorization)).toBe(true);
+    expect(sessionStorage.getItem(`oidc.user:${testConfig.issuer}:${testConfig.clientId}`)).toBeNull();
   });
 });

@@ -36,7 +36,7 @@ export default function VehiclePage({ params }: PageProps) {
   const i18n = useI18n();
   const { t, fmt } = i18n;
   const { api } = useSite();
-  const { session } = useAuth();
+  const { session, signOut } = useAuth();
   const [state, setState] = useState<State>({ status: 'loading' });
   const [slow, setSlow] = useState(false);
   const [attempt, setAttempt] = useState(0);
@@ -53,6 +53,11 @@ export default function VehiclePage({ params }: PageProps) {
       .then((report) => setState({ status: 'ok', report }))
       .catch((e: Error) => {
         if (e.name === 'AbortError') return;
+        // An expired or revoked token: forget it; the effect runs again, anonymously.
+        if (e instanceof ApiError && e.code === 'UNAUTHENTICATED' && token) {
+          void signOut();
+          return;
+        }
         setState({ status: 'error', error: e instanceof ApiError ? e : new ApiError(0, 'NETWORK', e.message) });
       })
       .finally(() => clearTimeout(timer));
@@ -61,7 +66,7 @@ export default function VehiclePage({ params }: PageProps) {
       clearTimeout(timer);
     };
     // The token is a dependency: signing in or proving ownership changes what the API shows.
-  }, [api, vin, token, attempt]);
+  }, [api, vin, token, attempt, signOut]);
 
   if (state.status === 'loading') {
     return (
