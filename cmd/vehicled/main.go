@@ -10,9 +10,12 @@
 //	       gets a new random fault (errors, hangs, closed connections, malformed or truncated
 //	       bodies, wrong charsets) hitting that fraction of its requests
 //	SEED   seeds the chaos for a reproducible sequence (default 1)
+//	DATA_DIR  where dynalite keeps the cache (default .data/dynalite); the site's browser tests
+//	       use a throwaway one so they can run beside `make run`
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -86,7 +89,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	stack, err := stack.Start(ctx, stack.Config{
 		Addr:    "127.0.0.1:" + port,
 		Root:    root,
-		DataDir: filepath.Join(root, ".data", "dynalite"),
+		DataDir: cmp.Or(getenv("DATA_DIR"), filepath.Join(root, ".data", "dynalite")),
 		Logger:  log,
 	})
 	if err != nil {

@@ -107,7 +107,7 @@ func Placeholder(step string) string { return registry.Placeholder(step) }
 // TablePlaceholder is the ASL placeholder of the table name.
 const TablePlaceholder = "TableName"
 
-// StateMachinePlaceholder is the ASL placeholder of a state machine's ARN, as internal/localstack
+// StateMachinePlaceholder is the ASL placeholder of a state machine's ARN, as internal/local/stack
 // names it: "ownership-authorization" is OwnershipAuthorizationStateMachineArn.
 func StateMachinePlaceholder(machine string) string {
 	var b strings.Builder

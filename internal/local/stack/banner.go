@@ -12,7 +12,7 @@ import (
 func (s *Stack) Banner() string {
 	var b strings.Builder
 	vin := sim.Demos()[0].VIN
-	fmt.Fprintf(&b, "\nVehicle data, local stack\n\n")
+	fmt.Fprintf(&b, "\nOpen %s/ in a browser: the web site (demo users alice, bob, dealer-dan)\n\nVehicle data, local stack\n\n", s.URL)
 	fmt.Fprintf(&b, "  API        %s   (contract: api/openapi.yaml)\n", s.APIURL)
 	fmt.Fprintf(&b, "  health     %s/healthz\n", s.URL)
 	fmt.Fprintf(&b, "  OIDC       %s   (demo users: alice, bob = consumers; dealer-dan = dealer)\n", s.IssuerURL)

@@ -6,6 +6,7 @@
 //
 // One HTTP server on loopback serves:
 //
+//	/          the web site, /config.json and /dev/chaos (internal/local/devsite)
 //	/api/...   the API (internal/local/gateway), e.g. /api/vehicles/{vin}, /api/healthz
 //	/oidc/...  the development OIDC issuer (internal/local/devoidc)
 //	/healthz   the same health check as /api/healthz, for scripts
@@ -36,6 +37,7 @@ import (
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/devoidc"
 	"github.com/acme-oem/vehicle-data/internal/local/devoutbox"
+	"github.com/acme-oem/vehicle-data/internal/local/devsite"
 	"github.com/acme-oem/vehicle-data/internal/local/dynalite"
 	"github.com/acme-oem/vehicle-data/internal/local/gateway"
 	"github.com/acme-oem/vehicle-data/internal/oidc"
@@ -227,10 +229,17 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
 
+	// The web site answers everything outside /api, /oidc and /dev (internal/local/devsite); reserved
+	// paths nothing routed get the gateway's contract 404 body rather than net/http's plain text.
+	site, err := devsite.New(devsite.Options{
+		Root: cfg.Root, Origin: s.URL, IssuerURL: s.IssuerURL, Systems: s.Sims.BaseURLs(), NotFound: s.Gateway,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("local stack: %w", err)
+	}
 	mux := http.NewServeMux()
-	// Everything that is not the issuer goes to the gateway, which answers paths outside /api with
-	// the contract's 404 body rather than net/http's plain text.
-	mux.Handle("/", s.Gateway)
+	mux.Handle("/api/", s.Gateway)
+	mux.Handle("/", site)
 	mux.Handle("/oidc/", s.Issuer)
 	// The development outbox shows the one-time codes "sent" to owners on record; it exists only
 	// in the local stack, never in a deployed one.

@@ -1,0 +1,127 @@
+// The API client: same origin, bearer token when signed in, and the contract's error body
+// {"error": {"code", "message", "field"?, "rule"?}} turned into an ApiError.
+import type { components } from './schema.gen';
+
+export type Schemas = components['schemas'];
+export type Report = Schemas['Report'];
+export type Section = Schemas['Section'];
+export type Freshness = Section['freshness'];
+export type Source = Schemas['Source'];
+export type BuildData = Schemas['BuildData'];
+export type OdometerData = Schemas['OdometerData'];
+export type RecallData = Schemas['RecallData'];
+export type ServiceData = Schemas['ServiceData'];
+export type RegistrationData = Schemas['RegistrationData'];
+export type OwnerData = Schemas['OwnerData'];
+export type OwnershipChallenge = Schemas['OwnershipChallenge'];
+export type OwnershipGrant = Schemas['OwnershipGrant'];
+export type ChallengeMethod = Schemas['OwnershipChallengeRequest']['method'];
+/** The contract's codes, and NETWORK when no answer came. */
+export type ErrorCode = Schemas['ErrorCode'] | 'NETWORK';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+    readonly rule?: string,
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'INVALID',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  429: 'TOO_MANY_REQUESTS',
+  502: 'UNAVAILABLE',
+  503: 'UNAVAILABLE',
+  504: 'TIMEOUT',
+};
+
+export async function errorFrom(res: Response): Promise<ApiError> {
+  const requestId = res.headers.get('X-Request-Id') ?? undefined;
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    // Not the contract's body (a proxy's page): fall back on the status.
+  }
+  const e = (body as { error?: Record<string, unknown> } | null)?.error;
+  const code = (typeof e?.code === 'string' ? e.code : CODE_BY_STATUS[res.status] ?? 'INTERNAL') as ErrorCode;
+  const message = typeof e?.message === 'string' ? e.message : `HTTP ${res.status}`;
+  return new ApiError(
+    res.status,
+    code,
+    message,
+    typeof e?.field === 'string' ? e.field : undefined,
+    typeof e?.rule === 'string' ? e.rule : undefined,
+    requestId,
+  );
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  token?: string | null;
+  signal?: AbortSignal;
+}
+
+export async function request<T>(url: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: opts.method ?? 'GET',
+      headers,
+      body: opts.body === undefined ? null : JSON.stringify(opts.body),
+      signal: opts.signal ?? null,
+      credentials: 'omit',
+    });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(0, 'NETWORK', (err as Error).message);
+  }
+  if (!res.ok) throw await errorFrom(res);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+/** Api is the typed surface of api/openapi.yaml that the site uses. */
+export class Api {
+  constructor(
+    private readonly base: string,
+    private readonly token: () => string | null,
+  ) {}
+
+  private url(path: string): string {
+    return this.base + path;
+  }
+
+  getReport(vin: string, signal?: AbortSignal): Promise<Report> {
+    return request<Report>(this.url(`/vehicles/${encodeURIComponent(vin)}`), { token: this.token(), signal });
+  }
+
+  createChallenge(vin: string, method: ChallengeMethod): Promise<OwnershipChallenge> {
+    return request(this.url(`/vehicles/${encodeURIComponent(vin)}/ownership-challenges`), {
+      method: 'POST',
+      body: { method },
+      token: this.token(),
+    });
+  }
+
+  verifyChallenge(vin: string, id: string, code: string): Promise<OwnershipGrant> {
+    return request(
+      this.url(`/vehicles/${encodeURIComponent(vin)}/ownership-challenges/${encodeURIComponent(id)}/verify`),
+      { method: 'POST', body: { code }, token: this.token() },
+    );
+  }
+}

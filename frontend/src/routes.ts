@@ -1,0 +1,12 @@
+// Every page of the site. A page behind a feature toggle names it (`feature`), and its route and
+// navigation entry exist only where config.json switches the feature on. The seller ("listings":
+// create, my listings, the share page /l/:id), dealer ("dealer": surfaced stock, market view)
+// and offers pages are added here as their API routes land (issue 10).
+import { route, type RouteDef } from './router';
+
+export const routes: RouteDef[] = [
+  route({ id: 'lookup', path: '/', nav: 'nav.lookup', load: () => import('./pages/LookupPage') }),
+  route({ id: 'vehicle', path: '/vehicles/:vin', load: () => import('./pages/VehiclePage') }),
+  route({ id: 'auth-callback', path: '/auth/callback', load: () => import('./pages/AuthCallbackPage') }),
+  route({ id: 'chaos', path: '/chaos', localOnly: true, nav: 'nav.chaos', load: () => import('./pages/ChaosPage') }),
+];
