@@ -41,7 +41,7 @@ func startDynalite(t *testing.T) *dynamodb.Client {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, node, cli, "--port", fmt.Sprint(port), "--path", t.TempDir(), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0") //nolint:gosec // the pinned dynalite from node_modules
+	cmd := exec.CommandContext(ctx, node, cli, "--port", fmt.Sprint(port), "--path", t.TempDir(), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		cancel()

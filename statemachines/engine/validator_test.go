@@ -48,7 +48,7 @@ func aslValidator(t *testing.T, files []string) map[string]error {
 	for _, f := range files {
 		args = append(args, "--json-path", f)
 	}
-	out, err := exec.CommandContext(t.Context(), bin, args...).CombinedOutput() //nolint:gosec // the pinned asl-validator on our own files
+	out, err := exec.CommandContext(t.Context(), bin, args...).CombinedOutput()
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
 		t.Fatalf("run asl-validator: %v", err)
@@ -116,14 +116,14 @@ func TestValidatorAgreesWithAslValidator(t *testing.T) {
 	want := map[string]bool{}
 	var files []string
 	add := func(path string, wantValid bool) {
-		raw, err := os.ReadFile(path) //nolint:gosec // the repository's own definitions
+		raw, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		subs := dummySubstitutions(raw)
 		def := placeholder.ReplaceAllStringFunc(string(raw), func(s string) string { return subs[s[2:len(s)-1]] })
 		f := filepath.Join(dir, filepath.Base(filepath.Dir(path))+"-"+filepath.Base(path))
-		if err := os.WriteFile(f, []byte(def), 0o600); err != nil { //nolint:gosec // a file in the test's temporary directory
+		if err := os.WriteFile(f, []byte(def), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		want[f] = wantValid
@@ -140,7 +140,7 @@ func TestValidatorAgreesWithAslValidator(t *testing.T) {
 	}
 	theirs := aslValidator(t, files)
 	for _, f := range files {
-		def, err := os.ReadFile(f) //nolint:gosec // a file the test wrote
+		def, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}

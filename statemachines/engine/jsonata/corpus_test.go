@@ -49,7 +49,7 @@ func loadCorpus(t *testing.T) []corpusCase {
 	}
 	var cases []corpusCase
 	for _, f := range files {
-		b, err := os.ReadFile(f) //nolint:gosec // the corpus files in testdata
+		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}

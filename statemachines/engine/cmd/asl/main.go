@@ -105,15 +105,15 @@ type runOutput struct {
 func runOnce(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) (int, error) {
 	defPath, inPath := args[0], ""
 	if len(args) == 2 {
-		inPath = args[1] //nolint:gosec // len(args) == 2
+		inPath = args[1]
 	}
-	def, err := os.ReadFile(defPath) //nolint:gosec // a CLI reads the files its user names
+	def, err := os.ReadFile(defPath)
 	if err != nil {
 		return 1, fmt.Errorf("read definition: %w", err)
 	}
 	var input []byte
 	if inPath != "" {
-		input, err = os.ReadFile(inPath) //nolint:gosec // a CLI reads the files its user names
+		input, err = os.ReadFile(inPath)
 	} else {
 		input, err = io.ReadAll(stdin)
 	}
@@ -142,7 +142,7 @@ func runOnce(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 }
 
 func validate(path string, stdout io.Writer) (int, error) {
-	def, err := os.ReadFile(path) //nolint:gosec // a CLI reads the files its user names
+	def, err := os.ReadFile(path)
 	if err != nil {
 		return 1, fmt.Errorf("read definition: %w", err)
 	}
