@@ -11,8 +11,9 @@ import (
 // fetched) and returns it as a caller with access may see it (Redact). Every section says
 // where it came from, when, and how fresh it is (judged at now); a source that failed yields a
 // stale section (from cache) or an unavailable one, never a failed report. Only an unknown VIN
-// fails: VehicleData.NotFound. The merge step calls it after fetching; the plan step calls it
-// when nothing needs fetching, so a cached report is decoded once.
+// fails (VehicleData.NotFound), and a VIN nobody can confirm because the vehicle master failed
+// with nothing cached (VehicleData.Unavailable). The merge step calls it after fetching; the plan
+// step calls it when nothing needs fetching, so a cached report is decoded once.
 func Merge(vin string, access vehicle.Access, entries map[vehicle.Source]Cached, fetched []FetchResult, t time.Time) (Report, error) {
 	v, err := vehicle.ParseVIN(vin)
 	if err != nil {
@@ -36,8 +37,15 @@ func Merge(vin string, access vehicle.Access, entries map[vehicle.Source]Cached,
 		// Skipped: the cache was fresh (already in parts). Unavailable: keep the cached
 		// data, which cachedPart marked stale, or unavailable when there is none.
 	}
-	if parts[vehicle.SourceVehicleMaster].notFound {
+	vm := parts[vehicle.SourceVehicleMaster]
+	if vm.notFound {
 		return Report{}, apperr.New(apperr.NotFound, "no vehicle with this VIN")
+	}
+	if vm.data == nil {
+		// The vehicle master alone says whether a VIN exists. Without its answer and without a
+		// cached one, the other sources' empty answers would read as a clean history of a car
+		// nobody can confirm: not verified, so not reported.
+		return Report{}, apperr.New(apperr.Unavailable, "the vehicle's records cannot be confirmed right now; try again later")
 	}
 	return Redact(assemble(v, parts), access), nil
 }
