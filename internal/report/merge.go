@@ -111,17 +111,24 @@ func assemble(v vehicle.VIN, parts map[vehicle.Source]part) Report {
 
 // odometer merges the workshop's and the registry's readings. The section is as fresh as its
 // least fresh input; with one input missing it is stale (readings may be missing), with both
-// missing unavailable. It names the workshop as source; each reading names its own.
+// missing unavailable. It names as source the one input that contributed, the workshop when both
+// did; each reading names its own source and Inputs lists both inputs with their freshness.
 func odometer(ws, rg part) *Section[OdometerData] {
 	var readings [][]OdometerReading
+	var inputs []OdometerInput
+	var from []vehicle.Source
 	fr := Fresh
 	var at *time.Time
-	for _, p := range []part{ws, rg} {
+	for i, p := range []part{ws, rg} {
+		src := []vehicle.Source{vehicle.SourceWorkshop, vehicle.SourceRegistry}[i]
 		if p.data == nil || p.notFound {
 			fr = Stale
+			inputs = append(inputs, OdometerInput{Source: src, Freshness: Unavailable})
 			continue
 		}
 		readings = append(readings, p.data.Odometer)
+		from = append(from, src)
+		inputs = append(inputs, OdometerInput{Source: src, Freshness: p.freshness, FetchedAt: p.fetchedAt})
 		if p.freshness == Stale {
 			fr = Stale
 		}
@@ -133,5 +140,6 @@ func odometer(ws, rg part) *Section[OdometerData] {
 		return &Section[OdometerData]{Source: vehicle.SourceWorkshop, Freshness: Unavailable}
 	}
 	od := MergeOdometer(readings...)
-	return &Section[OdometerData]{Source: vehicle.SourceWorkshop, Freshness: fr, FetchedAt: at, Data: &od}
+	od.Inputs = inputs
+	return &Section[OdometerData]{Source: from[0], Freshness: fr, FetchedAt: at, Data: &od}
 }

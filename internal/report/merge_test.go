@@ -44,3 +44,36 @@ func TestMergeWithoutTheVehicleMasterIsUnavailable(t *testing.T) {
 		t.Fatalf("stale vehicle master: %+v, %v", r.Build, err)
 	}
 }
+
+// A fact names the source that produced it: with the workshop down, the odometer's readings come
+// from the registry alone, and the section says so, listing each input with its own freshness.
+func TestOdometerNamesTheSourcesOfItsReadings(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	empty := map[vehicle.Source]report.Cached{}
+	for _, src := range report.Sources() {
+		empty[src] = report.Cached{Source: src}
+	}
+	fetched := []report.FetchResult{
+		{Source: vehicle.SourceVehicleMaster, Status: report.StatusFetched, FetchedAt: &now, Data: &report.SourceData{Build: &report.BuildData{Make: "Volkswagen"}}},
+		{Source: vehicle.SourceWorkshop, Status: report.StatusUnavailable, Error: "VehicleData.Unavailable"},
+		{Source: vehicle.SourceRegistry, Status: report.StatusFetched, FetchedAt: &now, Data: &report.SourceData{
+			Registration: &report.RegistrationData{OwnerCount: 1},
+			Odometer:     []report.OdometerReading{{Month: "2023-01", Km: 60000, Source: vehicle.SourceRegistry}}}},
+	}
+	r, err := report.Merge(mergeVIN, vehicle.AccessPublic, empty, fetched, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	od := r.Odometer
+	if od.Source != vehicle.SourceRegistry || od.Freshness != report.Stale || od.Data == nil || len(od.Data.Readings) != 1 {
+		t.Fatalf("odometer section: %+v", od)
+	}
+	want := []report.OdometerInput{
+		{Source: vehicle.SourceWorkshop, Freshness: report.Unavailable},
+		{Source: vehicle.SourceRegistry, Freshness: report.Fresh, FetchedAt: &now},
+	}
+	if got := od.Data.Inputs; len(got) != 2 || got[0].Source != want[0].Source || got[0].Freshness != want[0].Freshness || got[0].FetchedAt != nil ||
+		got[1].Source != want[1].Source || got[1].Freshness != want[1].Freshness || got[1].FetchedAt == nil || !got[1].FetchedAt.Equal(now) {
+		t.Fatalf("inputs = %+v, want %+v", got, want)
+	}
+}
