@@ -3,8 +3,8 @@
 // returns it as the caller may see it (report.Redact with the access ownership-authorization
 // decided): it is the last step, so nothing the caller may not see reaches the response. Every
 // section says where it came from, when, and how fresh it is; a source that failed yields a stale
-// section (from cache) or an unavailable one, never a failed report. Only an unknown VIN fails:
-// VehicleData.NotFound.
+// section (from cache) or an unavailable one, never a failed report. Only an unknown VIN fails
+// (VehicleData.NotFound), and one the vehicle master could not confirm (VehicleData.Unavailable).
 package mergereport
 
 import (

@@ -86,10 +86,25 @@ func TestMergeCachedFetchedAndFailed(t *testing.T) {
 	}
 }
 
-func TestMergeWithoutAnyDataMarksSectionsUnavailable(t *testing.T) {
+// Without the vehicle master's answer and nothing cached, the VIN cannot be confirmed: the step
+// fails with Unavailable rather than answering a report of empty sections.
+func TestMergeWithoutTheVehicleMasterIsUnavailable(t *testing.T) {
 	table := env.NewTable(t)
-	r, err := merge(t, table, time.Now(), []report.FetchResult{
+	_, err := merge(t, table, time.Now(), []report.FetchResult{
 		{Source: vehicle.SourceVehicleMaster, Status: report.StatusUnavailable},
+	})
+	if apperr.CodeOf(err) != apperr.Unavailable {
+		t.Fatalf("err = %v, want Unavailable", err)
+	}
+}
+
+// Sections without data are unavailable; without build data, make and model year come from the
+// VIN itself.
+func TestMergeWithOnlyTheVehicleMasterMarksOtherSectionsUnavailable(t *testing.T) {
+	table := env.NewTable(t)
+	now := time.Now()
+	r, err := merge(t, table, now, []report.FetchResult{
+		{Source: vehicle.SourceVehicleMaster, Status: report.StatusFetched, FetchedAt: &now, Data: &report.SourceData{}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +114,6 @@ func TestMergeWithoutAnyDataMarksSectionsUnavailable(t *testing.T) {
 			t.Errorf("%s: %s", name, s)
 		}
 	}
-	// Without build data, make and model year come from the VIN itself.
 	if r.Make != "Volkswagen" || r.ModelYear != 2021 {
 		t.Errorf("make %q year %d", r.Make, r.ModelYear)
 	}
@@ -129,7 +143,7 @@ func TestMergeRedactsByAccess(t *testing.T) {
 	fetched := []report.FetchResult{{Source: vehicle.SourceRegistry, Status: report.StatusFetched, FetchedAt: &t0, Data: &report.SourceData{
 		Registration: &report.RegistrationData{OwnerCount: 1, Registrations: []report.Registration{{FromMonth: "2021-03", Plate: "CANARY-PLATE"}}},
 		Owner:        &report.OwnerData{Name: "CANARY-NAME"},
-	}}}
+	}}, {Source: vehicle.SourceVehicleMaster, Status: report.StatusFetched, FetchedAt: &t0, Data: &report.SourceData{Build: &report.BuildData{Make: "Volkswagen"}}}}
 	for access, wantPersonal := range map[vehicle.Access]bool{vehicle.AccessOwner: true, vehicle.AccessPublic: false, "": false, "admin": false} {
 		r, err := mergeAs(t, access, table, t0, fetched)
 		if err != nil {
@@ -146,7 +160,6 @@ func TestMergeRedactsByAccess(t *testing.T) {
 	}
 }
 
-// The fast path (one decoding pass) and the general one (CacheRead) give the same result.
 // Items with attribute types the cache does not write (a set, added by hand or a later schema)
 // merge as without them.
 func TestMergeReadsItemsWithOtherAttributeTypes(t *testing.T) {
@@ -158,6 +171,10 @@ func TestMergeReadsItemsWithOtherAttributeTypes(t *testing.T) {
 		Odometer: []report.OdometerReading{{Month: "2022-01", Km: 50000, Source: vehicle.SourceWorkshop}},
 	}, t0, true)
 	if _, err := cache.Put(context.Background(), vin, vehicle.SourceWorkshop, ws); err != nil {
+		t.Fatal(err)
+	}
+	vm, _ := dynamo.NewRecord(report.SourceData{Build: &report.BuildData{Make: "Volkswagen"}}, t0, false)
+	if _, err := cache.Put(context.Background(), vin, vehicle.SourceVehicleMaster, vm); err != nil {
 		t.Fatal(err)
 	}
 	in, _ := json.Marshal(map[string]any{"vin": vin, "access": vehicle.AccessOwner, "items": env.ReadCache(t, table, vin)})

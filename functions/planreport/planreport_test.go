@@ -90,3 +90,40 @@ func TestPlanNegativeEntryFetchesNothing(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPlanDeployedEvent is the plan step on the event the deployed state machine sends for a
+// fully cached report (six items, owner view): decoding with encoding/json, planning, merging,
+// redacting and encoding the report, per invocation. It is the figure that says whether a faster
+// JSON library would matter next to a Lambda invocation's own cost (milliseconds).
+func BenchmarkPlanDeployedEvent(b *testing.B) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	table := env.NewTable(b)
+	cache := dynamo.NewCache(env.Client, table, dynamo.CacheConfig{Now: func() time.Time { return t0 }})
+	data := map[vehicle.Source]report.SourceData{
+		vehicle.SourceVehicleMaster: {Build: &report.BuildData{Make: "Volkswagen", Model: "Golf", ModelYear: 2021}},
+		vehicle.SourceWorkshop: {Service: &report.ServiceData{Visits: []report.ServiceVisit{{Month: "2022-01", OdometerKm: 15000, Kind: "inspection"}, {Month: "2023-01", OdometerKm: 30000, Kind: "inspection"}}},
+			Odometer: []report.OdometerReading{{Month: "2022-01", Km: 15000, Source: vehicle.SourceWorkshop}, {Month: "2023-01", Km: 30000, Source: vehicle.SourceWorkshop}}},
+		vehicle.SourceRegistry: {Registration: &report.RegistrationData{OwnerCount: 1}, Owner: &report.OwnerData{Name: "E. Example", City: "Wolfsburg"},
+			Odometer: []report.OdometerReading{{Month: "2024-01", Km: 45000, Source: vehicle.SourceRegistry}}},
+		vehicle.SourceRecalls: {Recalls: &report.RecallData{OpenCount: 1, Campaigns: []report.Recall{{ID: "20K6", Status: "open"}}}},
+	}
+	for src, d := range data {
+		rec, err := dynamo.NewRecord(d, t0, cache.Policy(src).Personal)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := cache.Put(context.Background(), vin, src, rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	in, _ := json.Marshal(map[string]any{"vin": vin, "access": vehicle.AccessOwner, "items": env.ReadCache(b, table, vin)})
+	h := planreport.New(func() time.Time { return t0.Add(time.Hour) })
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := h(context.Background(), in)
+		if err != nil || len(out) < 100 {
+			b.Fatalf("%s, %v", out, err)
+		}
+	}
+}

@@ -1,7 +1,9 @@
 package dynamo
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,16 +21,16 @@ func ItemFromJSON(raw json.RawMessage) (map[string]types.AttributeValue, error) 
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
+	var m map[string]wireAttribute
+	if err := decodeStrict(raw, &m); err != nil {
 		return nil, fmt.Errorf("decode item: %w", err)
 	}
 	if len(m) == 0 {
 		return nil, nil
 	}
 	out := make(map[string]types.AttributeValue, len(m))
-	for k, v := range m {
-		av, err := attrFromJSON(v)
+	for k, a := range m {
+		av, err := a.value()
 		if err != nil {
 			return nil, fmt.Errorf("decode item attribute %q: %w", k, err)
 		}
@@ -37,59 +39,77 @@ func ItemFromJSON(raw json.RawMessage) (map[string]types.AttributeValue, error) 
 	return out, nil
 }
 
+// wireAttribute is one attribute value in DynamoDB's JSON wire form. encoding/json matches the
+// type descriptors case-insensitively; decoders of it refuse unknown descriptors (B, NS and BS are
+// not written by the cache), and value refuses anything but exactly one descriptor.
+type wireAttribute struct {
+	S    *string           `json:"S"`
+	N    *string           `json:"N"`
+	BOOL *bool             `json:"BOOL"`
+	NULL *bool             `json:"NULL"`
+	SS   []string          `json:"SS"`
+	M    json.RawMessage   `json:"M"`
+	L    []json.RawMessage `json:"L"`
+}
+
+// decodeStrict decodes raw into v in one pass, refusing unknown type descriptors.
+func decodeStrict(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
 func attrFromJSON(raw json.RawMessage) (types.AttributeValue, error) {
-	var tagged map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &tagged); err != nil {
+	var a wireAttribute
+	if err := decodeStrict(raw, &a); err != nil {
 		return nil, err
 	}
-	if len(tagged) != 1 {
-		return nil, fmt.Errorf("want exactly one type descriptor, got %d", len(tagged))
-	}
-	for typ, v := range tagged {
-		switch strings.ToUpper(typ) {
-		case "S":
-			var s string
-			err := json.Unmarshal(v, &s)
-			return &types.AttributeValueMemberS{Value: s}, err
-		case "N":
-			var s string
-			err := json.Unmarshal(v, &s)
-			return &types.AttributeValueMemberN{Value: s}, err
-		case "BOOL":
-			var b bool
-			err := json.Unmarshal(v, &b)
-			return &types.AttributeValueMemberBOOL{Value: b}, err
-		case "NULL":
-			return &types.AttributeValueMemberNULL{Value: true}, nil
-		case "SS":
-			var ss []string
-			err := json.Unmarshal(v, &ss)
-			return &types.AttributeValueMemberSS{Value: ss}, err
-		case "M":
-			m, err := ItemFromJSON(v)
-			if m == nil {
-				m = map[string]types.AttributeValue{}
-			}
-			return &types.AttributeValueMemberM{Value: m}, err
-		case "L":
-			var items []json.RawMessage
-			if err := json.Unmarshal(v, &items); err != nil {
-				return nil, err
-			}
-			l := make([]types.AttributeValue, len(items))
-			for i, it := range items {
-				av, err := attrFromJSON(it)
-				if err != nil {
-					return nil, err
-				}
-				l[i] = av
-			}
-			return &types.AttributeValueMemberL{Value: l}, nil
-		default:
-			return nil, fmt.Errorf("unsupported type descriptor %q", typ)
+	return a.value()
+}
+
+func (a *wireAttribute) count() int {
+	n := 0
+	for _, set := range []bool{a.S != nil, a.N != nil, a.BOOL != nil, a.NULL != nil, a.SS != nil, a.M != nil, a.L != nil} {
+		if set {
+			n++
 		}
 	}
-	return nil, nil // unreachable: len(tagged) == 1
+	return n
+}
+
+func (a *wireAttribute) value() (types.AttributeValue, error) {
+	if n := a.count(); n != 1 {
+		return nil, fmt.Errorf("want exactly one type descriptor, got %d", n)
+	}
+	switch {
+	case a.S != nil:
+		return &types.AttributeValueMemberS{Value: *a.S}, nil
+	case a.N != nil:
+		return &types.AttributeValueMemberN{Value: *a.N}, nil
+	case a.BOOL != nil:
+		return &types.AttributeValueMemberBOOL{Value: *a.BOOL}, nil
+	case a.NULL != nil:
+		return &types.AttributeValueMemberNULL{Value: true}, nil
+	case a.SS != nil:
+		return &types.AttributeValueMemberSS{Value: a.SS}, nil
+	case a.M != nil:
+		m, err := ItemFromJSON(a.M)
+		if m == nil {
+			m = map[string]types.AttributeValue{}
+		}
+		return &types.AttributeValueMemberM{Value: m}, err
+	case a.L != nil:
+		l := make([]types.AttributeValue, len(a.L))
+		for i, it := range a.L {
+			av, err := attrFromJSON(it)
+			if err != nil {
+				return nil, err
+			}
+			l[i] = av
+		}
+		return &types.AttributeValueMemberL{Value: l}, nil
+	}
+	return nil, errors.New("unsupported or null type descriptor")
 }
 
 // Item is an item in DynamoDB's JSON wire form, as a state machine's dynamodb:getItem task

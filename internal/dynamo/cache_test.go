@@ -306,9 +306,16 @@ func TestCachedSectionsFromStateMachineItems(t *testing.T) {
 	if vm := got[vehicle.SourceVehicleMaster]; vm.Present || vm.NotFound {
 		t.Fatalf("hard-expired negative entry still present: %+v", vm)
 	}
+	for _, bad := range []string{`{"pk":{"X":1}}`, `{"pk":{"S":"a","N":"1"}}`, `{"pk":{}}`, `{"pk":{"S":null}}`, `{"pk":{"B":"AA=="}}`} {
+		var it dynamo.Item
+		if err := json.Unmarshal([]byte(bad), &it); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
 	var it dynamo.Item
-	if err := json.Unmarshal([]byte(`{"pk":{"X":1}}`), &it); err == nil {
-		t.Fatal("unknown type descriptor accepted")
+	if err := json.Unmarshal([]byte(`{"pk":{"s":"a"},"n":{"N":"1"},"m":{"M":{"x":{"BOOL":true}}},"l":{"L":[{"NULL":true},{"SS":["a"]}]}}`), &it); err != nil ||
+		len(it) != 4 || it["pk"].(*types.AttributeValueMemberS).Value != "a" {
+		t.Errorf("valid item: %v, %v", it, err)
 	}
 }
 

@@ -11,8 +11,9 @@ import (
 // fetched) and returns it as a caller with access may see it (Redact). Every section says
 // where it came from, when, and how fresh it is (judged at now); a source that failed yields a
 // stale section (from cache) or an unavailable one, never a failed report. Only an unknown VIN
-// fails: VehicleData.NotFound. The merge step calls it after fetching; the plan step calls it
-// when nothing needs fetching, so a cached report is decoded once.
+// fails (VehicleData.NotFound), and a VIN nobody can confirm because the vehicle master failed
+// with nothing cached (VehicleData.Unavailable). The merge step calls it after fetching; the plan
+// step calls it when nothing needs fetching, so a cached report is decoded once.
 func Merge(vin string, access vehicle.Access, entries map[vehicle.Source]Cached, fetched []FetchResult, t time.Time) (Report, error) {
 	v, err := vehicle.ParseVIN(vin)
 	if err != nil {
@@ -36,8 +37,15 @@ func Merge(vin string, access vehicle.Access, entries map[vehicle.Source]Cached,
 		// Skipped: the cache was fresh (already in parts). Unavailable: keep the cached
 		// data, which cachedPart marked stale, or unavailable when there is none.
 	}
-	if parts[vehicle.SourceVehicleMaster].notFound {
+	vm := parts[vehicle.SourceVehicleMaster]
+	if vm.notFound {
 		return Report{}, apperr.New(apperr.NotFound, "no vehicle with this VIN")
+	}
+	if vm.data == nil {
+		// The vehicle master alone says whether a VIN exists. Without its answer and without a
+		// cached one, the other sources' empty answers would read as a clean history of a car
+		// nobody can confirm: not verified, so not reported.
+		return Report{}, apperr.New(apperr.Unavailable, "the vehicle's records cannot be confirmed right now; try again later")
 	}
 	return Redact(assemble(v, parts), access), nil
 }
@@ -103,17 +111,24 @@ func assemble(v vehicle.VIN, parts map[vehicle.Source]part) Report {
 
 // odometer merges the workshop's and the registry's readings. The section is as fresh as its
 // least fresh input; with one input missing it is stale (readings may be missing), with both
-// missing unavailable. It names the workshop as source; each reading names its own.
+// missing unavailable. It names as source the one input that contributed, the workshop when both
+// did; each reading names its own source and Inputs lists both inputs with their freshness.
 func odometer(ws, rg part) *Section[OdometerData] {
 	var readings [][]OdometerReading
+	var inputs []OdometerInput
+	var from []vehicle.Source
 	fr := Fresh
 	var at *time.Time
-	for _, p := range []part{ws, rg} {
+	for i, p := range []part{ws, rg} {
+		src := []vehicle.Source{vehicle.SourceWorkshop, vehicle.SourceRegistry}[i]
 		if p.data == nil || p.notFound {
 			fr = Stale
+			inputs = append(inputs, OdometerInput{Source: src, Freshness: Unavailable})
 			continue
 		}
 		readings = append(readings, p.data.Odometer)
+		from = append(from, src)
+		inputs = append(inputs, OdometerInput{Source: src, Freshness: p.freshness, FetchedAt: p.fetchedAt})
 		if p.freshness == Stale {
 			fr = Stale
 		}
@@ -125,5 +140,6 @@ func odometer(ws, rg part) *Section[OdometerData] {
 		return &Section[OdometerData]{Source: vehicle.SourceWorkshop, Freshness: Unavailable}
 	}
 	od := MergeOdometer(readings...)
-	return &Section[OdometerData]{Source: vehicle.SourceWorkshop, Freshness: fr, FetchedAt: at, Data: &od}
+	od.Inputs = inputs
+	return &Section[OdometerData]{Source: from[0], Freshness: fr, FetchedAt: at, Data: &od}
 }

@@ -95,10 +95,20 @@ type Workshop struct {
 }
 
 // OdometerData are the odometer readings from every source, oldest first, with rollback detection.
+// Each reading names its source; Inputs says which sources were asked and how current each one's
+// readings are, so a missing source is visible rather than implied.
 type OdometerData struct {
 	Readings         []OdometerReading `json:"readings"`
 	RollbackDetected bool              `json:"rollbackDetected"`
 	Rollbacks        []Rollback        `json:"rollbacks,omitempty"`
+	Inputs           []OdometerInput   `json:"inputs,omitempty"`
+}
+
+// OdometerInput is one source of odometer readings and how current its readings are.
+type OdometerInput struct {
+	Source    vehicle.Source `json:"source"`
+	Freshness Freshness      `json:"freshness"`
+	FetchedAt *time.Time     `json:"fetchedAt,omitempty"`
 }
 
 // OdometerReading is one recorded mileage.

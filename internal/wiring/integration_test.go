@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	awsddb "github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/acme-oem/vehicle-data/functions/catalog"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
@@ -68,6 +71,8 @@ type stack struct {
 	clock  *clock
 	table  string
 	grants *dynamo.Grants
+	// functions are the steps the engine invokes.
+	functions *roundRobin
 }
 
 // roundRobin spreads invocations over several builds of the steps, each with its own cache (its
@@ -122,7 +127,16 @@ func newStackWith(t testing.TB, instances int, base transport.Config) *stack {
 		t.Cleanup(fns.Close)
 		rr.instances = append(rr.instances, fns)
 	}
-	s.eng = engine.New(engine.Options{Functions: rr, DynamoDB: env.Client})
+	s.functions = rr
+	s.useEngine(t, env.Client)
+	return s
+}
+
+// useEngine runs the state machines on a new engine whose DynamoDB integrations call api.
+func (s *stack) useEngine(t testing.TB, api engine.DynamoDBAPI) {
+	t.Helper()
+	var err error
+	s.eng = engine.New(engine.Options{Functions: s.functions, DynamoDB: api})
 	s.auth, err = s.eng.Load("ownership-authorization", readASL(t, "ownership-authorization"), map[string]string{"TableName": s.table})
 	must(t, err)
 	subs := catalog.Substitutions(func(name string) string { return name })
@@ -130,7 +144,6 @@ func newStackWith(t testing.TB, instances int, base transport.Config) *stack {
 	subs["OwnershipAuthorizationStateMachineArn"] = s.auth
 	s.report, err = s.eng.Load("vehicle-report", readASL(t, "vehicle-report"), subs)
 	must(t, err)
-	return s
 }
 
 func readASL(t testing.TB, name string) []byte {
@@ -466,5 +479,44 @@ func TestBuiltStepsShapeErrorsAndNameMissingSettings(t *testing.T) {
 	}
 	if _, err := wiring.Build(t.Context(), wiring.Config{PseudonymKey: []byte("short")}, catalog.ValidateVIN); err == nil {
 		t.Fatal("a 5-byte pseudonym key was accepted")
+	}
+}
+
+// flakyReads is DynamoDB as the state machine sees it under load: the getItem of one sort key
+// fails, of another hangs until the task's timeout.
+type flakyReads struct {
+	engine.DynamoDBAPI
+	fail, hang string
+}
+
+func (f flakyReads) GetItem(ctx context.Context, in *awsddb.GetItemInput, opts ...func(*awsddb.Options)) (*awsddb.GetItemOutput, error) {
+	if sk, ok := in.Key["sk"].(*types.AttributeValueMemberS); ok {
+		switch sk.Value {
+		case f.fail:
+			return nil, errors.New("ProvisionedThroughputExceededException: throttled")
+		case f.hang:
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}
+	}
+	return f.DynamoDBAPI.GetItem(ctx, in, opts...)
+}
+
+// A cache read that fails or times out is a miss, not a failed report: the source is fetched
+// (its fetch step reads the cache itself and finds the item fresh, so no legacy call is made)
+// and the report answers. (issue 9, item 4)
+func TestSlowOrFailedCacheReadIsAMiss(t *testing.T) {
+	s := newStack(t, 1)
+	s.report200(t, world.DemoRecall, "", "anonymous") // warm
+	s.useEngine(t, flakyReads{DynamoDBAPI: env.Client, fail: "SRC#workshop", hang: "SRC#recalls"})
+	before := s.requests()
+	r := s.report200(t, world.DemoRecall, "", "anonymous")
+	for name, f := range freshness(r) {
+		if f != report.Fresh {
+			t.Errorf("%s: %s, want fresh", name, f)
+		}
+	}
+	if after := s.requests(); !equalCounts(before, after) {
+		t.Errorf("legacy calls %v -> %v: the fresh items should have been found by the fetch steps", before, after)
 	}
 }

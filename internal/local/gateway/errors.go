@@ -65,6 +65,9 @@ func writeError(w http.ResponseWriter, status int, e *apperr.Error) {
 	_, _ = w.Write(b)
 }
 
+// retryAfterUnavailable is the Retry-After of a 503, in seconds.
+const retryAfterUnavailable = "30"
+
 func writeAppError(w http.ResponseWriter, e *apperr.Error) {
 	// Every 401 carries a challenge (RFC 9110 15.5.2), whoever decided it: the authorizer sets a
 	// specific one first; a state machine's Unauthenticated gets the plain one here.
@@ -74,6 +77,12 @@ func writeAppError(w http.ResponseWriter, e *apperr.Error) {
 	// A limit's refusal says when its window closes (apperr.Error.RetryAfter).
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
+	// A dependency that is down is retried by the caller; a legacy system's circuit breaker lets
+	// a trial request through after its open timeout (30 s by default), so that is when to come
+	// back.
+	if e.Code == apperr.Unavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", retryAfterUnavailable)
 	}
 	writeError(w, e.Code.HTTPStatus(), e)
 }

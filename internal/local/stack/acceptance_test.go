@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -132,6 +133,7 @@ func mintVIN(serial string) string {
 type answer struct {
 	status int
 	body   []byte
+	header http.Header
 }
 
 type scenario struct {
@@ -200,6 +202,7 @@ func (s *scenario) register(sc *godog.ScenarioContext) {
 	sc.Step(`^the report is the (owner|public) view$`, s.view)
 	sc.Step(`^the answer is (\d+)$`, s.answerIs)
 	sc.Step(`^every answer is (\d+)$`, s.answerIs)
+	sc.Step(`^the answer is (\d+) with a Retry-After$`, s.answerWithRetryAfter)
 	sc.Step(`^the answer is (\d+) naming the field "([^"]*)" and the rule "([^"]*)"$`, s.namesFieldAndRule)
 	sc.Step(`^the sections? ([A-Za-z, ]+?) (?:is|are) "(fresh|stale|unavailable)"$`, s.sections)
 	s.registerOwnership(sc)
@@ -233,7 +236,7 @@ func (s *scenario) do(req *http.Request) (answer, error) {
 	}
 	defer func() { _ = res.Body.Close() }()
 	b, err := io.ReadAll(res.Body)
-	return answer{res.StatusCode, b}, err
+	return answer{res.StatusCode, b, res.Header}, err
 }
 
 // lookedUp makes a fresh vehicle's report cached, then moves the clock by age and forgets the
@@ -329,6 +332,19 @@ func (s *scenario) answerIs(want int) error {
 	for i, a := range s.answers {
 		if a.status != want {
 			return fmt.Errorf("answer %d: status %d, want %d: %s", i, a.status, want, a.body)
+		}
+	}
+	return nil
+}
+
+// answerWithRetryAfter checks the status and that the answer says when to retry.
+func (s *scenario) answerWithRetryAfter(want int) error {
+	if err := s.answerIs(want); err != nil {
+		return err
+	}
+	for i, a := range s.answers {
+		if secs, err := strconv.Atoi(a.header.Get("Retry-After")); err != nil || secs <= 0 {
+			return fmt.Errorf("answer %d: Retry-After %q, want a number of seconds", i, a.header.Get("Retry-After"))
 		}
 	}
 	return nil

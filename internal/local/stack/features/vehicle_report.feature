@@ -72,6 +72,13 @@ Feature: Verified vehicle report
     Then the answer is 404
 
   @inprocess
+  Scenario: A VIN nobody can confirm while the vehicle master is down is not reported
+    Given a well-formed VIN the manufacturer never assigned
+    And every legacy system is down
+    When an anonymous visitor asks for its report
+    Then the answer is 503 with a Retry-After
+
+  @inprocess
   Scenario: A rush of first looks costs one legacy call per source
     Given a vehicle nobody has looked up yet
     When 100 anonymous visitors ask for its report at the same time
