@@ -162,6 +162,16 @@ func (v VIN) Manufacturer() (Manufacturer, bool) {
 	return m, ok
 }
 
+// RequireOurs fails with apperr.NotFound when the VIN belongs to another manufacturer: no system
+// of the OEM knows it, so asking them would only spend their time (seconds) to learn what the WMI
+// already says. Steps that look a VIN up call it before any read or legacy call.
+func (v VIN) RequireOurs() error {
+	if _, ok := v.Manufacturer(); !ok {
+		return apperr.New(apperr.NotFound, "no vehicle with this VIN: its manufacturer code (characters 1-3) is not one of the OEM's makes")
+	}
+	return nil
+}
+
 // ModelYear decodes position 10, disambiguated by position 7 as 49 CFR 565.15 does for cars:
 // a digit in position 7 means the 1980-2009 cycle, a letter the 2010-2039 cycle.
 func (v VIN) ModelYear() int {
