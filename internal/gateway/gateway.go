@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -94,6 +95,9 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	// DefaultTimeout is API Gateway's integration timeout: the outermost time budget (principle 4).
 	DefaultTimeout = 29 * time.Second
+	// DefaultBodyTimeout is how long a request body may take to arrive. Our bodies are a few
+	// hundred bytes; a client that announces more than it sends is stalling, not slow.
+	DefaultBodyTimeout = 5 * time.Second
 )
 
 // Options configure a Gateway. Executor and Authorizer are required.
@@ -110,6 +114,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// Timeout bounds each request; default DefaultTimeout.
 	Timeout time.Duration
+	// BodyTimeout bounds reading a request body once the gateway starts reading it; a body that
+	// does not arrive in time is a 408. Default DefaultBodyTimeout.
+	BodyTimeout time.Duration
 	// Logger receives the access log and errors; default discards.
 	Logger *slog.Logger
 	// NewRequestID mints request ids; default 16 random bytes in hex.
@@ -145,6 +152,9 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
+	}
+	if opts.BodyTimeout <= 0 {
+		opts.BodyTimeout = DefaultBodyTimeout
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -315,6 +325,9 @@ type recorder struct {
 	bytes  int64
 }
 
+// Unwrap lets http.ResponseController reach the connection (read deadlines).
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
 func (r *recorder) WriteHeader(status int) {
 	if r.status == 0 {
 		r.status = status
@@ -420,9 +433,20 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, ro
 	// The body is read here, not by the validator, because the state machine input carries it.
 	var body []byte
 	if route.Operation.RequestBody != nil && rr.Body != nil {
+		// The connection's read deadline bounds the body: a client that announces 100 bytes and
+		// sends 12 gets a 408 instead of holding the connection until the integration timeout.
+		// (Servers without deadlines, such as a test recorder, read without one.)
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(g.opts.BodyTimeout))
 		if body, err = io.ReadAll(rr.Body); err != nil {
 			if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
 				writeError(w, http.StatusRequestEntityTooLarge, bodyTooLarge(g.opts.MaxBodyBytes))
+				return
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				// The connection cannot carry another request: its body is half read.
+				w.Header().Set("Connection", "close")
+				writeError(w, http.StatusRequestTimeout, &apperr.Error{Code: apperr.Invalid, Field: "body", Rule: "read-timeout",
+					Message: fmt.Sprintf("the request body did not arrive within %s; send the whole body at once, with a Content-Length that matches it", g.opts.BodyTimeout)})
 				return
 			}
 			writeAppError(w, &apperr.Error{Code: apperr.Invalid, Field: "body", Rule: "readable",

@@ -246,6 +246,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	s.server = &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
+		// Headers and body together: the gateway cuts a stalled body off earlier (408 after
+		// gateway.DefaultBodyTimeout); this bounds every other handler (issuer, outbox) too.
+		ReadTimeout: 10*time.Second + gateway.DefaultBodyTimeout,
 		// The gateway bounds each request at API Gateway's 29 s; the write timeout leaves room
 		// for the error response after that.
 		WriteTimeout: gateway.DefaultTimeout + 5*time.Second,

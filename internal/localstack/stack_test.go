@@ -1,11 +1,13 @@
 package localstack_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -90,6 +92,29 @@ func TestStackEndToEnd(t *testing.T) {
 			if !bytes.Contains(body, []byte(`"name":"`+part+`","status":"up"`)) {
 				t.Errorf("health lacks %s up: %s", part, body)
 			}
+		}
+	})
+
+	t.Run("a stalled body is cut off with 408", func(t *testing.T) {
+		// Over a real TCP connection, anonymous: Content-Length 100, 12 bytes, then silence.
+		conn, err := net.Dial("tcp", strings.TrimPrefix(stack.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = conn.Close() }()
+		req := "POST /api/vehicles/" + string(world.DemoClean) + "/ownership-challenges HTTP/1.1\r\nHost: x\r\n" +
+			"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n" + `{"method":"o`
+		if _, err := conn.Write([]byte(req)); err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second)) // a guard, far above the body timeout
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("no answer to a stalled body: %v", err)
+		}
+		_ = res.Body.Close()
+		if res.StatusCode != http.StatusRequestTimeout {
+			t.Fatalf("stalled body: status %d, want 408", res.StatusCode)
 		}
 	})
 
