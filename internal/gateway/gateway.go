@@ -83,8 +83,19 @@ func (f AuthorizerFunc) Authorize(ctx context.Context, h string) (auth.Caller, e
 // Check is one part's health.
 type Check struct {
 	Name   string `json:"name"`
-	Status string `json:"status"` // up or down
+	Status string `json:"status"` // up, unknown, degraded or down
 	Error  string `json:"error,omitempty"`
+	// Legacy systems only: what their client knows from the calls it made (a health probe never
+	// calls a legacy system): the breaker state, the class and reason of the last finished call
+	// and its age in seconds.
+	Breaker     string   `json:"breaker,omitempty"`
+	LastOutcome string   `json:"lastOutcome,omitempty"`
+	LastReason  string   `json:"lastReason,omitempty"`
+	AgeSeconds  *float64 `json:"ageSeconds,omitempty"`
+	// Degrades marks a part whose failure degrades answers instead of failing them (a legacy
+	// system: its report sections turn stale or unavailable). Such a part that is not up makes
+	// the API degraded (still 200); any other part that is not up makes it down (503).
+	Degrades bool `json:"-"`
 }
 
 // Health checks every part behind the API; the gateway answers x-integration: health with it.
@@ -566,12 +577,21 @@ func (g *Gateway) serveHealth(ctx context.Context, w http.ResponseWriter) {
 		checks = append(checks, g.opts.Health(ctx)...)
 	}
 	body := struct {
-		Status string  `json:"status"`
-		Checks []Check `json:"checks"`
+		Status   string  `json:"status"`
+		Degraded bool    `json:"degraded"`
+		Checks   []Check `json:"checks"`
 	}{Status: "up", Checks: checks}
 	status := http.StatusOK
 	for _, c := range checks {
-		if c.Status != "up" {
+		switch {
+		case c.Status == "up" || (c.Degrades && c.Status == "unknown"):
+		case c.Degrades:
+			body.Degraded = true
+			if body.Status == "up" {
+				body.Status = "degraded"
+			}
+		default:
+			body.Degraded = true
 			body.Status, status = "down", http.StatusServiceUnavailable
 		}
 	}

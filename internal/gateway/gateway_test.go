@@ -633,6 +633,25 @@ func TestHealthReportsEveryPart(t *testing.T) {
 	checkContract(t, "GET", "/healthz", r)
 }
 
+// A part whose failure only degrades answers (a legacy system) makes the API degraded, still 200
+// so that no load balancer takes it out of service; one it cannot answer without makes it down.
+func TestHealthDegradedIsNotDown(t *testing.T) {
+	age := 1.5
+	e := newEnv(t, func(o *gateway.Options) {
+		o.Health = func(context.Context) []gateway.Check {
+			return []gateway.Check{{Name: "dynalite", Status: "up"},
+				{Name: "legacy-registry", Status: "down", Degrades: true, Breaker: "open", LastOutcome: "unavailable", LastReason: "breaker_open", AgeSeconds: &age},
+				{Name: "legacy-recalls", Status: "unknown", Degrades: true, Breaker: "closed", LastOutcome: "none"}}
+		}
+	})
+	r := e.do("GET", "/api/healthz", nil, nil)
+	if r.status != 200 || !bytes.Contains(r.body, []byte(`"status":"degraded","degraded":true`)) ||
+		!bytes.Contains(r.body, []byte(`"breaker":"open","lastOutcome":"unavailable","lastReason":"breaker_open","ageSeconds":1.5`)) {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	checkContract(t, "GET", "/healthz", r)
+}
+
 func TestNewRejectsAnOperationWithoutIntegration(t *testing.T) {
 	spec := bytes.Replace(api.OpenAPI, []byte("x-state-machine: vehicle-report"), []byte("x-other: 1"), 1)
 	_, err := gateway.New(t.Context(), gateway.Options{Executor: &fakeExecutor{}, Authorizer: fakeAuthorizer, Spec: spec})

@@ -108,6 +108,7 @@ type Stack struct {
 
 	log              *slog.Logger
 	requiredMachines []string
+	transports       []*transport.Client // one per legacy system; /healthz reads their snapshots
 	server           *http.Server
 	serveDone        chan error
 	closers          []func(context.Context) error // run in reverse order by Close
@@ -197,6 +198,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("localstack: %w", err)
 	}
+	s.transports = transports
 	s.closers = append(s.closers, func(context.Context) error {
 		for _, t := range transports {
 			t.Close()
@@ -320,7 +322,7 @@ func (s *Stack) health(ctx context.Context) []gateway.Check {
 	check("dynalite", err)
 	check("oidc-issuer", httpGetOK(ctx, s.Issuer.URL()+"/.well-known/openid-configuration"))
 	check("state-machines", s.checkMachines())
-	checks = append(checks, simHealth(ctx, s.Sims)...)
+	checks = append(checks, legacyHealth(s.transports)...)
 	return checks
 }
 

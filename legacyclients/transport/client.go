@@ -51,6 +51,7 @@ type Client struct {
 	ownTransport *http.Transport // nil when Config.Transport was supplied
 	breaker      *gobreaker.CircuitBreaker[attemptResult]
 	metrics      counters
+	outcome      outcomeRecorder
 	// transitions hands breaker state changes from OnStateChange (which runs
 	// under gobreaker's mutex) to the calling goroutine, which logs them after
 	// the lock is released. No goroutine drains it, so none can leak; when it
