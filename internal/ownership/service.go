@@ -128,8 +128,12 @@ func (s *Service) Verify(ctx context.Context, subject string, vin vehicle.VIN, c
 			return Grant{}, err
 		}
 		left := ch.MaxAttempts - ch.Attempts
+		attempts := "attempts"
+		if left == 1 {
+			attempts = "attempt"
+		}
 		return Grant{}, &apperr.Error{Code: apperr.Forbidden, Field: "code", Rule: "mismatch",
-			Message: fmt.Sprintf("the code does not match; %d attempts left", left)}
+			Message: fmt.Sprintf("the code does not match; %d %s left", left, attempts)}
 	}
 	if err := s.repo.MarkUsed(ctx, challengeID); err != nil {
 		return Grant{}, fmt.Errorf("verify: mark used: %w", err)

@@ -124,7 +124,7 @@ func TestNoOwnerOnRecordLooksTheSameAndNeverVerifies(t *testing.T) {
 	for i, guess := range guesses {
 		_, err := f.svc.Verify(ctx, ch.Subject, unowned, ch.ID, guess)
 		e := wantAppErr(t, err, apperr.Forbidden)
-		if e.Field != "code" || !strings.Contains(e.Message, []string{"4", "3", "2", "1", "0"}[i]+" attempts left") {
+		if e.Field != "code" || !strings.Contains(e.Message, []string{"4 attempts", "3 attempts", "2 attempts", "1 attempt", "0 attempts"}[i]+" left") {
 			t.Fatalf("guess %d: %+v", i, e)
 		}
 	}
