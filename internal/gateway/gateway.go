@@ -403,6 +403,11 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, ro
 		writeAppError(w, unknownRoute())
 		return
 	}
+	// HEAD is GET without the body (RFC 9110 9.3.2): routed, authorized and executed as GET;
+	// net/http drops the body of a response to HEAD.
+	if rr.Method == http.MethodHead {
+		rr.Method = http.MethodGet
+	}
 	if rr.ContentLength > g.opts.MaxBodyBytes {
 		writeError(w, http.StatusRequestEntityTooLarge, bodyTooLarge(g.opts.MaxBodyBytes))
 		return
@@ -438,6 +443,12 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, ro
 	// else is wrong with the request.
 	caller, ok := g.authorize(w, rr)
 	if !ok {
+		return
+	}
+
+	if e, accepted := checkMediaType(route.Operation, rr.Header.Get("Content-Type")); e != nil {
+		w.Header().Set("Accept-Post", accepted)
+		writeError(w, http.StatusUnsupportedMediaType, e)
 		return
 	}
 
@@ -527,12 +538,15 @@ func (g *Gateway) stripBase(r *http.Request) (*http.Request, bool) {
 // allowed lists the methods the matched path serves, for the 405's Allow header.
 func (g *Gateway) allowed(r *http.Request) []string {
 	var out []string
-	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut,
 		http.MethodPatch, http.MethodDelete, http.MethodOptions} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, _, err := g.router.FindRoute(probe); err == nil {
 			out = append(out, m)
+			if m == http.MethodGet {
+				out = append(out, http.MethodHead) // served as GET
+			}
 		}
 	}
 	return out
@@ -606,6 +620,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	setRetryAfter(w.Header(), status)
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

@@ -525,7 +525,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 	if r.status != 405 {
 		t.Fatalf("DELETE: status %d", r.status)
 	}
-	if got := r.header.Get("Allow"); got != "GET" {
+	if got := r.header.Get("Allow"); got != "GET, HEAD" {
 		t.Errorf("Allow %q", got)
 	}
 	if b := decodeErr(t, r); b.Error.Field != "method" || b.Error.Rule != "method-not-allowed" {

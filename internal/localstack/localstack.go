@@ -240,7 +240,8 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	// The development outbox shows the one-time codes "sent" to owners on record; it exists only
 	// in the local stack, never in a deployed one.
 	mux.Handle(devoutbox.Path, s.Outbox)
-	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// Every method: the gateway answers the ones the route lacks with 405 and Allow.
+	mux.Handle("/healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r2 := r.Clone(r.Context())
 		r2.URL.Path, r2.URL.RawPath = "/api/healthz", ""
 		s.Gateway.ServeHTTP(w, r2)

@@ -124,6 +124,18 @@ func TestStackEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("health answers HEAD, and 405 with Allow for other methods", func(t *testing.T) {
+		for _, u := range []string{stack.URL + "/healthz", stack.APIURL + "/healthz"} {
+			if status, _, body := call(t, "HEAD", u, "", nil); status != 200 || len(body) != 0 {
+				t.Errorf("HEAD %s: %d, %d bytes", u, status, len(body))
+			}
+			status, h, _ := call(t, "POST", u, "", url.Values{})
+			if status != 405 || h.Get("Allow") != "GET, HEAD" {
+				t.Errorf("POST %s: %d, Allow %q; want 405 and GET, HEAD", u, status, h.Get("Allow"))
+			}
+		}
+	})
+
 	t.Run("banner tells how to use it", func(t *testing.T) {
 		banner := stack.Banner()
 		for _, want := range []string{stack.APIURL, stack.IssuerURL + "/token", string(world.DemoRollback),
