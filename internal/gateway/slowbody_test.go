@@ -19,7 +19,7 @@ func TestStalledBodyGets408(t *testing.T) {
 	e := newEnv(t, func(o *gateway.Options) { o.Spec = []byte(bodySpec); o.BodyTimeout = 300 * time.Millisecond })
 	for name, authz := range map[string]string{"anonymous": "", "signed in": "Authorization: " + goodToken + "\r\n"} {
 		t.Run(name, func(t *testing.T) {
-			conn, err := net.Dial("tcp", strings.TrimPrefix(e.srv.URL, "http://"))
+			conn, err := (&net.Dialer{}).DialContext(t.Context(), "tcp", strings.TrimPrefix(e.srv.URL, "http://"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -103,7 +103,7 @@ func TestStackEndToEnd(t *testing.T) {
 
 	t.Run("a stalled body is cut off with 408", func(t *testing.T) {
 		// Over a real TCP connection, anonymous: Content-Length 100, 12 bytes, then silence.
-		conn, err := net.Dial("tcp", strings.TrimPrefix(stack.URL, "http://"))
+		conn, err := (&net.Dialer{}).DialContext(t.Context(), "tcp", strings.TrimPrefix(stack.URL, "http://"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,7 +20,7 @@ import (
 // answer is an error status or a closed connection, within the guard.
 func TestSimulatorCutsOffAStalledBody(t *testing.T) {
 	c := startCluster(t, sim.Options{})
-	conn, err := net.Dial("tcp", strings.TrimPrefix(c.URL(vehicle.SourceWorkshop), "http://"))
+	conn, err := (&net.Dialer{}).DialContext(t.Context(), "tcp", strings.TrimPrefix(c.URL(vehicle.SourceWorkshop), "http://"))
 	if err != nil {
 		t.Fatal(err)
 	}
