@@ -12,6 +12,9 @@
 //	SEED   seeds the chaos for a reproducible sequence (default 1)
 //	DATA_DIR  where dynalite keeps the cache (default .data/dynalite); the site's browser tests
 //	       use a throwaway one so they can run beside `make run`
+//
+// `vehicled run-machine DEFINITION.asl.json [INPUT]` runs one state machine once with the real
+// handlers on a throwaway stack and prints the result (see runmachine.go).
 package main
 
 import (
@@ -60,6 +63,16 @@ func chaosConfig(getenv func(string) string) (float64, uint64, error) {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 {
+		code := 2
+		if os.Args[1] == "run-machine" {
+			code = runMachine(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
+		} else {
+			fmt.Fprintln(os.Stderr, "usage: vehicled (no arguments: the local stack)\n       vehicled run-machine DEFINITION.asl.json [INPUT]")
+		}
+		stop()
+		os.Exit(code)
+	}
 	if err := run(ctx, os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "vehicled:", err)
 		stop()

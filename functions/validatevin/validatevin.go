@@ -1,5 +1,6 @@
 // Package validatevin is the vehicle-report step that checks the VIN before anything is read or
-// fetched, so bad input fails fast with VehicleData.Invalid naming the field and the rule.
+// fetched, so bad input fails fast with VehicleData.Invalid naming the field and the rule, and a
+// VIN of another manufacturer fails fast with VehicleData.NotFound.
 package validatevin
 
 import (
@@ -24,6 +25,9 @@ func New() step.Handler {
 	return step.Typed(func(_ context.Context, in Input) (Output, error) {
 		v, err := vehicle.ParseVIN(in.VIN)
 		if err != nil {
+			return Output{}, err
+		}
+		if err := v.RequireOurs(); err != nil {
 			return Output{}, err
 		}
 		return Output{VIN: v}, nil

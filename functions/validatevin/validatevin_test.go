@@ -21,6 +21,10 @@ func TestValidateVIN(t *testing.T) {
 			t.Errorf("%s: %+v, want rule %s", in, e, rule)
 		}
 	}
+	// Valid, but of another manufacturer: not ours, so not found.
+	if _, err := h(context.Background(), []byte(`{"vin":"1M8GDM9AXKP042788"}`)); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("foreign VIN: %v", err)
+	}
 	if _, err := h(context.Background(), []byte(`{"vin":17}`)); apperr.CodeOf(err) != apperr.Internal {
 		t.Errorf("malformed event: %v", err)
 	}

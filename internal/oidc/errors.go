@@ -29,6 +29,7 @@ const (
 	ReasonSignature         = "token signature is invalid"
 	ReasonIssuer            = "token issuer is not trusted"
 	ReasonAudience          = "token audience is not this API"
+	ReasonNotAccessToken    = "token is not an access token"
 	ReasonExpired           = "token is expired"
 	ReasonNoExpiry          = "token has no expiry"
 	ReasonNotYetValid       = "token is not yet valid"

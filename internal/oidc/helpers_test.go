@@ -82,13 +82,14 @@ func newFixture(t testing.TB, mutate ...func(*oidc.Config)) *fixture {
 func (f *fixture) claims() map[string]any {
 	now := f.clock.Now()
 	return map[string]any{
-		"iss":   f.iss.URL(),
-		"sub":   devoidc.Users()[0].Subject,
-		"aud":   f.iss.Audience(),
-		"iat":   now.Unix(),
-		"nbf":   now.Unix(),
-		"exp":   now.Add(time.Hour).Unix(),
-		"roles": []string{"consumer"},
+		"iss":       f.iss.URL(),
+		"sub":       devoidc.Users()[0].Subject,
+		"aud":       f.iss.Audience(),
+		"iat":       now.Unix(),
+		"nbf":       now.Unix(),
+		"exp":       now.Add(time.Hour).Unix(),
+		"roles":     []string{"consumer"},
+		"token_use": "access",
 	}
 }
 

@@ -219,7 +219,8 @@ func (v *Verifier) Authenticate(ctx context.Context, authorization string) (Call
 // Verify checks a raw JWT and returns its Caller. Every error is an *Error matching
 // ErrUnauthenticated.
 func (v *Verifier) Verify(ctx context.Context, token string) (Caller, error) {
-	if err := precheck(token); err != nil {
+	typ, err := precheck(token)
+	if err != nil {
 		return Caller{}, err
 	}
 	out := &sigOutcome{}
@@ -233,6 +234,9 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Caller, error) {
 	}
 	if err := v.checkTimes(claims); err != nil {
 		return Caller{}, err
+	}
+	if !isAccessToken(typ, claims["token_use"]) {
+		return Caller{}, invalidToken(ReasonNotAccessToken, nil)
 	}
 	if !validSubject(idt.Subject) {
 		return Caller{}, invalidToken(ReasonNoSubject, nil)
@@ -278,39 +282,41 @@ func (v *Verifier) classify(out *sigOutcome, err error) error {
 
 // precheck rejects, before any JSON or crypto work, tokens that are too large or not shaped like a
 // compact JWS (exactly three non-empty base64url segments: JWE, JSON serialization and "a.b.c.d"
-// tricks all fail here), and headers with a disallowed algorithm or critical extensions.
-func precheck(token string) error {
+// tricks all fail here), and headers with a disallowed algorithm or critical extensions. It returns
+// the header's typ, which isAccessToken reads.
+func precheck(token string) (typ string, err error) {
 	if len(token) > MaxTokenBytes {
-		return invalidToken(ReasonTooLarge, nil)
+		return "", invalidToken(ReasonTooLarge, nil)
 	}
 	if strings.Count(token, ".") != 2 {
-		return invalidToken(ReasonMalformed, nil)
+		return "", invalidToken(ReasonMalformed, nil)
 	}
 	segs := strings.Split(token, ".")
 	for _, s := range segs {
 		if s == "" || !isBase64URL(s) {
-			return invalidToken(ReasonMalformed, nil)
+			return "", invalidToken(ReasonMalformed, nil)
 		}
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(segs[0])
 	if err != nil {
-		return invalidToken(ReasonMalformed, fmt.Errorf("decode header: %w", err))
+		return "", invalidToken(ReasonMalformed, fmt.Errorf("decode header: %w", err))
 	}
 	var hdr struct {
 		Alg  string          `json:"alg"`
+		Typ  string          `json:"typ"`
 		Crit json.RawMessage `json:"crit"`
 	}
 	if err := json.Unmarshal(raw, &hdr); err != nil {
-		return invalidToken(ReasonMalformed, fmt.Errorf("decode header: %w", err))
+		return "", invalidToken(ReasonMalformed, fmt.Errorf("decode header: %w", err))
 	}
 	if !slices.Contains(allowedAlgs, jose.SignatureAlgorithm(hdr.Alg)) {
-		return invalidToken(ReasonAlgorithm, nil)
+		return "", invalidToken(ReasonAlgorithm, nil)
 	}
 	if hdr.Crit != nil {
 		// We understand no JWS extensions, so RFC 7515 4.1.11 says reject.
-		return invalidToken(ReasonMalformed, errors.New("crit header present"))
+		return "", invalidToken(ReasonMalformed, errors.New("crit header present"))
 	}
-	return nil
+	return hdr.Typ, nil
 }
 
 func isBase64URL(s string) bool {
@@ -373,6 +379,22 @@ func numericDate(raw json.RawMessage) (t time.Time, ok bool, err error) {
 	}
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9)), true, nil
+}
+
+// isAccessToken tells an access token from the other tokens the same issuer signs for the same
+// audience. The id_token in particular verifies like an access token (same keys, issuer and, for
+// the password grant or a client whose id is the API's audience, the same aud) but only says who
+// signed in to a client: it may live in the page's scripts and must not open the API. Cognito
+// marks every token with token_use ("access", "id"); RFC 9068 marks access tokens with typ
+// at+jwt. token_use, when present, decides; otherwise only the RFC 9068 type is accepted, so a
+// token that says nothing about its use is refused.
+func isAccessToken(typ string, tokenUse json.RawMessage) bool {
+	if len(tokenUse) > 0 && string(tokenUse) != "null" {
+		var use string
+		return json.Unmarshal(tokenUse, &use) == nil && use == "access"
+	}
+	typ = strings.ToLower(typ)
+	return typ == "at+jwt" || typ == "application/at+jwt"
 }
 
 func validSubject(sub string) bool {

@@ -642,7 +642,7 @@ func TestES256WithConfiguredKeySet(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := json.Marshal(map[string]any{"iss": "https://idp.example", "aud": "api", "sub": "s1", "exp": clk.Now().Add(time.Minute).Unix(), "roles": "dealer"})
+		b, _ := json.Marshal(map[string]any{"iss": "https://idp.example", "aud": "api", "sub": "s1", "exp": clk.Now().Add(time.Minute).Unix(), "roles": "dealer", "token_use": "access"})
 		jws, err := s.Sign(b)
 		if err != nil {
 			t.Fatal(err)

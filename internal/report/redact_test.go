@@ -116,10 +116,10 @@ func TestMergeOdometerDetectsRollback(t *testing.T) {
 	}
 	registry := []OdometerReading{{Month: "2020-03", Date: "2020-03-05", Km: 40000, Source: vehicle.SourceRegistry}}
 	got := MergeOdometer(workshop, registry)
-	if !got.RollbackDetected || len(got.Rollbacks) != 2 {
+	if !got.RollbackDetected || len(got.Rollbacks) != 1 {
 		t.Fatalf("rollbacks = %+v", got.Rollbacks)
 	}
-	if got.Rollbacks[0] != (Rollback{Month: "2022-04", FromKm: 61000, ToKm: 38000}) {
+	if r := got.Rollbacks[0]; r.Month != "2022-04" || r.FromKm != 61000 || r.ToKm != 38000 || r.Before != workshop[1] || r.After != workshop[2] {
 		t.Errorf("first rollback = %+v", got.Rollbacks[0])
 	}
 	if got.Readings[1].Source != vehicle.SourceRegistry {

@@ -119,11 +119,15 @@ type OdometerReading struct {
 	Source vehicle.Source `json:"source"`
 }
 
-// Rollback is a reading lower than one recorded before it.
+// Rollback is one turn-back of the odometer: the first reading lower than the highest one recorded
+// before it. Month, FromKm and ToKm summarise it (the month of the lower reading, both mileages);
+// Before and After are the two readings themselves, with their sources and (personal) dates.
 type Rollback struct {
-	Month  string `json:"month"`
-	FromKm int    `json:"fromKm"`
-	ToKm   int    `json:"toKm"`
+	Month  string          `json:"month"`
+	FromKm int             `json:"fromKm"`
+	ToKm   int             `json:"toKm"`
+	Before OdometerReading `json:"before"`
+	After  OdometerReading `json:"after"`
 }
 
 // RecallData are the recall campaigns that concern this vehicle.

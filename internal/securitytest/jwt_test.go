@@ -22,6 +22,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -90,15 +91,41 @@ func goodClaims(t testing.TB) map[string]any {
 	t.Helper()
 	now := time.Now()
 	return map[string]any{
-		"iss":   stack.Issuer.URL(),
-		"sub":   subjectOf(t, "alice"),
-		"aud":   stack.Issuer.Audience(),
-		"iat":   now.Unix(),
-		"nbf":   now.Unix(),
-		"exp":   now.Add(time.Hour).Unix(),
-		"roles": []string{"consumer"},
-		"scope": "openid",
+		"iss":       stack.Issuer.URL(),
+		"sub":       subjectOf(t, "alice"),
+		"aud":       stack.Issuer.Audience(),
+		"iat":       now.Unix(),
+		"nbf":       now.Unix(),
+		"exp":       now.Add(time.Hour).Unix(),
+		"roles":     []string{"consumer"},
+		"scope":     "openid",
+		"token_use": "access",
 	}
+}
+
+// idTokenOf asks the issuer's token endpoint for a demo user's tokens, as a client would, and
+// returns the id_token.
+func idTokenOf(t testing.TB, user string) string {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, stack.Issuer.URL()+"/token",
+		strings.NewReader(url.Values{"grant_type": {"password"}, "username": {user}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = res.Body.Close() }()
+	var body struct {
+		ID string `json:"id_token"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || body.ID == "" {
+		t.Fatalf("token endpoint: %d, %v", res.StatusCode, err)
+	}
+	remember("id_token of "+user, body.ID)
+	return body.ID
 }
 
 // with returns a copy of claims with the changes applied; a nil value deletes the claim.
@@ -347,9 +374,16 @@ func jwtAttacks(t *testing.T) ([]jwtAttack, *attackerSite) {
 		"no role":                       with(good, map[string]any{"roles": nil}),
 		"unknown role admin":            with(good, map[string]any{"roles": []string{"admin"}}),
 		"role anonymous from the token": with(good, map[string]any{"roles": []string{"anonymous"}}),
+		"token_use id":                  with(good, map[string]any{"token_use": "id"}),
+		"token_use refresh":             with(good, map[string]any{"token_use": "refresh"}),
+		"no token_use":                  with(good, map[string]any{"token_use": nil}),
 	} {
 		signed(name, nil, claims)
 	}
+	// The OIDC id_token the issuer hands out beside the access token: same keys, issuer and (for
+	// the password grant) audience, but it says who signed in to a client and opens nothing.
+	add("the id_token from the token endpoint", idTokenOf(t, "alice"))
+
 	// RS256 with the issuer's kid but a key the issuer never had.
 	add("RS256 by an attacker under the issuer's kid", compact(t, map[string]any{"alg": "RS256", "typ": "JWT", "kid": kid}, good, rs256(t, attacker)))
 

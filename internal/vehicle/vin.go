@@ -3,6 +3,7 @@ package vehicle
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 )
@@ -84,16 +85,31 @@ func ParseVIN(s string) (VIN, error) {
 func ParseVINField(field, s string) (VIN, error) { return parseVIN(field, s) }
 
 func parseVIN(field, s string) (VIN, error) {
-	if len(s) != 17 {
+	// Characters, not bytes: "é" is one character in two bytes. The rules are checked on the
+	// input as typed, and only ASCII letters are upper-cased, because Unicode case mapping changes
+	// byte lengths ("ſ" upper-cases to "S") and maps look-alikes onto VIN letters (the Kelvin
+	// sign lower-cases to "k").
+	if utf8.RuneCountInString(s) != 17 {
 		return "", apperr.InvalidField(field, RuleVINLength, "a VIN has exactly 17 characters")
 	}
-	u := strings.ToUpper(s)
-	for i := 0; i < len(u); i++ {
-		if charValue(u[i]) < 0 {
-			return "", apperr.InvalidField(field, RuleVINAlphabet,
-				fmt.Sprintf("character %d is not allowed: a VIN uses digits and the letters A-Z except I, O and Q", i+1))
+	if len(s) != 17 {
+		for i, r := range []rune(s) {
+			if r >= utf8.RuneSelf || r == utf8.RuneError {
+				return "", alphabetError(field, i+1)
+			}
 		}
 	}
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+			b[i] = c
+		}
+		if charValue(c) < 0 {
+			return "", alphabetError(field, i+1)
+		}
+	}
+	u := string(b)
 	v := VIN(u)
 	if v.checkDigitApplies() && v.CheckDigit() != u[8] {
 		return "", apperr.InvalidField(field, RuleVINCheckDigit, "the check digit (character 9) does not match the other characters")
@@ -102,6 +118,11 @@ func parseVIN(field, s string) (VIN, error) {
 		return "", apperr.InvalidField(field, RuleVINModelYear, "character 10 is not a model-year code (0, U and Z are never used)")
 	}
 	return v, nil
+}
+
+func alphabetError(field string, position int) error {
+	return apperr.InvalidField(field, RuleVINAlphabet,
+		fmt.Sprintf("character %d is not allowed: a VIN uses digits and the letters A-Z except I, O and Q", position))
 }
 
 // checkDigitApplies: 49 CFR 565 mandates the check digit for vehicles built for North America
@@ -139,6 +160,16 @@ func (v VIN) WMI() string { return string(v[:3]) }
 func (v VIN) Manufacturer() (Manufacturer, bool) {
 	m, ok := manufacturers[v.WMI()]
 	return m, ok
+}
+
+// RequireOurs fails with apperr.NotFound when the VIN belongs to another manufacturer: no system
+// of the OEM knows it, so asking them would only spend their time (seconds) to learn what the WMI
+// already says. Steps that look a VIN up call it before any read or legacy call.
+func (v VIN) RequireOurs() error {
+	if _, ok := v.Manufacturer(); !ok {
+		return apperr.New(apperr.NotFound, "no vehicle with this VIN: its manufacturer code (characters 1-3) is not one of the OEM's makes")
+	}
+	return nil
 }
 
 // ModelYear decodes position 10, disambiguated by position 7 as 49 CFR 565.15 does for cars:

@@ -2,7 +2,9 @@ package vehicle
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 )
@@ -60,16 +62,15 @@ func TestParseVINRejectsNamingTheRule(t *testing.T) {
 	good := withCheckDigit("WVWZZZAUZLW000013")
 	wrongCheck := good[:8] + string(otherDigit(good[8])) + good[9:]
 	cases := map[string]string{
-		"":                       RuleVINLength,
-		"WVWZZZAUZLW00001":       RuleVINLength,
-		"WVWZZZAUZLW0000133":     RuleVINLength,
-		"WVWZZZAUZLW00001I":      RuleVINAlphabet,
-		"WVWZZZAUZLW00001O":      RuleVINAlphabet,
-		"QVWZZZAUZLW000013":      RuleVINAlphabet,
-		"WVWZZZAUZLW0000-3":      RuleVINAlphabet,
-		"WVWZZZAUZLW00001\u00e9": RuleVINLength, // 18 bytes: é is two
-		wrongCheck:               RuleVINCheckDigit,
-		"1M8GDM9A1KP042788":      RuleVINCheckDigit, // NA region: check digit mandatory
+		"":                   RuleVINLength,
+		"WVWZZZAUZLW00001":   RuleVINLength,
+		"WVWZZZAUZLW0000133": RuleVINLength,
+		"WVWZZZAUZLW00001I":  RuleVINAlphabet,
+		"WVWZZZAUZLW00001O":  RuleVINAlphabet,
+		"QVWZZZAUZLW000013":  RuleVINAlphabet,
+		"WVWZZZAUZLW0000-3":  RuleVINAlphabet,
+		wrongCheck:           RuleVINCheckDigit,
+		"1M8GDM9A1KP042788":  RuleVINCheckDigit, // NA region: check digit mandatory
 		// Position 10 may not be U, Z or 0; the check digit of these is valid, so only the year rule fires.
 		withCheckDigit("WVWZZZAUZUW000013"): RuleVINModelYear,
 		withCheckDigit("WVWZZZAUZ0W000013"): RuleVINModelYear,
@@ -96,22 +97,60 @@ func TestForeignVINWithoutCheckDigitIsValid(t *testing.T) {
 	}
 }
 
+// FuzzParseVIN runs its seeds on every go test; `go test -fuzz FuzzParseVIN ./internal/vehicle`
+// explores further. The seeds hold the inputs that once broke it: characters whose upper case has
+// a different byte length (the long s "ſ" upper-cases to "S", the Kelvin sign lower-cases to "k").
 func FuzzParseVIN(f *testing.F) {
-	for _, s := range []string{"1M8GDM9AXKP042788", "", "WVWZZZAUZLW000013", "\xff\xfe"} {
+	for _, s := range []string{
+		"1M8GDM9AXKP042788", "", "WVWZZZAUZLW000013", "\xff\xfe",
+		"WAUZTSHB2NY8891\u017f", // 17 bytes, 16 characters; upper-cased 16 bytes
+		"WAUZTSHB2NY88910\u017f", "\u017f\u017f\u017f\u017f\u017f\u017f\u017f\u017f\u017f",
+		"WVWZZZAUZLW00001\u212a", "WVWZZZAUZLW00001\u0131", "wvwzzzauzlw00001\u00e9",
+		"WVWZZZCD3MW10000\x00", "1m8gdm9axkp042788",
+	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		v, err := ParseVIN(s)
-		if err == nil {
-			if len(v) != 17 {
-				t.Fatalf("accepted %q as %q", s, v)
+		if err != nil {
+			var e *apperr.Error
+			if !errors.As(err, &e) || e.Code != apperr.Invalid || e.Field != "vin" || e.Rule == "" {
+				t.Fatalf("ParseVIN(%q) err = %#v, want an Invalid error naming field and rule", s, err)
 			}
-			if again, err := ParseVIN(string(v)); err != nil || again != v {
-				t.Fatalf("not idempotent: %q -> %q, %v", v, again, err)
+			if len(s) > 3 && containsString(e.Message, s) {
+				t.Fatalf("error message echoes the input: %q", e.Message)
 			}
-			_ = v.ModelYear()
+			return
 		}
+		if len(v) != 17 || utf8.RuneCountInString(s) != 17 {
+			t.Fatalf("accepted %q as %q", s, v)
+		}
+		for i := 0; i < 17; i++ {
+			if charValue(v[i]) < 0 || !strings.EqualFold(string(v[i]), string(s[i])) {
+				t.Fatalf("accepted %q as %q: character %d", s, v, i+1)
+			}
+		}
+		if again, err := ParseVIN(string(v)); err != nil || again != v {
+			t.Fatalf("not idempotent: %q -> %q, %v", v, again, err)
+		}
+		_ = v.ModelYear()
+		_ = v.CheckDigit()
 	})
+}
+
+func TestParseVINCountsCharactersNotBytes(t *testing.T) {
+	cases := map[string]string{
+		"WAUZTSHB2NY8891\u017f":  RuleVINLength,   // 16 characters in 17 bytes
+		"WVWZZZAUZLW00001\u00e9": RuleVINAlphabet, // 17 characters, the last not allowed
+		"WVWZZZAUZLW00001\u212a": RuleVINAlphabet, // Kelvin sign: not the letter K
+	}
+	for in, rule := range cases {
+		_, err := ParseVIN(in)
+		var e *apperr.Error
+		if !errors.As(err, &e) || e.Rule != rule {
+			t.Errorf("ParseVIN(%q) = %v, want rule %s", in, err, rule)
+		}
+	}
 }
 
 func withCheckDigit(s string) string {

@@ -323,6 +323,28 @@ func TestReportInvalidVIN(t *testing.T) {
 	}
 }
 
+// A VIN of another manufacturer (a WMI that is not one of the OEM's) is valid but cannot be ours:
+// the report answers NotFound at once, from the VIN alone, without asking any legacy system or
+// the cache.
+func TestReportForeignVINIsNotFoundWithoutLegacyCalls(t *testing.T) {
+	s := newStack(t, 1)
+	for _, vin := range []vehicle.VIN{"1M8GDM9AXKP042788", "VF1AB000X12345678", "ZFA312000A1234567"} {
+		if _, err := vehicle.ParseVIN(string(vin)); err != nil {
+			t.Fatalf("%s is not a valid VIN: %v", vin, err)
+		}
+		res := s.run(t, input(vin, "", "anonymous"))
+		if res.Status != engine.StatusFailed || res.Error != "VehicleData.NotFound" {
+			t.Fatalf("%s: got %s %s %s", vin, res.Status, res.Error, res.Cause)
+		}
+		if strings.Contains(res.Cause, string(vin)) {
+			t.Fatalf("cause echoes the VIN: %s", res.Cause)
+		}
+	}
+	if n := s.sims.TotalRequests(); n != 0 {
+		t.Fatalf("a foreign VIN reached legacy systems: %d requests", n)
+	}
+}
+
 func TestReportUnknownVINIsNotFoundAndCachedNegative(t *testing.T) {
 	s := newStack(t, 1)
 	for range 2 {

@@ -168,7 +168,7 @@ func fetchStep(ctx context.Context, p *parts, clientErr error, mk func(fetchsour
 // Functions are built steps, resolved by name; they satisfy the local engine's Functions.
 type Functions struct {
 	handlers map[string]step.Handler
-	close    func()
+	parts    *parts
 }
 
 // Lookup returns the step built under name.
@@ -188,7 +188,11 @@ func (f *Functions) Names() []string {
 }
 
 // Close releases the legacy transports the steps share.
-func (f *Functions) Close() { f.close() }
+func (f *Functions) Close() { f.parts.close() }
+
+// Transports are the legacy systems' clients the steps share, one per system; their breaker and
+// last-outcome snapshots tell a health check how each system is doing without calling it.
+func (f *Functions) Transports() []*transport.Client { return slices.Clone(f.parts.transports) }
 
 // Needs lists the settings a step cannot run without (nil for an unknown name).
 func Needs(name string) []string { return slices.Clone(steps[name].needs) }
@@ -204,7 +208,7 @@ func Build(ctx context.Context, cfg Config, names ...string) (*Functions, error)
 		}
 	}
 	p := newParts(cfg)
-	fns := &Functions{handlers: map[string]step.Handler{}, close: p.close}
+	fns := &Functions{handlers: map[string]step.Handler{}, parts: p}
 	for _, name := range names {
 		w, ok := steps[name]
 		if !ok {

@@ -84,6 +84,15 @@ func DefaultCharsets() map[vehicle.Source]string {
 // Demos are the curated demo VINs and their stories.
 func Demos() []world.Demo { return world.Demos() }
 
+// The simulators' server timeouts. Our clients send a request of a few hundred bytes at once, so
+// a body that takes longer than ReadTimeout is a stalled client; WriteTimeout is far above the
+// longest latency fault, so a "hang" still hangs until the client gives up.
+const (
+	ReadTimeout  = 5 * time.Second
+	WriteTimeout = 2 * time.Minute
+	IdleTimeout  = 2 * time.Minute
+)
+
 // Options configure a cluster. The zero value starts all six systems on free loopback ports
 // with DESIGN.md's latency profiles.
 type Options struct {
@@ -180,7 +189,8 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		}
 		sys := &System{
 			Server: fs, Source: src, URL: "http://" + ln.Addr().String(), done: make(chan error, 1),
-			srv: &http.Server{Handler: fs, ReadHeaderTimeout: 10 * time.Second, ErrorLog: discardLog()},
+			srv: &http.Server{Handler: fs, ReadHeaderTimeout: ReadTimeout, ReadTimeout: ReadTimeout,
+				WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, ErrorLog: discardLog()},
 		}
 		go func() { sys.done <- sys.srv.Serve(ln) }()
 		c.systems[src] = sys

@@ -50,6 +50,7 @@ type Client struct {
 	ownTransport *http.Transport // nil when Config.Transport was supplied
 	breaker      *breaker
 	metrics      counters
+	outcome      outcomeRecorder
 	// transitions hands breaker state changes from onStateChange (which runs
 	// under the breaker's mutex) to the calling goroutine, which logs them after
 	// the lock is released. No goroutine drains it, so none can leak; when it

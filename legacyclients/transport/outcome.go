@@ -54,6 +54,7 @@ func (c *Client) finish(ctx context.Context, cl *call, hresp *http.Response, err
 		return nil, c.fail(cl, rs, status, cause)
 	}
 	c.metrics.successes.Add(1)
+	c.outcome.record(reasonOK)
 	out := &Response{Status: status, Header: hresp.Header, Attempts: cl.attempts}
 	if bb, ok := hresp.Body.(*bufferedBody); ok {
 		out.Body = bb.buf
@@ -63,6 +64,7 @@ func (c *Client) finish(ctx context.Context, cl *call, hresp *http.Response, err
 
 func (c *Client) fail(cl *call, rs reason, status int, cause error) *Error {
 	c.metrics.failures[rs].Add(1)
+	c.outcome.record(rs)
 	return &Error{
 		System:    c.cfg.System,
 		Operation: operationName(cl.req),

@@ -20,9 +20,9 @@ import (
 	"github.com/acme-oem/vehicle-data/config"
 	registry "github.com/acme-oem/vehicle-data/functions/catalog"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
-	auth "github.com/acme-oem/vehicle-data/internal/oidc"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/gateway"
+	auth "github.com/acme-oem/vehicle-data/internal/oidc"
 )
 
 // Environment variable names the Lambda binary reads (functions/lambda/main.go).

@@ -15,7 +15,9 @@
 //	curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/me
 //
 // (the issuer URL depends on where `make run` mounts it). Access tokens carry iss (the issuer URL),
-// sub, aud (Options.Audience), exp (one hour), iat, nbf, jti and "roles": ["consumer"|"dealer"].
+// sub, aud (Options.Audience), exp (one hour), iat, nbf, jti, "roles": ["consumer"|"dealer"] and,
+// as Cognito's do, "token_use": "access" (header typ at+jwt, RFC 9068); id tokens carry
+// "token_use": "id", and the API refuses them.
 //
 // In tests, NewServer starts one on a random loopback port. To mount it elsewhere, build it with
 // New and the URL it will be reached at; it serves the paths above under that URL's path, so mount

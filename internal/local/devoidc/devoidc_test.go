@@ -211,8 +211,11 @@ func TestAuthorizationCodeFlowWithPKCE(t *testing.T) {
 	}
 	idTok, _ := body["id_token"].(string)
 	claims := payload(t, idTok)
-	if claims["aud"] != "web" || claims["nonce"] != "n-1" || claims["preferred_username"] != "dealer-dan" {
+	if claims["aud"] != "web" || claims["nonce"] != "n-1" || claims["preferred_username"] != "dealer-dan" || claims["token_use"] != "id" {
 		t.Errorf("id token claims %v", claims)
+	}
+	if use := payload(t, tok)["token_use"]; use != "access" {
+		t.Errorf("access token's token_use = %v, want access", use)
 	}
 
 	r = post(t, c, iss.URL()+"/token", redeem)

@@ -233,7 +233,7 @@ func (i *Issuer) token(w http.ResponseWriter, r *http.Request) {
 		tokenError(w, "unsupported_grant_type", "grant_type must be password or authorization_code")
 		return
 	}
-	access, err := i.Sign(i.accessClaims(u, clientID))
+	access, err := i.signAccess(i.accessClaims(u, clientID))
 	if err != nil {
 		http.Error(w, "signing failed", http.StatusInternalServerError)
 		return

@@ -60,21 +60,28 @@ func (i *Issuer) AccessToken(username string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("devoidc: no demo user %q", username)
 	}
-	return i.Sign(i.accessClaims(u, ""))
+	return i.signAccess(i.accessClaims(u, ""))
+}
+
+// signAccess signs access token claims with the RFC 9068 type at+jwt; the claims carry Cognito's
+// token_use "access" too, so the API's verifier sees what it would see from Cognito.
+func (i *Issuer) signAccess(claims map[string]any) (string, error) {
+	return i.SignWithHeaders(claims, map[string]any{"typ": "at+jwt"})
 }
 
 func (i *Issuer) accessClaims(u User, clientID string) map[string]any {
 	now := i.opts.Now()
 	c := map[string]any{
-		"iss":   i.issuer,
-		"sub":   u.Subject,
-		"aud":   i.opts.Audience,
-		"iat":   now.Unix(),
-		"nbf":   now.Unix(),
-		"exp":   now.Add(i.opts.TokenTTL).Unix(),
-		"jti":   randomID(),
-		"roles": []string{u.Role},
-		"scope": "openid",
+		"iss":       i.issuer,
+		"sub":       u.Subject,
+		"aud":       i.opts.Audience,
+		"iat":       now.Unix(),
+		"nbf":       now.Unix(),
+		"exp":       now.Add(i.opts.TokenTTL).Unix(),
+		"jti":       randomID(),
+		"roles":     []string{u.Role},
+		"scope":     "openid",
+		"token_use": "access",
 	}
 	if clientID != "" {
 		c["client_id"] = clientID
@@ -97,6 +104,7 @@ func (i *Issuer) idClaims(u User, clientID, nonce string) map[string]any {
 		"name":               u.Name,
 		"preferred_username": u.Username,
 		"roles":              []string{u.Role},
+		"token_use":          "id",
 	}
 	if nonce != "" {
 		c["nonce"] = nonce

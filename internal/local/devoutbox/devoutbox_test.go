@@ -110,6 +110,11 @@ func TestHandler(t *testing.T) {
 	if rec, _ = get(t, o, http.MethodGet, devoutbox.Path); rec.Code != 400 {
 		t.Fatalf("missing VIN: %d", rec.Code)
 	}
+	// 17 bytes, 16 characters ("ſ" upper-cases to "S"): once a panic in CheckDigitOf.
+	rec, body = get(t, o, http.MethodGet, devoutbox.Path+"?vin=WAUZTSHB2NY8891%C5%BF")
+	if e, _ := body["error"].(map[string]any); rec.Code != 400 || e["rule"] != "length" {
+		t.Fatalf("16 characters in 17 bytes: %d %v", rec.Code, body)
+	}
 	if rec, _ = get(t, o, http.MethodPost, devoutbox.Path+"?vin="+string(vinA)); rec.Code != 405 || rec.Header().Get("Allow") != "GET" {
 		t.Fatalf("POST: %d", rec.Code)
 	}

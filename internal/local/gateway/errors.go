@@ -3,6 +3,9 @@ package gateway
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
+	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -61,12 +64,44 @@ func writeError(w http.ResponseWriter, status int, e *apperr.Error) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
+	setRetryAfter(h, status)
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
 
-// retryAfterUnavailable is the Retry-After of a 503, in seconds.
-const retryAfterUnavailable = "30"
+// checkMediaType refuses a request body of a media type the operation does not declare (or of
+// none), naming the type to send: 415, with the declared types (also for Accept-Post). Media type
+// parameters (charset) do not matter. Operations without a body accept anything.
+func checkMediaType(op *openapi3.Operation, contentType string) (*apperr.Error, string) {
+	if op.RequestBody == nil || op.RequestBody.Value == nil || len(op.RequestBody.Value.Content) == 0 {
+		return nil, ""
+	}
+	declared := slices.Sorted(maps.Keys(op.RequestBody.Value.Content))
+	if mt, _, err := mime.ParseMediaType(contentType); err == nil && slices.Contains(declared, mt) {
+		return nil, ""
+	}
+	types := strings.Join(declared, ", ")
+	msg := "send the body as " + types + " (Content-Type: " + declared[0] + ")"
+	if contentType == "" {
+		msg = "the Content-Type header is missing; " + msg
+	} else {
+		msg = "this Content-Type is not accepted; " + msg
+	}
+	return &apperr.Error{Code: apperr.Invalid, Field: "Content-Type", Rule: "media-type", Message: msg}, types
+}
+
+// retryAfter is the Retry-After (seconds) of a 429 or 503 that did not set its own: every such
+// answer tells the client when to come back (RFC 9110 10.2.3). A lockout that knows its end sets
+// the header itself before the error is written. A dependency that is down: a legacy system's
+// circuit breaker lets a trial request through after its open timeout (30 s by default), so that
+// is when to come back.
+var retryAfter = map[int]string{http.StatusTooManyRequests: "60", http.StatusServiceUnavailable: "30"}
+
+func setRetryAfter(h http.Header, status int) {
+	if v, ok := retryAfter[status]; ok && h.Get("Retry-After") == "" {
+		h.Set("Retry-After", v)
+	}
+}
 
 func writeAppError(w http.ResponseWriter, e *apperr.Error) {
 	// Every 401 carries a challenge (RFC 9110 15.5.2), whoever decided it: the authorizer sets a
@@ -77,12 +112,6 @@ func writeAppError(w http.ResponseWriter, e *apperr.Error) {
 	// A limit's refusal says when its window closes (apperr.Error.RetryAfter).
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
-	}
-	// A dependency that is down is retried by the caller; a legacy system's circuit breaker lets
-	// a trial request through after its open timeout (30 s by default), so that is when to come
-	// back.
-	if e.Code == apperr.Unavailable && w.Header().Get("Retry-After") == "" {
-		w.Header().Set("Retry-After", retryAfterUnavailable)
 	}
 	writeError(w, e.Code.HTTPStatus(), e)
 }
@@ -195,6 +224,10 @@ func validationError(err error) *apperr.Error {
 		}
 	}
 	rule := best.SchemaField
+	if schema == nil {
+		// A body error: the failing (sub)schema declares its rule names itself.
+		schema = best.Schema
+	}
 	if schema != nil {
 		if rules, ok := schema.Extensions["x-rules"].(map[string]any); ok {
 			if r, ok := rules[best.SchemaField].(string); ok && r != "" {
@@ -229,8 +262,14 @@ func keywordMessage(where string, se *openapi3.SchemaError) string {
 		return where + " contains characters that are not allowed"
 	case "type":
 		return where + " has the wrong type"
-	case "enum", "const":
-		return where + " is not one of the allowed values"
+	case "enum":
+		allowed := make([]string, 0, len(se.Schema.Enum))
+		for _, v := range se.Schema.Enum {
+			allowed = append(allowed, fmt.Sprint(v))
+		}
+		return where + " must be one of: " + strings.Join(allowed, ", ")
+	case "const":
+		return where + " is not the allowed value"
 	case "required":
 		return where + " misses a required property"
 	default:

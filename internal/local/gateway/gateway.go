@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -82,8 +83,19 @@ func (f AuthorizerFunc) Authorize(ctx context.Context, h string) (oidc.Caller, e
 // Check is one part's health.
 type Check struct {
 	Name   string `json:"name"`
-	Status string `json:"status"` // up or down
+	Status string `json:"status"` // up, unknown, degraded or down
 	Error  string `json:"error,omitempty"`
+	// Legacy systems only: what their client knows from the calls it made (a health probe never
+	// calls a legacy system): the breaker state, the class and reason of the last finished call
+	// and its age in seconds.
+	Breaker     string   `json:"breaker,omitempty"`
+	LastOutcome string   `json:"lastOutcome,omitempty"`
+	LastReason  string   `json:"lastReason,omitempty"`
+	AgeSeconds  *float64 `json:"ageSeconds,omitempty"`
+	// Degrades marks a part whose failure degrades answers instead of failing them (a legacy
+	// system: its report sections turn stale or unavailable). Such a part that is not up makes
+	// the API degraded (still 200); any other part that is not up makes it down (503).
+	Degrades bool `json:"-"`
 }
 
 // Health checks every part behind the API; the gateway answers x-integration: health with it.
@@ -94,6 +106,9 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	// DefaultTimeout is API Gateway's integration timeout: the outermost time budget (principle 4).
 	DefaultTimeout = 29 * time.Second
+	// DefaultBodyTimeout is how long a request body may take to arrive. Our bodies are a few
+	// hundred bytes; a client that announces more than it sends is stalling, not slow.
+	DefaultBodyTimeout = 5 * time.Second
 )
 
 // Options configure a Gateway. Executor and Authorizer are required.
@@ -110,6 +125,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// Timeout bounds each request; default DefaultTimeout.
 	Timeout time.Duration
+	// BodyTimeout bounds reading a request body once the gateway starts reading it; a body that
+	// does not arrive in time is a 408. Default DefaultBodyTimeout.
+	BodyTimeout time.Duration
 	// Logger receives the access log and errors; default discards.
 	Logger *slog.Logger
 	// NewRequestID mints request ids; default 16 random bytes in hex.
@@ -145,6 +163,9 @@ func New(ctx context.Context, opts Options) (*Gateway, error) {
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
+	}
+	if opts.BodyTimeout <= 0 {
+		opts.BodyTimeout = DefaultBodyTimeout
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -322,6 +343,9 @@ type recorder struct {
 	bytes  int64
 }
 
+// Unwrap lets http.ResponseController reach the connection (read deadlines).
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
 func (r *recorder) WriteHeader(status int) {
 	if r.status == 0 {
 		r.status = status
@@ -386,6 +410,11 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, ro
 		writeAppError(w, unknownRoute())
 		return
 	}
+	// HEAD is GET without the body (RFC 9110 9.3.2): routed, authorized and executed as GET;
+	// net/http drops the body of a response to HEAD.
+	if rr.Method == http.MethodHead {
+		rr.Method = http.MethodGet
+	}
 	if rr.ContentLength > g.opts.MaxBodyBytes {
 		writeError(w, http.StatusRequestEntityTooLarge, bodyTooLarge(g.opts.MaxBodyBytes))
 		return
@@ -424,12 +453,29 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, ro
 		return
 	}
 
+	if e, accepted := checkMediaType(route.Operation, rr.Header.Get("Content-Type")); e != nil {
+		w.Header().Set("Accept-Post", accepted)
+		writeError(w, http.StatusUnsupportedMediaType, e)
+		return
+	}
+
 	// The body is read here, not by the validator, because the state machine input carries it.
 	var body []byte
 	if route.Operation.RequestBody != nil && rr.Body != nil {
+		// The connection's read deadline bounds the body: a client that announces 100 bytes and
+		// sends 12 gets a 408 instead of holding the connection until the integration timeout.
+		// (Servers without deadlines, such as a test recorder, read without one.)
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(g.opts.BodyTimeout))
 		if body, err = io.ReadAll(rr.Body); err != nil {
 			if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
 				writeError(w, http.StatusRequestEntityTooLarge, bodyTooLarge(g.opts.MaxBodyBytes))
+				return
+			}
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				// The connection cannot carry another request: its body is half read.
+				w.Header().Set("Connection", "close")
+				writeError(w, http.StatusRequestTimeout, &apperr.Error{Code: apperr.Invalid, Field: "body", Rule: "read-timeout",
+					Message: fmt.Sprintf("the request body did not arrive within %s; send the whole body at once, with a Content-Length that matches it", g.opts.BodyTimeout)})
 				return
 			}
 			writeAppError(w, &apperr.Error{Code: apperr.Invalid, Field: "body", Rule: "readable",
@@ -499,12 +545,15 @@ func (g *Gateway) stripBase(r *http.Request) (*http.Request, bool) {
 // allowed lists the methods the matched path serves, for the 405's Allow header.
 func (g *Gateway) allowed(r *http.Request) []string {
 	var out []string
-	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut,
 		http.MethodPatch, http.MethodDelete, http.MethodOptions} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, _, err := g.router.FindRoute(probe); err == nil {
 			out = append(out, m)
+			if m == http.MethodGet {
+				out = append(out, http.MethodHead) // served as GET
+			}
 		}
 	}
 	return out
@@ -549,12 +598,21 @@ func (g *Gateway) serveHealth(ctx context.Context, w http.ResponseWriter) {
 		checks = append(checks, g.opts.Health(ctx)...)
 	}
 	body := struct {
-		Status string  `json:"status"`
-		Checks []Check `json:"checks"`
+		Status   string  `json:"status"`
+		Degraded bool    `json:"degraded"`
+		Checks   []Check `json:"checks"`
 	}{Status: "up", Checks: checks}
 	status := http.StatusOK
 	for _, c := range checks {
-		if c.Status != "up" {
+		switch {
+		case c.Status == "up" || (c.Degrades && c.Status == "unknown"):
+		case c.Degrades:
+			body.Degraded = true
+			if body.Status == "up" {
+				body.Status = "degraded"
+			}
+		default:
+			body.Degraded = true
 			body.Status, status = "down", http.StatusServiceUnavailable
 		}
 	}
@@ -569,6 +627,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	setRetryAfter(w.Header(), status)
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

@@ -536,7 +536,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 	if r.status != 405 {
 		t.Fatalf("DELETE: status %d", r.status)
 	}
-	if got := r.header.Get("Allow"); got != "GET" {
+	if got := r.header.Get("Allow"); got != "GET, HEAD" {
 		t.Errorf("Allow %q", got)
 	}
 	if b := decodeErr(t, r); b.Error.Field != "method" || b.Error.Rule != "method-not-allowed" {
@@ -639,6 +639,25 @@ func TestHealthReportsEveryPart(t *testing.T) {
 	mu.Unlock()
 	r = e.do("GET", "/api/healthz", nil, nil)
 	if r.status != 200 {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	checkContract(t, "GET", "/healthz", r)
+}
+
+// A part whose failure only degrades answers (a legacy system) makes the API degraded, still 200
+// so that no load balancer takes it out of service; one it cannot answer without makes it down.
+func TestHealthDegradedIsNotDown(t *testing.T) {
+	age := 1.5
+	e := newEnv(t, func(o *gateway.Options) {
+		o.Health = func(context.Context) []gateway.Check {
+			return []gateway.Check{{Name: "dynalite", Status: "up"},
+				{Name: "legacy-registry", Status: "down", Degrades: true, Breaker: "open", LastOutcome: "unavailable", LastReason: "breaker_open", AgeSeconds: &age},
+				{Name: "legacy-recalls", Status: "unknown", Degrades: true, Breaker: "closed", LastOutcome: "none"}}
+		}
+	})
+	r := e.do("GET", "/api/healthz", nil, nil)
+	if r.status != 200 || !bytes.Contains(r.body, []byte(`"status":"degraded","degraded":true`)) ||
+		!bytes.Contains(r.body, []byte(`"breaker":"open","lastOutcome":"unavailable","lastReason":"breaker_open","ageSeconds":1.5`)) {
 		t.Fatalf("status %d: %s", r.status, r.body)
 	}
 	checkContract(t, "GET", "/healthz", r)

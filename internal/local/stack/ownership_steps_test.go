@@ -49,9 +49,13 @@ func (s *scenario) registerOwnership(sc *godog.ScenarioContext) {
 		}
 		return nil
 	})
-	sc.Step(`^the answer says (\d+) attempts are left$`, func(n int) error {
-		if !strings.Contains(string(s.answers[0].body), fmt.Sprintf("%d attempts left", n)) {
-			return fmt.Errorf("no %q in %s", fmt.Sprintf("%d attempts left", n), s.answers[0].body)
+	sc.Step(`^the answer says (\d+) attempts? (?:are|is) left$`, func(n int) error {
+		want := fmt.Sprintf("%d attempts left", n)
+		if n == 1 {
+			want = "1 attempt left"
+		}
+		if !strings.Contains(string(s.answers[0].body), want) {
+			return fmt.Errorf("no %q in %s", want, s.answers[0].body)
 		}
 		return nil
 	})

@@ -1,25 +1,40 @@
 package stack
 
 import (
-	"context"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
 	"github.com/acme-oem/vehicle-data/internal/local/gateway"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim"
+	"github.com/acme-oem/vehicle-data/legacyclients/transport"
 )
 
-// simHealth asks each simulator's admin API for its counters: an answer means the system's server
-// is up (faults switched on are the point of the simulators, not a health problem).
-func simHealth(ctx context.Context, c *sim.Cluster) []gateway.Check {
-	checks := make([]gateway.Check, 0, len(sim.Systems()))
-	for _, src := range sim.Systems() {
-		c0 := gateway.Check{Name: "sim-" + string(src), Status: "up"}
-		if err := httpGetOK(ctx, c.URL(src)+"/__admin/stats"); err != nil {
-			c0.Status, c0.Error = "down", err.Error()
+// legacyHealth reports each legacy system as its transport knows it, without calling it: a health
+// probe must not load a legacy system, least of all a struggling one. An open breaker is down, a
+// half-open one or a last call that found the system unavailable (or its payload unusable) is
+// degraded, no call yet is unknown; any other last outcome (a 2xx, a 404, a 400) means it answers.
+func legacyHealth(transports []*transport.Client) []gateway.Check {
+	checks := make([]gateway.Check, 0, len(transports))
+	for _, t := range transports {
+		h := t.Health()
+		c := gateway.Check{Name: "legacy-" + h.System, Status: "up", Degrades: true,
+			Breaker: h.Breaker, LastOutcome: h.LastOutcome, LastReason: h.LastReason}
+		if !h.LastAt.IsZero() {
+			age := math.Round(time.Since(h.LastAt).Seconds()*10) / 10
+			c.AgeSeconds = &age
 		}
-		checks = append(checks, c0)
+		switch {
+		case h.Breaker == "open":
+			c.Status = "down"
+		case h.Breaker == "half-open", h.LastOutcome == transport.OutcomeUnavailable, h.LastOutcome == transport.OutcomeBadPayload:
+			c.Status = "degraded"
+		case h.LastOutcome == transport.OutcomeNone:
+			c.Status = "unknown"
+		}
+		checks = append(checks, c)
 	}
 	return checks
 }

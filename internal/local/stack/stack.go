@@ -110,6 +110,7 @@ type Stack struct {
 
 	log              *slog.Logger
 	requiredMachines []string
+	transports       []*transport.Client // one per legacy system; /healthz reads their snapshots
 	server           *http.Server
 	serveDone        chan error
 	closers          []func(context.Context) error // run in reverse order by Close
@@ -201,6 +202,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
+	s.transports = steps.Transports()
 	s.closers = append(s.closers, func(context.Context) error { steps.Close(); return nil })
 	functions, err := lambdaFunctions(steps, cfg)
 	if err != nil {
@@ -244,7 +246,8 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	// The development outbox shows the one-time codes "sent" to owners on record; it exists only
 	// in the local stack, never in a deployed one.
 	mux.Handle(devoutbox.Path, s.Outbox)
-	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// Every method: the gateway answers the ones the route lacks with 405 and Allow.
+	mux.Handle("/healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r2 := r.Clone(r.Context())
 		r2.URL.Path, r2.URL.RawPath = "/api/healthz", ""
 		s.Gateway.ServeHTTP(w, r2)
@@ -252,6 +255,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	s.server = &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
+		// Headers and body together: the gateway cuts a stalled body off earlier (408 after
+		// gateway.DefaultBodyTimeout); this bounds every other handler (issuer, outbox) too.
+		ReadTimeout: 10*time.Second + gateway.DefaultBodyTimeout,
 		// The gateway bounds each request at API Gateway's 29 s; the write timeout leaves room
 		// for the error response after that.
 		WriteTimeout: gateway.DefaultTimeout + 5*time.Second,
@@ -323,7 +329,7 @@ func (s *Stack) health(ctx context.Context) []gateway.Check {
 	check("dynalite", err)
 	check("oidc-issuer", httpGetOK(ctx, s.Issuer.URL()+"/.well-known/openid-configuration"))
 	check("state-machines", s.checkMachines())
-	checks = append(checks, simHealth(ctx, s.Sims)...)
+	checks = append(checks, legacyHealth(s.transports)...)
 	return checks
 }
 

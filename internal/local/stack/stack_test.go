@@ -1,11 +1,13 @@
 package stack_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -86,9 +88,50 @@ func TestStackEndToEnd(t *testing.T) {
 		if status != 200 {
 			t.Fatalf("status %d: %s", status, body)
 		}
-		for _, part := range []string{"dynalite", "oidc-issuer", "state-machines", "sim-workshop", "sim-offers"} {
+		for _, part := range []string{"dynalite", "oidc-issuer", "state-machines"} {
 			if !bytes.Contains(body, []byte(`"name":"`+part+`","status":"up"`)) {
 				t.Errorf("health lacks %s up: %s", part, body)
+			}
+		}
+		// Legacy systems are reported from their clients' knowledge, never probed.
+		for _, part := range []string{"legacy-workshop", "legacy-registry"} {
+			if !bytes.Contains(body, []byte(`"name":"`+part+`"`)) {
+				t.Errorf("health lacks %s: %s", part, body)
+			}
+		}
+	})
+
+	t.Run("a stalled body is cut off with 408", func(t *testing.T) {
+		// Over a real TCP connection, anonymous: Content-Length 100, 12 bytes, then silence.
+		conn, err := (&net.Dialer{}).DialContext(t.Context(), "tcp", strings.TrimPrefix(stack.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = conn.Close() }()
+		req := "POST /api/vehicles/" + string(world.DemoClean) + "/ownership-challenges HTTP/1.1\r\nHost: x\r\n" +
+			"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n" + `{"method":"o`
+		if _, err := conn.Write([]byte(req)); err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second)) // a guard, far above the body timeout
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("no answer to a stalled body: %v", err)
+		}
+		_ = res.Body.Close()
+		if res.StatusCode != http.StatusRequestTimeout {
+			t.Fatalf("stalled body: status %d, want 408", res.StatusCode)
+		}
+	})
+
+	t.Run("health answers HEAD, and 405 with Allow for other methods", func(t *testing.T) {
+		for _, u := range []string{stack.URL + "/healthz", stack.APIURL + "/healthz"} {
+			if status, _, body := call(t, "HEAD", u, "", nil); status != 200 || len(body) != 0 {
+				t.Errorf("HEAD %s: %d, %d bytes", u, status, len(body))
+			}
+			status, h, _ := call(t, "POST", u, "", url.Values{})
+			if status != 405 || h.Get("Allow") != "GET, HEAD" {
+				t.Errorf("POST %s: %d, Allow %q; want 405 and GET, HEAD", u, status, h.Get("Allow"))
 			}
 		}
 	})

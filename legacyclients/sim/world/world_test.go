@@ -263,11 +263,16 @@ func TestDemoRollback(t *testing.T) {
 		t.Fatalf("got %s %s %d", v.Make(), v.Model.Name, v.ModelYear)
 	}
 	odo := report.MergeOdometer(toReadings(v.Readings()))
-	if !odo.RollbackDetected || len(odo.Rollbacks) == 0 {
-		t.Fatal("no rollback detected")
+	// One turn-back, one rollback: the readings on the new baseline are not further rollbacks.
+	if !odo.RollbackDetected || len(odo.Rollbacks) != 1 {
+		t.Fatalf("rollbacks = %+v, want exactly one", odo.Rollbacks)
 	}
 	// Both sources show it: a workshop reading before the sale and a registry reading after it.
 	sale := v.Registrations[1].From
+	if rb := odo.Rollbacks[0]; rb.Before.Date >= sale.Format("2006-01-02") || rb.After.Date < sale.Format("2006-01-02") ||
+		rb.FromKm-rb.ToKm < demoRollbackK/2 {
+		t.Fatalf("rollback %+v does not straddle the sale on %s", rb, sale.Format("2006-01-02"))
+	}
 	var maxBefore, minAfter = 0, 1 << 30
 	for _, r := range v.Readings() {
 		if r.Date.Before(sale) {
