@@ -7,7 +7,7 @@ PORT  ?= 8080
 ENGINE := statemachines/engine
 ELINT  := $(GO) tool -modfile=$(CURDIR)/tools/go.mod golangci-lint run --config $(CURDIR)/.golangci.yml
 
-.PHONY: run test deps vet lint unit race conformance bench build clean synth cdk-test cdk-lint site site-test chromium
+.PHONY: run test deps vet lint unit race readme-commands conformance bench build clean synth cdk-test cdk-lint site site-test chromium
 
 # deps installs what the project needs from the package registries; it is idempotent and fast when
 # nothing changed (npm ci only when the lockfile is newer than the installed tree).
@@ -71,7 +71,12 @@ race: deps
 conformance:
 	cd $(ENGINE) && $(GO) run ./cmd/asl conform testdata/conformance/sfn | tail -1
 
-test: deps vet lint unit race workflow-check acceptance-http cdk-test site-test
+test: deps vet lint unit race readme-commands workflow-check acceptance-http cdk-test site-test
+
+# readme-commands runs every command of the README's tables (internal/readmetest), alone, so that
+# its benchmarks do not share the machine with other packages' tests.
+readme-commands: deps
+	README_COMMANDS=1 $(GOTEST) -count=1 -timeout 20m ./internal/readmetest/
 
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
