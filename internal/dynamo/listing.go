@@ -254,7 +254,7 @@ func listingItem(l listing.Listing) (map[string]types.AttributeValue, error) {
 		"priceEur": num(l.PriceEur), "country": str(l.Region.Country), "postalPrefix": str(l.Region.PostalPrefix),
 		"description": str(l.Description), "photos": &types.AttributeValueMemberL{Value: photos},
 		"verified": str(string(verified)), "createdAt": str(created), "updatedAt": str(FormatTime(l.UpdatedAt)),
-		"version": num(l.Version),
+		"version":  num(l.Version),
 		AttrGSI1PK: str("SELLER#" + l.Seller), AttrGSI1SK: str("LISTING#" + created + "#" + l.ID),
 	}
 	mk, model := "", ""

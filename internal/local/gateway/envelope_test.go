@@ -51,7 +51,12 @@ func thingsEnv(t *testing.T, features map[string]bool) *env {
 	return newEnv(t, func(o *gateway.Options) { o.Spec = []byte(thingsSpec); o.Features = features })
 }
 
-func do(t *testing.T, e *env, method, path string, headers map[string]string, body string) (*http.Response, string) {
+type reply struct {
+	StatusCode int
+	Header     http.Header
+}
+
+func do(t *testing.T, e *env, method, path string, headers map[string]string, body string) (reply, string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), method, e.srv.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -67,9 +72,9 @@ func do(t *testing.T, e *env, method, path string, headers map[string]string, bo
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return reply{resp.StatusCode, resp.Header}, string(b)
 }
 
 func TestFeatureToggleHidesRoutes(t *testing.T) {

@@ -190,6 +190,11 @@ func validationError(err error) *apperr.Error {
 		}
 	}
 	rule := best.SchemaField
+	// The failing (sub)schema's own x-rules name the rule of a body field; a parameter's schema
+	// names its own.
+	if best.Schema != nil && best.Schema.Extensions["x-rules"] != nil {
+		schema = best.Schema
+	}
 	if schema != nil {
 		if rules, ok := schema.Extensions["x-rules"].(map[string]any); ok {
 			if r, ok := rules[best.SchemaField].(string); ok && r != "" {
