@@ -116,6 +116,7 @@ type Stack struct {
 	StateMachines map[string]string
 
 	log              *slog.Logger
+	demoListingIDs   []string // SeedDemoListings, for the banner
 	requiredMachines []string
 	server           *http.Server
 	serveDone        chan error
