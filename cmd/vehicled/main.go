@@ -108,6 +108,9 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	if _, err := stack.SeedDemoListings(ctx); err != nil {
+		return errors.Join(err, stack.Close())
+	}
 	if _, err := io.WriteString(stdout, stack.Banner()); err != nil {
 		return errors.Join(fmt.Errorf("print banner: %w", err), stack.Close())
 	}

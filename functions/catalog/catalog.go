@@ -22,6 +22,10 @@ const (
 	MergeReport        = "merge-report" // merges and redacts: its output is the response
 	OwnershipChallenge = "ownership-challenge"
 	OwnershipVerify    = "ownership-verify"
+	// Seller listings (functions/listings).
+	CreateListing = "create-listing"
+	ReadListing   = "read-listing"
+	ChangeListing = "change-listing"
 	// Authorizer is the API Gateway Lambda authorizer: not a step, so no state machine names it.
 	Authorizer = "authorizer"
 )
@@ -49,6 +53,9 @@ var specs = []Spec{
 	{MergeReport, 5 * time.Second, 256},
 	{OwnershipChallenge, 10 * time.Second, 256}, // asks the registry for the owner on record
 	{OwnershipVerify, 10 * time.Second, 128},
+	{CreateListing, 5 * time.Second, 128}, // a handful of single-item writes
+	{ReadListing, 3 * time.Second, 128},
+	{ChangeListing, 5 * time.Second, 128},
 }
 
 // authorizer verifies a JWT (its key set is cached per instance): small and quick.

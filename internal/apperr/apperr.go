@@ -17,15 +17,19 @@ type Code string
 
 // The codes. Adding one means adding a row to table below; TestTableIsComplete enforces it.
 const (
-	Invalid         Code = "INVALID"           // the request is malformed; Field and Rule say why
-	Unauthenticated Code = "UNAUTHENTICATED"   // missing or invalid credentials
-	Forbidden       Code = "FORBIDDEN"         // authenticated but not allowed
-	NotFound        Code = "NOT_FOUND"         // no such resource (or not visible to the caller)
-	Conflict        Code = "CONFLICT"          // the resource's state forbids the change
-	TooManyRequests Code = "TOO_MANY_REQUESTS" // throttled or locked out
-	Unavailable     Code = "UNAVAILABLE"       // a dependency is down; retry later
-	Timeout         Code = "TIMEOUT"           // the work did not finish within its budget
-	Internal        Code = "INTERNAL"          // a bug; details are in the logs, not the response
+	Invalid              Code = "INVALID"               // the request is malformed; Field and Rule say why
+	Unauthenticated      Code = "UNAUTHENTICATED"       // missing or invalid credentials
+	Forbidden            Code = "FORBIDDEN"             // authenticated but not allowed
+	NotFound             Code = "NOT_FOUND"             // no such resource (or not visible to the caller)
+	Conflict             Code = "CONFLICT"              // the resource's state forbids the change
+	Gone                 Code = "GONE"                  // the resource existed and was withdrawn
+	Unprocessable        Code = "UNPROCESSABLE"         // well-formed, but contradicts an earlier request (idempotency key reused)
+	PreconditionFailed   Code = "PRECONDITION_FAILED"   // If-Match names an older version
+	PreconditionRequired Code = "PRECONDITION_REQUIRED" // the change needs If-Match
+	TooManyRequests      Code = "TOO_MANY_REQUESTS"     // throttled or locked out
+	Unavailable          Code = "UNAVAILABLE"           // a dependency is down; retry later
+	Timeout              Code = "TIMEOUT"               // the work did not finish within its budget
+	Internal             Code = "INTERNAL"              // a bug; details are in the logs, not the response
 )
 
 type row struct {
@@ -35,20 +39,25 @@ type row struct {
 
 // table is the single mapping from codes to HTTP statuses and state machine error names.
 var table = map[Code]row{
-	Invalid:         {400, "VehicleData.Invalid"},
-	Unauthenticated: {401, "VehicleData.Unauthenticated"},
-	Forbidden:       {403, "VehicleData.Forbidden"},
-	NotFound:        {404, "VehicleData.NotFound"},
-	Conflict:        {409, "VehicleData.Conflict"},
-	TooManyRequests: {429, "VehicleData.TooManyRequests"},
-	Unavailable:     {503, "VehicleData.Unavailable"},
-	Timeout:         {504, "VehicleData.Timeout"},
-	Internal:        {500, "VehicleData.Internal"},
+	Invalid:              {400, "VehicleData.Invalid"},
+	Unauthenticated:      {401, "VehicleData.Unauthenticated"},
+	Forbidden:            {403, "VehicleData.Forbidden"},
+	NotFound:             {404, "VehicleData.NotFound"},
+	Conflict:             {409, "VehicleData.Conflict"},
+	Gone:                 {410, "VehicleData.Gone"},
+	Unprocessable:        {422, "VehicleData.Unprocessable"},
+	PreconditionFailed:   {412, "VehicleData.PreconditionFailed"},
+	PreconditionRequired: {428, "VehicleData.PreconditionRequired"},
+	TooManyRequests:      {429, "VehicleData.TooManyRequests"},
+	Unavailable:          {503, "VehicleData.Unavailable"},
+	Timeout:              {504, "VehicleData.Timeout"},
+	Internal:             {500, "VehicleData.Internal"},
 }
 
 // Codes lists every code, for tests and for CDK's response templates.
 func Codes() []Code {
-	return []Code{Invalid, Unauthenticated, Forbidden, NotFound, Conflict, TooManyRequests, Unavailable, Timeout, Internal}
+	return []Code{Invalid, Unauthenticated, Forbidden, NotFound, Conflict, Gone, Unprocessable,
+		PreconditionFailed, PreconditionRequired, TooManyRequests, Unavailable, Timeout, Internal}
 }
 
 // HTTPStatus is the status a response with this code carries.

@@ -40,6 +40,12 @@ const (
 	AttrGSI1PK = "gsi1pk"
 	AttrGSI1SK = "gsi1sk"
 	IndexGSI1  = "gsi1"
+	// GSI "gsi2" (gsi2pk, gsi2sk) finds active seller listings by make and model for similar-car
+	// search: gsi2pk "ACTIVE#<make>#<model>", gsi2sk "LISTING#<id>". Only active listings carry
+	// these attributes, so a withdrawn listing leaves the index (a sparse index).
+	AttrGSI2PK = "gsi2pk"
+	AttrGSI2SK = "gsi2sk"
+	IndexGSI2  = "gsi2"
 	// AttrTTL (epoch seconds) is the table's TTL attribute in AWS. Code never relies on it (TTL
 	// deletes up to days late, dynalite not at all); it makes AWS delete expired items, so
 	// personal items do not outlive their hard expiry by more than TTL's lag.
@@ -114,6 +120,8 @@ func CreateTable(ctx context.Context, api *dynamodb.Client, name string) error {
 			{AttributeName: aws.String(AttrSK), AttributeType: str},
 			{AttributeName: aws.String(AttrGSI1PK), AttributeType: str},
 			{AttributeName: aws.String(AttrGSI1SK), AttributeType: str},
+			{AttributeName: aws.String(AttrGSI2PK), AttributeType: str},
+			{AttributeName: aws.String(AttrGSI2SK), AttributeType: str},
 		},
 		KeySchema: []types.KeySchemaElement{
 			{AttributeName: aws.String(AttrPK), KeyType: types.KeyTypeHash},
@@ -124,6 +132,13 @@ func CreateTable(ctx context.Context, api *dynamodb.Client, name string) error {
 			KeySchema: []types.KeySchemaElement{
 				{AttributeName: aws.String(AttrGSI1PK), KeyType: types.KeyTypeHash},
 				{AttributeName: aws.String(AttrGSI1SK), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		}, {
+			IndexName: aws.String(IndexGSI2),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(AttrGSI2PK), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String(AttrGSI2SK), KeyType: types.KeyTypeRange},
 			},
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
 		}},

@@ -540,7 +540,7 @@ func TestProtectedRoutesChallengeAnonymousCallers(t *testing.T) {
 			continue
 		}
 		protected++
-		a := call(t, rt.method, rt.samplePath(freshVIN(t)), nil, rt.sampleBody())
+		a := call(t, rt.method, rt.samplePath(freshVIN(t)), rt.matrixHeader(nil), rt.sampleBody())
 		if a.status != http.StatusUnauthorized {
 			t.Errorf("%s, anonymous: %s, want 401", rt.key(), a)
 			continue

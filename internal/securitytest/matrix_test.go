@@ -43,8 +43,11 @@ var pathParam = regexp.MustCompile(`\{([^}]+)\}`)
 // well-formed id that exists nowhere.
 func (r route) samplePath(vin vehicle.VIN) string {
 	return pathParam.ReplaceAllStringFunc(r.path, func(m string) string {
-		if m == "{vin}" {
+		switch m {
+		case "{vin}":
 			return string(vin)
+		case "{id}":
+			return unknownListingID
 		}
 		return "0123456789abcdef0123456789abcdef"
 	})
@@ -55,12 +58,15 @@ func (r route) samplePath(vin vehicle.VIN) string {
 var sampleBodies = map[string]string{
 	"POST /vehicles/{vin}/ownership-challenges":                      `{"method":"owner-code"}`,
 	"POST /vehicles/{vin}/ownership-challenges/{challengeId}/verify": `{"code":"123456"}`,
+	// Seller listings: {vin} is the caller's car (listingBody).
+	"POST /listings":       `{"vin":"{vin}","priceEur":18500,"description":"Matrix.","photos":[],"region":{"country":"DE","postalPrefix":"101"}}`,
+	"PATCH /listings/{id}": `{"priceEur":18000}`,
 }
 
 // sampleBody is the route's valid sample body, or nil for routes without a request body.
 func (r route) sampleBody() []byte {
 	if b, ok := sampleBodies[r.key()]; ok {
-		return []byte(b)
+		return []byte(strings.ReplaceAll(b, "{vin}", string(world.DemoClean)))
 	}
 	if r.op.RequestBody != nil {
 		return []byte("{}") // TestAccessMatrixCoversTheContract asks for a real sample
@@ -114,6 +120,9 @@ const (
 	viewOwner  view = "owner"
 	// viewChallenge is an ownership challenge: its id, method and expiry, never the code.
 	viewChallenge view = "challenge"
+	// viewListing is a listing's public share data (or a list of them): never a VIN, a seller or
+	// a personal field.
+	viewListing view = "listing"
 )
 
 type cell struct {
@@ -144,6 +153,39 @@ var accessMatrix = map[string]map[caller]cell{
 	"POST /vehicles/{vin}/ownership-challenges/{challengeId}/verify": {
 		anonymous: {401, viewNone}, owner: {404, viewNone}, otherCar: {404, viewNone},
 		nonOwner: {404, viewNone}, dealer: {403, viewNone}, expired: {404, viewNone},
+		dealerGrant: {403, viewNone},
+	},
+	// Seller listings. POST: only a consumer with owner access to the VIN in the body. Routes of
+	// one listing ({id}: a fresh listing alice made, see matrixPath): anyone reads it, only its
+	// seller (alice, also in the other-car column) changes, refreshes or withdraws it.
+	"POST /listings": {
+		anonymous: {401, viewNone}, owner: {201, viewListing}, otherCar: {403, viewNone},
+		nonOwner: {403, viewNone}, dealer: {403, viewNone}, expired: {403, viewNone},
+		dealerGrant: {403, viewNone},
+	},
+	"GET /listings/{id}": {
+		anonymous: {200, viewListing}, owner: {200, viewListing}, otherCar: {200, viewListing},
+		nonOwner: {200, viewListing}, dealer: {200, viewListing}, expired: {200, viewListing},
+		dealerGrant: {200, viewListing},
+	},
+	"PATCH /listings/{id}": {
+		anonymous: {401, viewNone}, owner: {200, viewListing}, otherCar: {200, viewListing},
+		nonOwner: {403, viewNone}, dealer: {403, viewNone}, expired: {403, viewNone},
+		dealerGrant: {403, viewNone},
+	},
+	"DELETE /listings/{id}": {
+		anonymous: {401, viewNone}, owner: {204, viewNone}, otherCar: {204, viewNone},
+		nonOwner: {403, viewNone}, dealer: {403, viewNone}, expired: {403, viewNone},
+		dealerGrant: {403, viewNone},
+	},
+	"POST /listings/{id}/refresh": {
+		anonymous: {401, viewNone}, owner: {200, viewListing}, otherCar: {200, viewListing},
+		nonOwner: {403, viewNone}, dealer: {403, viewNone}, expired: {403, viewNone},
+		dealerGrant: {403, viewNone},
+	},
+	"GET /me/listings": {
+		anonymous: {401, viewNone}, owner: {200, viewListing}, otherCar: {200, viewListing},
+		nonOwner: {200, viewListing}, dealer: {403, viewNone}, expired: {200, viewListing},
 		dealerGrant: {403, viewNone},
 	},
 }
@@ -336,9 +378,15 @@ func TestAccessMatrix(t *testing.T) {
 					if tok := tokens[c]; tok != "" {
 						h = bearer(tok)
 					}
-					a := call(t, rt.method, rt.samplePath(vin), h, rt.sampleBody())
+					a := call(t, rt.method, rt.matrixPath(t, vin), rt.matrixHeader(h), rt.listingBody(vin))
 					if a.status != want.status {
 						t.Fatalf("status %d, want %d: %s", a.status, want.status, a.body)
+					}
+					if a.status == http.StatusNoContent {
+						if len(a.body) != 0 {
+							t.Fatalf("204 with a body: %s", a.body)
+						}
+						return
 					}
 					keys, err := jsonKeys(a.body)
 					if err != nil {
@@ -354,6 +402,8 @@ func TestAccessMatrix(t *testing.T) {
 						}
 					}
 					switch want.view {
+					case viewListing:
+						checkListing(t, a.body, vin)
 					case viewChallenge:
 						checkChallenge(t, a.body, vin)
 					case viewPublic:

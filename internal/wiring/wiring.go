@@ -21,6 +21,7 @@ import (
 	"github.com/acme-oem/vehicle-data/functions/authorizer"
 	"github.com/acme-oem/vehicle-data/functions/catalog"
 	"github.com/acme-oem/vehicle-data/functions/fetchsource"
+	"github.com/acme-oem/vehicle-data/functions/listings"
 	"github.com/acme-oem/vehicle-data/functions/mergereport"
 	"github.com/acme-oem/vehicle-data/functions/ownershipchallenge"
 	"github.com/acme-oem/vehicle-data/functions/ownershipverify"
@@ -29,6 +30,7 @@ import (
 	"github.com/acme-oem/vehicle-data/functions/validatevin"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
+	"github.com/acme-oem/vehicle-data/internal/listing"
 	"github.com/acme-oem/vehicle-data/internal/oidc"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
@@ -48,6 +50,7 @@ const (
 	EnvOIDCIssuer       = "OIDC_ISSUER"      // the authorizer's token issuer (exact iss)
 	EnvOIDCAudience     = "OIDC_AUDIENCE"    // the audience the tokens must name
 	EnvOIDCJWKSURL      = "OIDC_JWKS_URL"    // optional: skips discovery
+	EnvSiteURL          = "SITE_URL"         // optional: the site's origin, for listing share links
 )
 
 // Config is everything any function may need. FromEnv reads it for the Lambda binary; the local
@@ -77,6 +80,8 @@ type Config struct {
 	Now func() time.Time
 	// Log receives the steps' logs; discarded when nil.
 	Log *slog.Logger
+	// SiteURL is the site's origin for share links (SITE_URL); "" gives site-relative links.
+	SiteURL string
 }
 
 // FromEnv reads the configuration from environment variables (env is os.Getenv in main).
@@ -94,6 +99,7 @@ func FromEnv(env func(string) string) Config {
 		PseudonymKey:    []byte(env(EnvPseudonymKey)),
 		OwnershipPepper: []byte(env(EnvOwnershipPepper)),
 		OIDC:            oidc.Config{Issuer: env(EnvOIDCIssuer), Audience: env(EnvOIDCAudience), JWKSURL: env(EnvOIDCJWKSURL)},
+		SiteURL:         env(EnvSiteURL),
 	}
 }
 
@@ -115,6 +121,7 @@ var (
 	base    = []string{EnvPseudonymKey}
 	fetch   = func(url string) []string { return []string{EnvPseudonymKey, EnvTableName, url} }
 	proving = []string{EnvPseudonymKey, EnvTableName, EnvRegistryURL, EnvOwnershipPepper}
+	selling = []string{EnvPseudonymKey, EnvTableName}
 )
 
 // steps is the one table of what each step needs and how it is built.
@@ -145,6 +152,9 @@ var steps = map[string]stepWiring{
 		}
 		return ownershipchallenge.New(svc), nil
 	}},
+	catalog.CreateListing: {selling, listingStep(listings.NewCreate)},
+	catalog.ReadListing:   {selling, listingStep(listings.NewRead)},
+	catalog.ChangeListing: {selling, listingStep(listings.NewChange)},
 	catalog.OwnershipVerify: {proving, func(ctx context.Context, p *parts) (step.Handler, error) {
 		svc, err := p.ownership(ctx)
 		if err != nil {
@@ -152,6 +162,17 @@ var steps = map[string]stepWiring{
 		}
 		return ownershipverify.New(svc), nil
 	}},
+}
+
+func listingStep(mk func(listings.Config) step.Handler) func(context.Context, *parts) (step.Handler, error) {
+	return func(ctx context.Context, p *parts) (step.Handler, error) {
+		api, err := p.dynamoDB(ctx)
+		if err != nil {
+			return nil, err
+		}
+		svc := &listing.Service{Store: dynamo.NewListings(api, p.cfg.TableName), Now: p.now, NewID: listing.NewID}
+		return mk(listings.Config{Service: svc, SiteURL: p.cfg.SiteURL}), nil
+	}
 }
 
 func fetchStep(ctx context.Context, p *parts, clientErr error, mk func(fetchsource.Options) step.Handler) (step.Handler, error) {

@@ -27,15 +27,19 @@ type errorBody struct {
 
 // genericMessages are what the caller reads when the cause of a failure is not ours to show.
 var genericMessages = map[apperr.Code]string{
-	apperr.Invalid:         "the request is invalid",
-	apperr.Unauthenticated: "authentication is required",
-	apperr.Forbidden:       "this request is not allowed",
-	apperr.NotFound:        "not found",
-	apperr.Conflict:        "the resource's state does not allow this request",
-	apperr.TooManyRequests: "too many requests; retry later",
-	apperr.Unavailable:     "a dependency is unavailable; retry later",
-	apperr.Timeout:         "the request did not finish in time; retry later",
-	apperr.Internal:        "internal error",
+	apperr.Invalid:              "the request is invalid",
+	apperr.Unauthenticated:      "authentication is required",
+	apperr.Forbidden:            "this request is not allowed",
+	apperr.NotFound:             "not found",
+	apperr.Conflict:             "the resource's state does not allow this request",
+	apperr.Gone:                 "this resource was withdrawn",
+	apperr.Unprocessable:        "this request contradicts an earlier one",
+	apperr.PreconditionFailed:   "the resource changed since you read it",
+	apperr.PreconditionRequired: "this change needs an If-Match header",
+	apperr.TooManyRequests:      "too many requests; retry later",
+	apperr.Unavailable:          "a dependency is unavailable; retry later",
+	apperr.Timeout:              "the request did not finish in time; retry later",
+	apperr.Internal:             "internal error",
 }
 
 func genericError(code apperr.Code) *apperr.Error {
@@ -224,8 +228,9 @@ func validationError(err error) *apperr.Error {
 		}
 	}
 	rule := best.SchemaField
-	if schema == nil {
-		// A body error: the failing (sub)schema declares its rule names itself.
+	// The failing (sub)schema's own x-rules name the rule of a body field; a parameter's schema
+	// names its own.
+	if best.Schema != nil && best.Schema.Extensions["x-rules"] != nil {
 		schema = best.Schema
 	}
 	if schema != nil {

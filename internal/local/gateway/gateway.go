@@ -132,6 +132,9 @@ type Options struct {
 	Logger *slog.Logger
 	// NewRequestID mints request ids; default 16 random bytes in hex.
 	NewRequestID func() string
+	// Features are the product features switched on (config/features/<env>.json). An operation
+	// carrying x-feature whose feature is not on here answers 404, as if the route did not exist.
+	Features map[string]bool
 }
 
 // integration is what serves an operation.
@@ -139,6 +142,14 @@ type integration struct {
 	stateMachine string // x-state-machine
 	health       bool   // x-integration: health
 	success      int    // the operation's declared 2xx status (201 for a create), 200 if none
+	feature      string // x-feature: the product feature the route belongs to, "" for always on
+	// headers are the operation's declared header parameters: the input carries them under
+	// "headers" by their declared names ("" when absent), as the mapping template does.
+	headers []string
+	// envelope (x-response-envelope: true): the output is {headers, body}; the declared response
+	// headers are taken from it and body is the response body (none for 204).
+	envelope        bool
+	responseHeaders []string
 }
 
 // Gateway is an http.Handler serving the contract.
@@ -303,7 +314,21 @@ func operationIntegration(op *openapi3.Operation) (integration, error) {
 	kind, _ := op.Extensions["x-integration"].(string)
 	switch {
 	case sm != "" && kind == "":
-		return integration{stateMachine: sm, success: successStatus(op)}, nil
+		in := integration{stateMachine: sm, success: successStatus(op)}
+		in.feature, _ = op.Extensions["x-feature"].(string)
+		in.envelope, _ = op.Extensions["x-response-envelope"].(bool)
+		for _, p := range op.Parameters {
+			if p != nil && p.Value != nil && p.Value.In == openapi3.ParameterInHeader {
+				in.headers = append(in.headers, p.Value.Name)
+			}
+		}
+		if r := op.Responses.Status(in.success); r != nil && r.Value != nil {
+			for name := range r.Value.Headers {
+				in.responseHeaders = append(in.responseHeaders, name)
+			}
+			slices.Sort(in.responseHeaders)
+		}
+		return in, nil
 	case sm == "" && kind == "health":
 		return integration{health: true}, nil
 	default:
@@ -434,6 +459,10 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, ro
 	}
 	*routeName = route.Path
 	in := g.integrations[route.Operation]
+	if in.feature != "" && !g.opts.Features[in.feature] {
+		writeAppError(w, unknownRoute())
+		return
+	}
 
 	params := make(map[string]string, len(rawParams))
 	for name, v := range rawParams {
@@ -511,7 +540,22 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, ro
 		g.serveHealth(ctx, w)
 		return
 	}
-	g.execute(ctx, w, in, params, body, caller, reqID)
+	var headers map[string]string
+	if len(in.headers) > 0 {
+		headers = make(map[string]string, len(in.headers))
+		for _, name := range in.headers {
+			headers[name] = rr.Header.Get(name)
+		}
+	}
+	g.execute(ctx, w, in, request{params: params, headers: headers, body: body, caller: caller}, reqID)
+}
+
+// request is what the integration passes to the state machine.
+type request struct {
+	params  map[string]string
+	headers map[string]string
+	body    []byte
+	caller  oidc.Caller
 }
 
 func unknownRoute() *apperr.Error {
@@ -632,10 +676,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-func (g *Gateway) execute(ctx context.Context, w http.ResponseWriter, in integration,
-	params map[string]string, body []byte, caller oidc.Caller, reqID string) {
+func (g *Gateway) execute(ctx context.Context, w http.ResponseWriter, in integration, req request, reqID string) {
 	stateMachine := in.stateMachine
-	input, err := buildInput(params, body, caller, reqID)
+	input, err := buildInput(req, reqID)
 	if err != nil {
 		g.log.Error("build state machine input", "requestId", reqID, "err", err)
 		writeAppError(w, genericError(apperr.Internal))
@@ -660,11 +703,23 @@ func (g *Gateway) execute(ctx context.Context, w http.ResponseWriter, in integra
 			writeAppError(w, genericError(apperr.Internal))
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
+		out := []byte(res.Output)
+		if in.envelope {
+			if out, err = unwrapEnvelope(w.Header(), in, out); err != nil {
+				g.log.Error("execution output is not an envelope", "requestId", reqID, "stateMachine", stateMachine)
+				writeAppError(w, genericError(apperr.Internal))
+				return
+			}
+		}
 		// Reports may hold personal data: no shared cache may keep them.
 		w.Header().Set("Cache-Control", "private, no-store")
+		if in.success == http.StatusNoContent {
+			w.WriteHeader(in.success)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(in.success)
-		_, _ = w.Write([]byte(res.Output))
+		_, _ = w.Write(out)
 	case StatusFailed:
 		e := failureError(res.Error, res.Cause)
 		if e.Code == apperr.Internal {
@@ -679,4 +734,32 @@ func (g *Gateway) execute(ctx context.Context, w http.ResponseWriter, in integra
 		g.log.Error("unknown execution status", "requestId", reqID, "stateMachine", stateMachine, "status", res.Status)
 		writeAppError(w, genericError(apperr.Internal))
 	}
+}
+
+// envelope is the output of an x-response-envelope operation's state machine.
+type envelope struct {
+	Headers map[string]string `json:"headers"`
+	Body    json.RawMessage   `json:"body"`
+}
+
+// unwrapEnvelope sets the operation's declared response headers from the envelope (only those:
+// a state machine cannot set any other header) and returns the body. API Gateway does the same
+// in the integration response template (ResponseEnvelopeTemplate).
+func unwrapEnvelope(h http.Header, in integration, out []byte) ([]byte, error) {
+	var env envelope
+	if err := json.Unmarshal(out, &env); err != nil {
+		return nil, fmt.Errorf("decode envelope: %w", err)
+	}
+	for _, name := range in.responseHeaders {
+		if v := env.Headers[name]; v != "" && !strings.ContainsAny(v, "\r\n") {
+			h.Set(name, v)
+		}
+	}
+	if len(env.Body) == 0 || string(env.Body) == "null" {
+		if in.success != http.StatusNoContent {
+			return nil, errors.New("envelope without a body")
+		}
+		return nil, nil
+	}
+	return env.Body, nil
 }

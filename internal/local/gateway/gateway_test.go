@@ -260,8 +260,15 @@ func TestStateMachinesAreTheContracts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := gw.StateMachines(); !slices.Equal(got, []string{"ownership-verification", "vehicle-report"}) {
-		t.Errorf("StateMachines() = %v", got)
+	got := gw.StateMachines()
+	if !slices.IsSorted(got) {
+		t.Errorf("StateMachines() = %v, not sorted", got)
+	}
+	for _, want := range []string{"ownership-verification", "vehicle-report",
+		"listings", "listing-page", "listing-edit", "listing-withdraw", "listing-refresh", "my-listings"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("StateMachines() = %v, missing %s", got, want)
+		}
 	}
 }
 

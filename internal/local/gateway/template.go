@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-
-	"github.com/acme-oem/vehicle-data/internal/oidc"
 )
 
 // RequestTemplate is the API Gateway (REST) integration request mapping template that CDK attaches
@@ -37,6 +35,19 @@ const RequestTemplate = `#set($path = $input.params().path)
   "input": "{#foreach($name in $path.keySet())\"$name\": \"$util.escapeJavaScript($path.get($name))\", #end\"caller\": {\"sub\": \"$util.escapeJavaScript($context.authorizer.sub)\", \"role\": \"$context.authorizer.role\"}, #if($input.body != "")\"body\": $util.escapeJavaScript($input.json('$')), #end\"requestId\": \"$context.requestId\"}"
 }`
 
+// RequestHeadersFragment is the part of the input template that an operation with declared
+// header parameters adds (CDK inserts it before "caller", one entry per declared name, e.g.
+// Idempotency-Key, If-Match): the state machine reads $.headers.<Name>, "" when absent.
+const RequestHeadersFragment = `\"headers\": {#foreach($h in $declaredHeaders)\"$h\": \"$util.escapeJavaScript($input.params().header.get($h))\"#if($foreach.hasNext), #end#end}, `
+
+// ResponseEnvelopeTemplate is the integration response template CDK attaches to operations with
+// x-response-envelope: true. The state machine's output is {headers, body}; each header the
+// operation declares on its success response (ETag, Location) is set with responseOverride and
+// the body is the response body (a 204 has none).
+const ResponseEnvelopeTemplate = `#set($out = $util.parseJson($input.path('$.output')))
+#foreach($h in $declaredResponseHeaders)#if($out.headers.get($h))#set($context.responseOverride.header[$h] = $out.headers.get($h))#end#end
+#if($out.body)$util.toJson($out.body)#end`
+
 // callerInput is the caller as the state machines receive it.
 type callerInput struct {
 	Sub  string `json:"sub"`
@@ -46,18 +57,21 @@ type callerInput struct {
 // buildInput is RequestTemplate in Go: every path parameter by its name at the top level, the
 // validated JSON body (if any) under "body", then the caller and the request id. Reserved names
 // win over path parameters of the same name so a route can never smuggle a caller in.
-func buildInput(pathParams map[string]string, body []byte, caller oidc.Caller, requestID string) ([]byte, error) {
-	in := make(map[string]any, len(pathParams)+3)
-	for name, value := range pathParams {
+func buildInput(req request, requestID string) ([]byte, error) {
+	in := make(map[string]any, len(req.params)+4)
+	for name, value := range req.params {
 		in[name] = value
 	}
-	if len(bytes.TrimSpace(body)) > 0 {
-		if !json.Valid(body) {
+	if len(bytes.TrimSpace(req.body)) > 0 {
+		if !json.Valid(req.body) {
 			return nil, errors.New("encode state machine input: the body is not JSON")
 		}
-		in["body"] = json.RawMessage(body)
+		in["body"] = json.RawMessage(req.body)
 	}
-	in["caller"] = callerInput{Sub: caller.Subject, Role: string(caller.Role)}
+	if req.headers != nil {
+		in["headers"] = req.headers
+	}
+	in["caller"] = callerInput{Sub: req.caller.Subject, Role: string(req.caller.Role)}
 	in["requestId"] = requestID
 	b, err := json.Marshal(in)
 	if err != nil {

@@ -28,6 +28,12 @@ func (s *Stack) Banner() string {
 	fmt.Fprintf(&b, "  DOC=$(curl -s '%s%s?vin=%s' | jq -r .documentCode)\n", s.URL, devoutbox.Path, vin)
 	fmt.Fprintf(&b, "  ID=$(curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"method\":\"document-code\"}' %s/vehicles/%s/ownership-challenges | jq -r .challengeId)\n", s.APIURL, vin)
 	fmt.Fprintf(&b, "  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d \"{\\\"code\\\":\\\"$DOC\\\"}\" %s/vehicles/%s/ownership-challenges/$ID/verify | jq\n", s.APIURL, vin)
+	if len(s.demoListingIDs) > 0 {
+		id := s.demoListingIDs[0]
+		fmt.Fprintf(&b, "\nA demo listing to share (alice sells the Golf; %d demo listings in all):\n  %s/l/%s\n", len(s.demoListingIDs), s.SiteURL, id)
+		fmt.Fprintf(&b, "  curl -s %s/listings/%s | jq\n", s.APIURL, id)
+		fmt.Fprintf(&b, "  curl -s -H \"Authorization: Bearer $TOKEN\" %s/me/listings | jq   # alice's listings\n", s.APIURL)
+	}
 	b.WriteString(simBanner(s.Sims))
 	b.WriteString("\nCtrl-C stops everything; the cache stays in .data/dynalite (make clean removes it).\n\n")
 	return b.String()

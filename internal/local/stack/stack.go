@@ -32,6 +32,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-xray-sdk-go/xray"
 
+	"github.com/acme-oem/vehicle-data/config"
 	"github.com/acme-oem/vehicle-data/functions/authorizer"
 	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
@@ -87,6 +88,12 @@ type Config struct {
 	// set. For fault injection in tests (a step that panics or fails); nil runs the steps as
 	// they are.
 	WrapFunctions func(name string, h step.Handler) step.Handler
+	// Features are the product features switched on (the gateway hides the others' routes);
+	// config/features/local.json when nil.
+	Features map[string]bool
+	// SiteURL is the origin of listing share links; http://localhost:<port> when empty (the
+	// site's share page is /l/<id>).
+	SiteURL string
 }
 
 // Stack is a running local stack. Close it.
@@ -95,6 +102,8 @@ type Stack struct {
 	URL, APIURL string
 	// IssuerURL is the OIDC issuer (URL + "/oidc").
 	IssuerURL string
+	// SiteURL is the origin of listing share links (Config.SiteURL).
+	SiteURL string
 	// Handles on the parts, for tests and benchmarks.
 	Dynalite  *dynalite.Server
 	DynamoDB  *dynamodb.Client
@@ -109,6 +118,7 @@ type Stack struct {
 	StateMachines map[string]string
 
 	log              *slog.Logger
+	demoListingIDs   []string // SeedDemoListings, for the banner
 	requiredMachines []string
 	transports       []*transport.Client // one per legacy system; /healthz reads their snapshots
 	server           *http.Server
@@ -156,6 +166,10 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	s.APIURL = s.URL + "/api"
 	s.IssuerURL = s.URL + "/oidc"
 	s.closers = append(s.closers, func(context.Context) error { return ignoreClosed(ln.Close()) })
+	if cfg, err = productDefaults(cfg, ln.Addr()); err != nil {
+		return nil, err
+	}
+	s.SiteURL = cfg.SiteURL
 
 	if cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
@@ -223,6 +237,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		Health:   s.health,
 		BasePath: "/api",
 		Logger:   log,
+		Features: cfg.Features,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
@@ -272,6 +287,24 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
 	return s, nil
+}
+
+// productDefaults fills the product settings left empty: share links on localhost at the
+// listening port, and the local environment's feature toggles.
+func productDefaults(cfg Config, addr net.Addr) (Config, error) {
+	if cfg.SiteURL == "" {
+		if tcp, ok := addr.(*net.TCPAddr); ok {
+			cfg.SiteURL = fmt.Sprintf("http://localhost:%d", tcp.Port)
+		}
+	}
+	if cfg.Features == nil {
+		f, err := config.LoadFeatures("local")
+		if err != nil {
+			return cfg, fmt.Errorf("local stack: %w", err)
+		}
+		cfg.Features = f
+	}
+	return cfg, nil
 }
 
 func ignoreClosed(err error) error {

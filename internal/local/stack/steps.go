@@ -36,6 +36,7 @@ func buildSteps(ctx context.Context, api dynamo.API, table string, sims *sim.Clu
 		Outbox:          outbox,
 		Now:             cfg.Now,
 		Log:             log,
+		SiteURL:         cfg.SiteURL,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("steps: %w", err)
