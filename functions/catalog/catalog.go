@@ -22,6 +22,11 @@ const (
 	MergeReport        = "merge-report" // merges and redacts: its output is the response
 	OwnershipChallenge = "ownership-challenge"
 	OwnershipVerify    = "ownership-verify"
+	// The offers state machine's steps (GET /vehicles/{vin}/offers, GET /listings/{id}/offers).
+	ValidateOffersVIN = "validate-offers-vin"
+	PlanOffers        = "plan-offers"
+	FetchOffers       = "fetch-offers"
+	MergeOffers       = "merge-offers" // its output is the response after a fetch
 	// Authorizer is the API Gateway Lambda authorizer: not a step, so no state machine names it.
 	Authorizer = "authorizer"
 )
@@ -49,6 +54,10 @@ var specs = []Spec{
 	{MergeReport, 5 * time.Second, 256},
 	{OwnershipChallenge, 10 * time.Second, 256}, // asks the registry for the owner on record
 	{OwnershipVerify, 10 * time.Second, 128},
+	{ValidateOffersVIN, 3 * time.Second, 128},
+	{PlanOffers, 3 * time.Second, 128},
+	{FetchOffers, fetchTimeout, 256}, // the offers cache's lease lasts as long (FetchLeaseTTL)
+	{MergeOffers, 5 * time.Second, 128},
 }
 
 // authorizer verifies a JWT (its key set is cached per instance): small and quick.

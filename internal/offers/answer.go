@@ -53,10 +53,11 @@ const (
 )
 
 // Fetched is the fetch step's result, or what the state machine records when it failed.
+// Its fields are always present (null when unset): the state machine selects them by path.
 type Fetched struct {
 	Status    Status     `json:"status"`
-	FetchedAt *time.Time `json:"fetchedAt,omitempty"`
-	Offers    []Offer    `json:"offers,omitempty"`
+	FetchedAt *time.Time `json:"fetchedAt"`
+	Offers    []Offer    `json:"offers"`
 	Error     string     `json:"error,omitempty"`
 }
 

@@ -29,6 +29,7 @@ var genericMessages = map[apperr.Code]string{
 	apperr.Forbidden:       "this request is not allowed",
 	apperr.NotFound:        "not found",
 	apperr.Conflict:        "the resource's state does not allow this request",
+	apperr.Gone:            "the resource is no longer available",
 	apperr.TooManyRequests: "too many requests; retry later",
 	apperr.Unavailable:     "a dependency is unavailable; retry later",
 	apperr.Timeout:         "the request did not finish in time; retry later",
