@@ -116,6 +116,13 @@ const (
 	viewChallenge view = "challenge"
 )
 
+// The views of the offers routes (checkOffers): financing for anyone, service plans and
+// accessories for the owner only.
+const (
+	viewOffersPublic view = "public offers"
+	viewOffersOwner  view = "owner offers"
+)
+
 type cell struct {
 	status int
 	view   view
@@ -145,6 +152,20 @@ var accessMatrix = map[string]map[caller]cell{
 		anonymous: {401, viewNone}, owner: {404, viewNone}, otherCar: {404, viewNone},
 		nonOwner: {404, viewNone}, dealer: {403, viewNone}, expired: {404, viewNone},
 		dealerGrant: {403, viewNone},
+	},
+	// After-sales offers: the owner (ownership-authorization's decision, as for the report) gets
+	// service plans and accessories, everyone else financing only.
+	"GET /vehicles/{vin}/offers": {
+		anonymous: {200, viewOffersPublic}, owner: {200, viewOffersOwner}, otherCar: {200, viewOffersPublic},
+		nonOwner: {200, viewOffersPublic}, dealer: {200, viewOffersPublic}, expired: {200, viewOffersPublic},
+		dealerGrant: {200, viewOffersPublic},
+	},
+	// The sample listing id exists nowhere: 404 for everyone (TestListingOffersForEveryCaller
+	// covers an existing listing).
+	"GET /listings/{id}/offers": {
+		anonymous: {404, viewNone}, owner: {404, viewNone}, otherCar: {404, viewNone},
+		nonOwner: {404, viewNone}, dealer: {404, viewNone}, expired: {404, viewNone},
+		dealerGrant: {404, viewNone},
 	},
 }
 
@@ -347,13 +368,15 @@ func TestAccessMatrix(t *testing.T) {
 					if want.view != viewOwner {
 						checkNoPersonalData(t, "the "+string(want.view)+" view", a.body, pkeys, mergeSecrets(ownedSecrets, otherSecrets))
 					}
-					if want.view == viewPublic || want.view == viewOwner {
+					if want.view == viewPublic || want.view == viewOwner || want.view == viewOffersPublic || want.view == viewOffersOwner {
 						// The same URL answers differently per caller: no shared cache may keep it.
 						if cc := a.header.Get("Cache-Control"); !strings.Contains(cc, "private") || !strings.Contains(cc, "no-store") {
 							t.Errorf("Cache-Control %q on a report, want private, no-store", cc)
 						}
 					}
 					switch want.view {
+					case viewOffersPublic, viewOffersOwner:
+						checkOffers(t, a.body, vin, want.view)
 					case viewChallenge:
 						checkChallenge(t, a.body, vin)
 					case viewPublic:
