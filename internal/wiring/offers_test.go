@@ -345,6 +345,15 @@ func TestListingOffers(t *testing.T) {
 		}
 	}
 
+	// API Gateway does not enforce the contract's pattern: the machine refuses what cannot be an id.
+	for _, id := range []any{"short", strings.Repeat("a", 65), "bad id with spaces!", "../../LISTING#x/abcdef", 1234567890123456789} {
+		in, _ := json.Marshal(map[string]any{"id": id, "caller": map[string]string{"role": "anonymous"}})
+		res := s.exec(t, s.listingOffers, in)
+		if res.Status != engine.StatusFailed || res.Error != "VehicleData.Invalid" || !strings.Contains(res.Cause, `\"field\":\"id\"`) {
+			t.Errorf("id %v: %s %s %s", id, res.Status, res.Error, res.Cause)
+		}
+	}
+
 	// The offers system down, a cached copy past its soft expiry: stale, still a 200.
 	s.setOffersFaults(t, fault.Faults{Outage: fault.OutageUnavailable})
 	s.clock.Advance(30 * time.Hour)
