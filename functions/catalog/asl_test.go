@@ -78,7 +78,20 @@ func TestTimeBudgetsNestAndRetriesCoverLambdaErrorsOnly(t *testing.T) {
 			defs = append(defs, named{name, loadDef(t, name)})
 		}
 	}
+	// A nested machine is named by its ${<Machine>StateMachineArn} placeholder.
+	machineArn := regexp.MustCompile(`^\$\{(\w+)StateMachineArn\}$`)
+	byArn := map[string]machineDef{}
 	for _, def := range defs {
+		var pascal strings.Builder
+		for _, part := range strings.Split(def.name, "-") {
+			pascal.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+		byArn[pascal.String()] = def.m
+	}
+	for _, def := range defs {
+		if def.m.TimeoutSeconds == 0 || def.m.TimeoutSeconds >= apiGatewayLimit {
+			t.Errorf("%s: TimeoutSeconds %d, want 0 < x < %d", def.name, def.m.TimeoutSeconds, apiGatewayLimit)
+		}
 		walk(def.m, func(name string, s state) {
 			if s.Type != "Task" {
 				return
@@ -113,8 +126,18 @@ func TestTimeBudgetsNestAndRetriesCoverLambdaErrorsOnly(t *testing.T) {
 					t.Errorf("%s/%s: no Retry on Lambda service errors", def.name, name)
 				}
 			case strings.HasSuffix(s.Resource, ":sfn:startSyncExecution"):
-				if s.TimeoutSeconds <= auth.TimeoutSeconds {
-					t.Errorf("%s/%s: TimeoutSeconds %d must exceed the nested machine's %d", def.name, name, s.TimeoutSeconds, auth.TimeoutSeconds)
+				nested := auth.TimeoutSeconds
+				var p struct{ StateMachineArn string }
+				_ = json.Unmarshal(s.Parameters, &p)
+				if m := machineArn.FindStringSubmatch(p.StateMachineArn); m != nil {
+					if n, ok := byArn[m[1]]; ok {
+						nested = n.TimeoutSeconds
+					} else {
+						t.Errorf("%s/%s: starts %s, which no statemachines/*.asl.json is", def.name, name, p.StateMachineArn)
+					}
+				}
+				if s.TimeoutSeconds <= nested {
+					t.Errorf("%s/%s: TimeoutSeconds %d must exceed the nested machine's %d", def.name, name, s.TimeoutSeconds, nested)
 				}
 			}
 		})

@@ -26,6 +26,11 @@ const (
 	CreateListing = "create-listing"
 	ReadListing   = "read-listing"
 	ChangeListing = "change-listing"
+	// The offers state machine's steps (GET /vehicles/{vin}/offers, GET /listings/{id}/offers).
+	ValidateOffersVIN = "validate-offers-vin"
+	PlanOffers        = "plan-offers"
+	FetchOffers       = "fetch-offers"
+	MergeOffers       = "merge-offers" // its output is the response after a fetch
 	// Authorizer is the API Gateway Lambda authorizer: not a step, so no state machine names it.
 	Authorizer = "authorizer"
 )
@@ -56,6 +61,10 @@ var specs = []Spec{
 	{CreateListing, 5 * time.Second, 128}, // a handful of single-item writes
 	{ReadListing, 3 * time.Second, 128},
 	{ChangeListing, 5 * time.Second, 128},
+	{ValidateOffersVIN, 3 * time.Second, 128},
+	{PlanOffers, 3 * time.Second, 128},
+	{FetchOffers, fetchTimeout, 256}, // the offers cache's lease lasts as long (FetchLeaseTTL)
+	{MergeOffers, 5 * time.Second, 128},
 }
 
 // authorizer verifies a JWT (its key set is cached per instance): small and quick.

@@ -100,6 +100,7 @@ func TestEveryStepNamesTheVariableItMisses(t *testing.T) {
 		"VEHICLE_MASTER_URL": "http://127.0.0.1:1", "WORKSHOP_URL": "http://127.0.0.1:1",
 		"REGISTRY_URL": "http://127.0.0.1:1", "RECALLS_URL": "http://127.0.0.1:1",
 		"OWNERSHIP_PEPPER": "0123456789abcdef0123456789abcdef",
+		"OFFERS_URL":       "http://127.0.0.1:1",
 	}
 	for _, s := range catalog.Steps() {
 		env := maps.Clone(full)

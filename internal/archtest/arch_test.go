@@ -21,7 +21,7 @@ const module = "github.com/acme-oem/vehicle-data"
 var kernel = []string{module + "/internal/apperr", module + "/internal/vehicle"}
 
 // contexts are the bounded contexts; every new one belongs here (and in .golangci.yml).
-var contexts = []string{module + "/internal/report", module + "/internal/ownership", module + "/internal/listing"}
+var contexts = []string{module + "/internal/report", module + "/internal/ownership", module + "/internal/listing", module + "/internal/offers"}
 
 // forbidden are import path prefixes a domain package (kernel or context) must not depend on,
 // even indirectly.

@@ -125,6 +125,13 @@ const (
 	viewListing view = "listing"
 )
 
+// The views of the offers routes (checkOffers): financing for anyone, service plans and
+// accessories for the owner only.
+const (
+	viewOffersPublic view = "public offers"
+	viewOffersOwner  view = "owner offers"
+)
+
 type cell struct {
 	status int
 	view   view
@@ -187,6 +194,20 @@ var accessMatrix = map[string]map[caller]cell{
 		anonymous: {401, viewNone}, owner: {200, viewListing}, otherCar: {200, viewListing},
 		nonOwner: {200, viewListing}, dealer: {403, viewNone}, expired: {200, viewListing},
 		dealerGrant: {403, viewNone},
+	},
+	// After-sales offers: the owner (ownership-authorization's decision, as for the report) gets
+	// service plans and accessories, everyone else financing only.
+	"GET /vehicles/{vin}/offers": {
+		anonymous: {200, viewOffersPublic}, owner: {200, viewOffersOwner}, otherCar: {200, viewOffersPublic},
+		nonOwner: {200, viewOffersPublic}, dealer: {200, viewOffersPublic}, expired: {200, viewOffersPublic},
+		dealerGrant: {200, viewOffersPublic},
+	},
+	// A listing's offers: financing for anyone, never the car's VIN (alice's fresh listing, see
+	// matrixPath; TestListingOffersForEveryCaller checks the body).
+	"GET /listings/{id}/offers": {
+		anonymous: {200, viewNone}, owner: {200, viewNone}, otherCar: {200, viewNone},
+		nonOwner: {200, viewNone}, dealer: {200, viewNone}, expired: {200, viewNone},
+		dealerGrant: {200, viewNone},
 	},
 }
 
@@ -395,7 +416,7 @@ func TestAccessMatrix(t *testing.T) {
 					if want.view != viewOwner {
 						checkNoPersonalData(t, "the "+string(want.view)+" view", a.body, pkeys, mergeSecrets(ownedSecrets, otherSecrets))
 					}
-					if want.view == viewPublic || want.view == viewOwner {
+					if want.view == viewPublic || want.view == viewOwner || want.view == viewOffersPublic || want.view == viewOffersOwner {
 						// The same URL answers differently per caller: no shared cache may keep it.
 						if cc := a.header.Get("Cache-Control"); !strings.Contains(cc, "private") || !strings.Contains(cc, "no-store") {
 							t.Errorf("Cache-Control %q on a report, want private, no-store", cc)
@@ -404,6 +425,8 @@ func TestAccessMatrix(t *testing.T) {
 					switch want.view {
 					case viewListing:
 						checkListing(t, a.body, vin)
+					case viewOffersPublic, viewOffersOwner:
+						checkOffers(t, a.body, vin, want.view)
 					case viewChallenge:
 						checkChallenge(t, a.body, vin)
 					case viewPublic:

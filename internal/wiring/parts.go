@@ -10,10 +10,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/functions/offersteps"
+	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
 	"github.com/acme-oem/vehicle-data/internal/ownershipadapters"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
+	offersclient "github.com/acme-oem/vehicle-data/legacyclients/offers"
 	"github.com/acme-oem/vehicle-data/legacyclients/recalls"
 	regclient "github.com/acme-oem/vehicle-data/legacyclients/registry"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
@@ -37,6 +40,8 @@ type parts struct {
 	reg         *regclient.Client
 	rc          *recalls.Client
 	svc         *ownership.Service
+	oc          *offersclient.Client
+	offersCache *dynamo.OffersCache
 }
 
 func newParts(cfg Config) *parts {
@@ -177,4 +182,29 @@ func (p *parts) ownership(ctx context.Context) (*ownership.Service, error) {
 		ownershipadapters.NewRegistry(reg), outbox, coder, ownership.DefaultPolicy(), p.now).
 		WithAlarm(ownershipadapters.NewLogAlarm(p.log, p.pseudo))
 	return p.svc, nil
+}
+
+// fetchOffers is the offers fetch step on the offers client and the offers cache, which has the
+// report cache's tuning but its own expiry policy (dynamo.DefaultOffersPolicy).
+func (p *parts) fetchOffers(ctx context.Context) (step.Handler, error) {
+	if p.oc == nil {
+		t, err := p.transport(vehicle.SourceOffers)
+		if err != nil {
+			return nil, err
+		}
+		if p.oc, err = offersclient.New(offersclient.Config{Transport: t, Now: p.cfg.Now}); err != nil {
+			return nil, fmt.Errorf("offers client: %w", err)
+		}
+	}
+	if p.offersCache == nil {
+		api, err := p.dynamoDB(ctx)
+		if err != nil {
+			return nil, err
+		}
+		cc := p.cfg.Cache
+		cc.LeaseTTL = catalog.FetchLeaseTTL()
+		cc.Now = p.now
+		p.offersCache = dynamo.NewOffersCache(api, p.cfg.TableName, cc)
+	}
+	return offersteps.NewFetch(offersteps.FetchOptions{Cache: p.offersCache, Log: p.log, Pseudonymizer: p.pseudo}, p.oc), nil
 }

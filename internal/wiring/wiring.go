@@ -23,6 +23,7 @@ import (
 	"github.com/acme-oem/vehicle-data/functions/fetchsource"
 	"github.com/acme-oem/vehicle-data/functions/listings"
 	"github.com/acme-oem/vehicle-data/functions/mergereport"
+	"github.com/acme-oem/vehicle-data/functions/offersteps"
 	"github.com/acme-oem/vehicle-data/functions/ownershipchallenge"
 	"github.com/acme-oem/vehicle-data/functions/ownershipverify"
 	"github.com/acme-oem/vehicle-data/functions/planreport"
@@ -46,6 +47,7 @@ const (
 	EnvWorkshopURL      = "WORKSHOP_URL"
 	EnvRegistryURL      = "REGISTRY_URL"
 	EnvRecallsURL       = "RECALLS_URL"
+	EnvOffersURL        = "OFFERS_URL"       // the after-sales offers system
 	EnvOwnershipPepper  = "OWNERSHIP_PEPPER" // secret (>= 32 bytes) under which codes are stored as HMACs
 	EnvOIDCIssuer       = "OIDC_ISSUER"      // the authorizer's token issuer (exact iss)
 	EnvOIDCAudience     = "OIDC_AUDIENCE"    // the audience the tokens must name
@@ -108,6 +110,7 @@ var legacyEnv = map[vehicle.Source]string{
 	vehicle.SourceWorkshop:      EnvWorkshopURL,
 	vehicle.SourceRegistry:      EnvRegistryURL,
 	vehicle.SourceRecalls:       EnvRecallsURL,
+	vehicle.SourceOffers:        EnvOffersURL,
 }
 
 // stepWiring is one step: the settings it cannot run without, and how it is built.
@@ -144,6 +147,12 @@ var steps = map[string]stepWiring{
 	catalog.FetchRecalls: {fetch(EnvRecallsURL), func(ctx context.Context, p *parts) (step.Handler, error) {
 		c, err := p.recalls()
 		return fetchStep(ctx, p, err, func(o fetchsource.Options) step.Handler { return fetchsource.NewRecalls(o, c) })
+	}},
+	catalog.ValidateOffersVIN: {base, func(context.Context, *parts) (step.Handler, error) { return offersteps.NewValidate(), nil }},
+	catalog.PlanOffers:        {base, func(_ context.Context, p *parts) (step.Handler, error) { return offersteps.NewPlan(p.now), nil }},
+	catalog.MergeOffers:       {base, func(_ context.Context, p *parts) (step.Handler, error) { return offersteps.NewMerge(p.now), nil }},
+	catalog.FetchOffers: {fetch(EnvOffersURL), func(ctx context.Context, p *parts) (step.Handler, error) {
+		return p.fetchOffers(ctx)
 	}},
 	catalog.OwnershipChallenge: {proving, func(ctx context.Context, p *parts) (step.Handler, error) {
 		svc, err := p.ownership(ctx)

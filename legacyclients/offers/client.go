@@ -1,8 +1,7 @@
 // Package offers is the client of the after-sales offers system (service plans, accessories,
 // financing), REST + JSON. wire.go documents the wire format; the simulator imports it.
 //
-// The domain has no port for offers yet, so Offer lives here; once the offers domain exists it
-// should own the type (and an OfferSource interface) and this package should map to it.
+// It implements the offers context's port (internal/offers.Source) and returns its types.
 package offers
 
 import (
@@ -11,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	domain "github.com/acme-oem/vehicle-data/internal/offers"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/internal/upstream"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
@@ -43,35 +43,22 @@ func New(cfg Config) (*Client, error) {
 	return &Client{tc: cfg.Transport, now: upstream.NowFunc(cfg.Now)}, nil
 }
 
-// Kind is what an offer sells.
-type Kind string
-
-const (
-	KindServicePlan Kind = "service-plan"
-	KindAccessory   Kind = "accessory"
-	KindFinancing   Kind = "financing"
+// The offer types are the offers context's (internal/offers): the client maps the wire format to
+// them, so the Client is the context's Source.
+type (
+	Kind      = domain.Kind
+	Offer     = domain.Offer
+	Financing = domain.Financing
 )
 
-// Offer is one after-sales offer for a vehicle. Money is in euro cents.
-type Offer struct {
-	ID             string     `json:"id"`
-	Kind           Kind       `json:"kind"`
-	Title          string     `json:"title"`
-	Description    string     `json:"description"`
-	PriceCents     int64      `json:"priceCents"`
-	Currency       string     `json:"currency"`
-	ValidUntil     string     `json:"validUntil"` // YYYY-MM-DD
-	DurationMonths int        `json:"durationMonths,omitempty"`
-	Financing      *Financing `json:"financing,omitempty"`
-}
+// The kinds, as the context names them.
+const (
+	KindServicePlan = domain.KindServicePlan
+	KindAccessory   = domain.KindAccessory
+	KindFinancing   = domain.KindFinancing
+)
 
-// Financing are the terms of a financing offer.
-type Financing struct {
-	TermMonths       int   `json:"termMonths"`
-	APRBasisPoints   int   `json:"aprBasisPoints"`
-	MonthlyRateCents int64 `json:"monthlyRateCents"`
-	DownPaymentCents int64 `json:"downPaymentCents"`
-}
+var _ domain.Source = (*Client)(nil)
 
 // Offers returns the vehicle's current offers (expired ones are dropped: the system keeps
 // serving them until a nightly purge). Errors follow the vehicle ports contract (NotFound for an

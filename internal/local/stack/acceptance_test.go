@@ -208,6 +208,7 @@ func (s *scenario) register(sc *godog.ScenarioContext) {
 	sc.Step(`^the sections? ([A-Za-z, ]+?) (?:is|are) "(fresh|stale|unavailable)"$`, s.sections)
 	s.registerOwnership(sc)
 	s.registerListings(sc)
+	s.registerOffers(sc)
 	sc.Step(`^each legacy system was asked once$`, func() error { return s.legacyCalls(1) })
 	sc.Step(`^no legacy system was asked$`, func() error { return s.legacyCalls(0) })
 }

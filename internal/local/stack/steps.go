@@ -26,6 +26,7 @@ func buildSteps(ctx context.Context, api dynamo.API, table string, sims *sim.Clu
 	for _, src := range report.Sources() {
 		urls[src] = sims.URL(src)
 	}
+	urls[vehicle.SourceOffers] = sims.URL(vehicle.SourceOffers)
 	fns, err := wiring.Build(ctx, wiring.Config{
 		TableName:       table,
 		DynamoDB:        api,
