@@ -64,7 +64,7 @@ unit: deps
 RACE_PKGS := ./internal/dynamo/... ./internal/oidc/... ./internal/tracing/... ./internal/wiring/... \
 	./internal/local/... ./functions/fetchsource/... ./legacyclients/transport/... ./legacyclients/sim/...
 race: deps
-	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m $(RACE_PKGS)
+	CGO_ENABLED=1 $(GO) test -race -short -count=1 -timeout 15m $(RACE_PKGS)
 	cd $(ENGINE) && CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 15m . ./server/
 
 # conformance prints the engine's score on the AWS-recorded corpus (it reports, the Go test judges).

@@ -78,7 +78,7 @@ Feature: Verified vehicle report
     When an anonymous visitor asks for its report
     Then the answer is 503 with a Retry-After
 
-  @inprocess
+  @inprocess @load
   Scenario: A rush of first looks costs one legacy call per source
     Given a vehicle nobody has looked up yet
     When 100 anonymous visitors ask for its report at the same time
