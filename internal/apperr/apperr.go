@@ -22,6 +22,7 @@ const (
 	Forbidden       Code = "FORBIDDEN"         // authenticated but not allowed
 	NotFound        Code = "NOT_FOUND"         // no such resource (or not visible to the caller)
 	Conflict        Code = "CONFLICT"          // the resource's state forbids the change
+	Gone            Code = "GONE"              // the resource existed and was withdrawn
 	TooManyRequests Code = "TOO_MANY_REQUESTS" // throttled or locked out
 	Unavailable     Code = "UNAVAILABLE"       // a dependency is down; retry later
 	Timeout         Code = "TIMEOUT"           // the work did not finish within its budget
@@ -40,6 +41,7 @@ var table = map[Code]row{
 	Forbidden:       {403, "VehicleData.Forbidden"},
 	NotFound:        {404, "VehicleData.NotFound"},
 	Conflict:        {409, "VehicleData.Conflict"},
+	Gone:            {410, "VehicleData.Gone"},
 	TooManyRequests: {429, "VehicleData.TooManyRequests"},
 	Unavailable:     {503, "VehicleData.Unavailable"},
 	Timeout:         {504, "VehicleData.Timeout"},
@@ -48,7 +50,7 @@ var table = map[Code]row{
 
 // Codes lists every code, for tests and for CDK's response templates.
 func Codes() []Code {
-	return []Code{Invalid, Unauthenticated, Forbidden, NotFound, Conflict, TooManyRequests, Unavailable, Timeout, Internal}
+	return []Code{Invalid, Unauthenticated, Forbidden, NotFound, Conflict, Gone, TooManyRequests, Unavailable, Timeout, Internal}
 }
 
 // HTTPStatus is the status a response with this code carries.

@@ -1,0 +1,283 @@
+package dynamo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/listing"
+)
+
+// Similar reads seller listings as similarity candidates and counts how dealer stock is surfaced.
+// It reads the listing items the seller side writes (pk "LISTING#<id>", sk "LISTING", and the
+// sparse index gsi2 "ACTIVE#<make>#<model>") and never their vin or seller attributes. Its own
+// items, all with a TTL so the counters clean themselves up:
+//
+//	pk "DEALER#<dealerId>", sk "SURFACED#<yyyy-mm-dd>#<stockId>": one stock car's impressions and
+//	  clicks on one UTC day, with the car's facts (make, model, modelYear, priceEur) for the
+//	  dealer's view. Counts only: nothing about who looked.
+//	pk "SIMILAR#<listingId>", sk "STOCK#<stockId>": the stock car was shown beside the listing
+//	  (dealerId), so a click can only be counted for a car that was really shown there.
+type Similar struct {
+	api   API
+	table string
+}
+
+// NewSimilar builds the store on table.
+func NewSimilar(api API, table string) *Similar { return &Similar{api: api, table: table} }
+
+// SurfacedRetention is how long the counters are kept: the dealer view shows 30 days.
+const SurfacedRetention = 40 * 24 * time.Hour
+
+// maxCandidates bounds how many active listings of one model are read for one ranking: the
+// Query is paginated and stops there (a partition larger than that is ranked on its first part).
+const maxCandidates = 20000
+
+// DayLayout is the UTC day of the counters.
+const DayLayout = "2006-01-02"
+
+func listingKey(id string) map[string]types.AttributeValue { return keyOf("LISTING#"+id, "LISTING") }
+
+// ActiveKey is the gsi2 partition of the active listings of one make and model.
+func ActiveKey(make, model string) string { return "ACTIVE#" + make + "#" + model }
+
+// Listing returns a listing as the car to compare with: NotFound when there is none, Gone when
+// it was withdrawn.
+func (s *Similar) Listing(ctx context.Context, id string) (listing.Candidate, error) {
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: listingKey(id),
+		ProjectionExpression:     aws.String("#id, #st, #mk, #md, modelYear, odometerKm, priceEur, verified"),
+		ExpressionAttributeNames: map[string]string{"#id": "id", "#st": "status", "#mk": "make", "#md": "model"},
+	})
+	if err != nil {
+		return listing.Candidate{}, fmt.Errorf("get listing: %w", err)
+	}
+	if out.Item == nil {
+		return listing.Candidate{}, apperr.New(apperr.NotFound, "no such listing")
+	}
+	if strAttr(out.Item, "status") != "active" {
+		return listing.Candidate{}, apperr.New(apperr.Gone, "this listing was withdrawn")
+	}
+	c, err := candidateFromItem(out.Item)
+	if err != nil {
+		return listing.Candidate{}, fmt.Errorf("get listing: %w", err)
+	}
+	return c, nil
+}
+
+// ActiveListings returns the active listings of one make and model from gsi2.
+func (s *Similar) ActiveListings(ctx context.Context, make, model string) ([]listing.Candidate, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(IndexGSI2),
+		KeyConditionExpression:    aws.String("#pk = :pk"),
+		ProjectionExpression:      aws.String("#id, #st, #mk, #md, modelYear, odometerKm, priceEur, verified"),
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI2PK, "#id": "id", "#st": "status", "#mk": "make", "#md": "model"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(ActiveKey(make, model))},
+	}
+	var out []listing.Candidate
+	for {
+		page, err := s.api.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("query active listings: %w", err)
+		}
+		for _, item := range page.Items {
+			if strAttr(item, "status") != "active" {
+				continue // the index is eventually consistent: a just-withdrawn listing may linger
+			}
+			c, err := candidateFromItem(item)
+			if err != nil {
+				continue // one malformed item must not hide the others; it has no price to rank by
+			}
+			out = append(out, c)
+		}
+		if len(page.LastEvaluatedKey) == 0 || len(out) >= maxCandidates {
+			return out, nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+	}
+}
+
+func candidateFromItem(item map[string]types.AttributeValue) (listing.Candidate, error) {
+	c := listing.Candidate{ID: strAttr(item, "id"), Kind: listing.KindListing,
+		Car: listing.Car{Make: strAttr(item, "make"), Model: strAttr(item, "model")}}
+	var err error
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{"modelYear", &c.ModelYear}, {"odometerKm", &c.OdometerKm}, {"priceEur", &c.PriceEur}} {
+		if *f.dst, err = intAttr(item, f.name); err != nil {
+			return c, err
+		}
+	}
+	if c.ID == "" || c.Make == "" || c.Model == "" {
+		return c, errors.New("listing item: id, make or model missing")
+	}
+	c.Verified = cleanSnapshot(strAttr(item, "verified"))
+	return c, nil
+}
+
+// cleanSnapshot says a verified snapshot is present and flags no odometer rollback anywhere in
+// it (read without depending on the snapshot's exact shape: any "rollback": true counts).
+func cleanSnapshot(s string) bool {
+	if s == "" {
+		return false
+	}
+	var v any
+	if json.Unmarshal([]byte(s), &v) != nil {
+		return false
+	}
+	return !flagged(v)
+}
+
+func flagged(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			if b, ok := x.(bool); ok && b && strings.Contains(strings.ToLower(k), "rollback") {
+				return true
+			}
+			if flagged(x) {
+				return true
+			}
+		}
+	case []any:
+		for _, x := range t {
+			if flagged(x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func intAttr(item map[string]types.AttributeValue, name string) (int, error) {
+	n, ok := item[name].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, fmt.Errorf("attribute %s missing", name)
+	}
+	v, err := strconv.Atoi(n.Value)
+	if err != nil {
+		return 0, fmt.Errorf("attribute %s: %w", name, err)
+	}
+	return v, nil
+}
+
+func num(n int) types.AttributeValue { return &types.AttributeValueMemberN{Value: strconv.Itoa(n)} }
+
+// SurfacedCar is a stock car shown beside a listing.
+type SurfacedCar struct {
+	StockID  string
+	DealerID string
+	listing.Car
+}
+
+// RecordImpressions counts one impression for each car shown beside listingID on the day of now,
+// and remembers that it was shown there. Each write is a single-item atomic ADD.
+func (s *Similar) RecordImpressions(ctx context.Context, listingID string, cars []SurfacedCar, now time.Time) error {
+	day := now.UTC().Format(DayLayout)
+	expires := ttl(now.Add(SurfacedRetention))
+	errs := make([]error, len(cars))
+	var wg sync.WaitGroup
+	for i, c := range cars {
+		wg.Go(func() {
+			_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+				TableName:                aws.String(s.table),
+				Key:                      keyOf("DEALER#"+c.DealerID, "SURFACED#"+day+"#"+c.StockID),
+				UpdateExpression:         aws.String("ADD impressions :one SET stockId = :sid, #day = :day, #mk = :mk, #md = :md, modelYear = :y, priceEur = :p, #ttl = :ttl"),
+				ExpressionAttributeNames: map[string]string{"#day": "day", "#mk": "make", "#md": "model", "#ttl": AttrTTL},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":sid": str(c.StockID), ":day": str(day),
+					":mk": str(c.Make), ":md": str(c.Model), ":y": num(c.ModelYear), ":p": num(c.PriceEur), ":ttl": expires},
+			})
+			if err == nil {
+				_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
+					TableName: aws.String(s.table),
+					Item: map[string]types.AttributeValue{AttrPK: str("SIMILAR#" + listingID), AttrSK: str("STOCK#" + c.StockID),
+						"dealerId": str(c.DealerID), AttrTTL: expires},
+				})
+			}
+			if err != nil {
+				errs[i] = fmt.Errorf("record impression: %w", err)
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// RecordClick counts a click on a stock car shown beside listingID and returns its dealer.
+// NotFound when the car was never shown there (or too long ago).
+func (s *Similar) RecordClick(ctx context.Context, listingID, stockID string, now time.Time) (string, error) {
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: keyOf("SIMILAR#"+listingID, "STOCK#"+stockID)})
+	if err != nil {
+		return "", fmt.Errorf("get surfaced car: %w", err)
+	}
+	dealer := strAttr(out.Item, "dealerId")
+	if dealer == "" {
+		return "", apperr.New(apperr.NotFound, "this car was not shown beside this listing")
+	}
+	day := now.UTC().Format(DayLayout)
+	// The day's impression item may not exist when the click comes after midnight: the click
+	// still counts, on the day it happened, with the car's facts copied from no impression.
+	_, err = s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       keyOf("DEALER#"+dealer, "SURFACED#"+day+"#"+stockID),
+		UpdateExpression:          aws.String("ADD clicks :one SET stockId = :sid, #day = :day, #ttl = :ttl"),
+		ExpressionAttributeNames:  map[string]string{"#day": "day", "#ttl": AttrTTL},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1), ":sid": str(stockID), ":day": str(day), ":ttl": ttl(now.Add(SurfacedRetention))},
+	})
+	if err != nil {
+		return "", fmt.Errorf("record click: %w", err)
+	}
+	return dealer, nil
+}
+
+// SurfacedDay is one stock car's counts on one day.
+type SurfacedDay struct {
+	StockID     string
+	Day         string // yyyy-mm-dd, UTC
+	Car         listing.Car
+	Impressions int
+	Clicks      int
+}
+
+// Surfaced returns a dealer's counters of the days from..to (UTC, inclusive), by day then car.
+func (s *Similar) Surfaced(ctx context.Context, dealerID string, from, to time.Time) ([]SurfacedDay, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                aws.String(s.table),
+		KeyConditionExpression:   aws.String("#pk = :pk AND #sk BETWEEN :from AND :to"),
+		ExpressionAttributeNames: map[string]string{"#pk": AttrPK, "#sk": AttrSK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str("DEALER#" + dealerID),
+			":from": str("SURFACED#" + from.UTC().Format(DayLayout)), ":to": str("SURFACED#" + to.UTC().Format(DayLayout) + "#\uffff")},
+	}
+	var out []SurfacedDay
+	for {
+		page, err := s.api.Query(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("query surfaced stock: %w", err)
+		}
+		for _, item := range page.Items {
+			d := SurfacedDay{StockID: strAttr(item, "stockId"), Day: strAttr(item, "day"),
+				Car: listing.Car{Make: strAttr(item, "make"), Model: strAttr(item, "model")}}
+			d.Car.ModelYear, _ = intAttr(item, "modelYear") // absent on a click-only day
+			d.Car.PriceEur, _ = intAttr(item, "priceEur")
+			d.Impressions, _ = intAttr(item, "impressions")
+			d.Clicks, _ = intAttr(item, "clicks")
+			out = append(out, d)
+		}
+		if len(page.LastEvaluatedKey) == 0 {
+			return out, nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+	}
+}
