@@ -22,6 +22,11 @@ const (
 	MergeReport        = "merge-report" // merges and redacts: its output is the response
 	OwnershipChallenge = "ownership-challenge"
 	OwnershipVerify    = "ownership-verify"
+	// Similar cars (issue 10, buyers and dealers).
+	SimilarListings = "similar-listings" // ranks stock and listings beside a listing, counts impressions
+	SimilarClick    = "similar-click"    // counts a click on a dealer car, answers its page
+	DealerSurfaced  = "dealer-surfaced"  // a dealer's surfaced stock, per day
+	VehicleMarket   = "vehicle-market"   // similar cars and price statistics for a VIN
 	// Authorizer is the API Gateway Lambda authorizer: not a step, so no state machine names it.
 	Authorizer = "authorizer"
 )
@@ -49,6 +54,10 @@ var specs = []Spec{
 	{MergeReport, 5 * time.Second, 256},
 	{OwnershipChallenge, 10 * time.Second, 256}, // asks the registry for the owner on record
 	{OwnershipVerify, 10 * time.Second, 128},
+	{SimilarListings, fetchTimeout, 256}, // asks dealer stock
+	{SimilarClick, 5 * time.Second, 128},
+	{DealerSurfaced, 5 * time.Second, 128},
+	{VehicleMarket, fetchTimeout, 256}, // asks the vehicle master and dealer stock
 }
 
 // authorizer verifies a JWT (its key set is cached per instance): small and quick.

@@ -76,6 +76,9 @@ func (i *Issuer) accessClaims(u User, clientID string) map[string]any {
 		"roles": []string{u.Role},
 		"scope": "openid",
 	}
+	if u.DealerID != "" {
+		c["dealer_id"] = u.DealerID
+	}
 	if clientID != "" {
 		c["client_id"] = clientID
 	}

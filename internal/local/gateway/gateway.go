@@ -465,7 +465,19 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, ro
 		g.serveHealth(ctx, w)
 		return
 	}
-	g.execute(ctx, w, in, params, body, caller, reqID)
+	g.execute(ctx, w, in, params, declaredQuery(route.Operation, rr.URL.Query()), body, caller, reqID)
+}
+
+// declaredQuery is the query parameters the operation declares, as sent (first value each):
+// only these reach the state machine, already validated against the contract.
+func declaredQuery(op *openapi3.Operation, q url.Values) map[string]string {
+	out := map[string]string{}
+	for _, p := range op.Parameters {
+		if p.Value != nil && p.Value.In == openapi3.ParameterInQuery && q.Has(p.Value.Name) {
+			out[p.Value.Name] = q.Get(p.Value.Name)
+		}
+	}
+	return out
 }
 
 func unknownRoute() *apperr.Error {
@@ -574,9 +586,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func (g *Gateway) execute(ctx context.Context, w http.ResponseWriter, in integration,
-	params map[string]string, body []byte, caller oidc.Caller, reqID string) {
+	params, query map[string]string, body []byte, caller oidc.Caller, reqID string) {
 	stateMachine := in.stateMachine
-	input, err := buildInput(params, body, caller, reqID)
+	input, err := buildInput(params, query, body, caller, reqID)
 	if err != nil {
 		g.log.Error("build state machine input", "requestId", reqID, "err", err)
 		writeAppError(w, genericError(apperr.Internal))

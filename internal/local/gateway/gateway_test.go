@@ -260,7 +260,7 @@ func TestStateMachinesAreTheContracts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := gw.StateMachines(); !slices.Equal(got, []string{"ownership-verification", "vehicle-report"}) {
+	if got := gw.StateMachines(); !slices.Equal(got, []string{"ownership-verification", "similar-listings", "vehicle-report"}) {
 		t.Errorf("StateMachines() = %v", got)
 	}
 }

@@ -26,6 +26,7 @@ func buildSteps(ctx context.Context, api dynamo.API, table string, sims *sim.Clu
 	for _, src := range report.Sources() {
 		urls[src] = sims.URL(src)
 	}
+	urls[vehicle.SourceDealerStock] = sims.URL(vehicle.SourceDealerStock) // similar cars
 	fns, err := wiring.Build(ctx, wiring.Config{
 		TableName:       table,
 		DynamoDB:        api,
