@@ -141,6 +141,7 @@ type scenario struct {
 	vin       string
 	answers   []answer
 	ownership ownershipState
+	similar   similarState
 }
 
 func (s *scenario) register(sc *godog.ScenarioContext) {
@@ -203,6 +204,7 @@ func (s *scenario) register(sc *godog.ScenarioContext) {
 	sc.Step(`^the answer is (\d+) naming the field "([^"]*)" and the rule "([^"]*)"$`, s.namesFieldAndRule)
 	sc.Step(`^the sections? ([A-Za-z, ]+?) (?:is|are) "(fresh|stale|unavailable)"$`, s.sections)
 	s.registerOwnership(sc)
+	s.registerSimilar(sc)
 	sc.Step(`^each legacy system was asked once$`, func() error { return s.legacyCalls(1) })
 	sc.Step(`^no legacy system was asked$`, func() error { return s.legacyCalls(0) })
 }
