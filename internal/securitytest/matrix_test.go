@@ -146,6 +146,30 @@ var accessMatrix = map[string]map[caller]cell{
 		nonOwner: {404, viewNone}, dealer: {403, viewNone}, expired: {404, viewNone},
 		dealerGrant: {403, viewNone},
 	},
+	// Similar cars (issue 10). Public, so every caller gets the same answer: the sample listing id
+	// exists nowhere, hence 404 (the acceptance scenarios cover the 200s).
+	"GET /listings/{id}/similar": {
+		anonymous: {404, viewNone}, owner: {404, viewNone}, otherCar: {404, viewNone},
+		nonOwner: {404, viewNone}, dealer: {404, viewNone}, expired: {404, viewNone},
+		dealerGrant: {404, viewNone},
+	},
+	"POST /listings/{id}/similar/{itemId}/clicks": {
+		anonymous: {404, viewNone}, owner: {404, viewNone}, otherCar: {404, viewNone},
+		nonOwner: {404, viewNone}, dealer: {404, viewNone}, expired: {404, viewNone},
+		dealerGrant: {404, viewNone},
+	},
+	// Dealers only; a grant changes nothing, and the answers are counts and market prices, never
+	// a personal field.
+	"GET /dealer/stock/surfaced": {
+		anonymous: {401, viewNone}, owner: {403, viewNone}, otherCar: {403, viewNone},
+		nonOwner: {403, viewNone}, dealer: {200, viewNone}, expired: {403, viewNone},
+		dealerGrant: {200, viewNone},
+	},
+	"GET /vehicles/{vin}/market": {
+		anonymous: {401, viewNone}, owner: {403, viewNone}, otherCar: {403, viewNone},
+		nonOwner: {403, viewNone}, dealer: {200, viewNone}, expired: {403, viewNone},
+		dealerGrant: {200, viewNone},
+	},
 }
 
 // personalKeys derives, by reflection over report.Report, the JSON keys of the fields tagged

@@ -50,7 +50,7 @@ type similarPage struct {
 
 type surfaced struct {
 	DealerID string `json:"dealerId"`
-	To       string `json:"to"`
+	LastDay  string `json:"lastDay"`
 	Cars     []struct {
 		ItemID string `json:"itemId"`
 		Days   []struct {
@@ -167,7 +167,7 @@ func (s *scenario) registerSimilar(sc *godog.ScenarioContext) {
 			return err
 		}
 		walk(v)
-		allowed := map[string]bool{"dealerId": true, "from": true, "to": true, "cars": true, "itemId": true, "make": true, "model": true,
+		allowed := map[string]bool{"dealerId": true, "firstDay": true, "lastDay": true, "cars": true, "itemId": true, "make": true, "model": true,
 			"modelYear": true, "priceEur": true, "impressions": true, "clicks": true, "days": true, "date": true}
 		for k := range keys {
 			if !allowed[k] {
@@ -358,7 +358,7 @@ func (s *scenario) todayCounts() (map[string][2]int, error) {
 	out := map[string][2]int{}
 	for _, c := range v.Cars {
 		for _, d := range c.Days {
-			if d.Date == v.To {
+			if d.Date == v.LastDay {
 				out[c.ItemID] = [2]int{d.Impressions, d.Clicks}
 			}
 		}
