@@ -265,7 +265,9 @@ func dealerFrom(raw json.RawMessage) string {
 		return ""
 	}
 	for _, r := range id {
-		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+		switch {
+		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_':
+		default:
 			return ""
 		}
 	}

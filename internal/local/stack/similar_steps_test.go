@@ -117,7 +117,7 @@ func (s *scenario) registerSimilar(sc *godog.ScenarioContext) {
 		}
 		if err := json.Unmarshal(s.answers[0].body, &c); err != nil || c.ItemID != s.similar.clicked ||
 			!strings.HasPrefix(c.DealerURL, "https://") || !strings.HasSuffix(c.DealerURL, "/stock/"+s.similar.clicked) {
-			return fmt.Errorf("not the dealer's page of %s (%v): %s", s.similar.clicked, err, s.answers[0].body)
+			return fmt.Errorf("not the dealer's page of %s (%w): %s", s.similar.clicked, err, s.answers[0].body)
 		}
 		return nil
 	})
