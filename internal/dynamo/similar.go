@@ -39,8 +39,8 @@ func NewSimilar(api API, table string) *Similar { return &Similar{api: api, tabl
 // SurfacedRetention is how long the counters are kept: the dealer view shows 30 days.
 const SurfacedRetention = 40 * 24 * time.Hour
 
-// maxCandidates bounds how many active listings of one model are read for one ranking: the
-// Query is paginated and stops there (a partition larger than that is ranked on its first part).
+// maxCandidates bounds how many active listings of one model are read for one ranking: each
+// segment's Query stops at its share (a partition larger than that is ranked on a part).
 const maxCandidates = 20000
 
 // DayLayout is the UTC day of the counters.
@@ -75,15 +75,44 @@ func (s *Similar) Listing(ctx context.Context, id string) (listing.Candidate, er
 	return c, nil
 }
 
+// activeSegments split a model's gsi2 partition by the first character of the listing id, so
+// its pages are read in parallel instead of one after the other (a popular model holds
+// thousands of listings, several 1 MB pages). The bounds cover every id: the first is below any
+// "LISTING#<id>", the last ("LISTING$") above all, and no id equals a bound (ids are 16+
+// characters), so BETWEEN, inclusive at both ends, reads each item exactly once.
+var activeSegments = []string{"LISTING#", "LISTING#2", "LISTING#4", "LISTING#6", "LISTING#a", "LISTING#e",
+	"LISTING#i", "LISTING#m", "LISTING#q", "LISTING#u", "LISTING$"}
+
 // ActiveListings returns the active listings of one make and model from gsi2.
-func (s *Similar) ActiveListings(ctx context.Context, make, model string) ([]listing.Candidate, error) {
+func (s *Similar) ActiveListings(ctx context.Context, carMake, model string) ([]listing.Candidate, error) {
+	n := len(activeSegments) - 1
+	parts := make([][]listing.Candidate, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			parts[i], errs[i] = s.activeSegment(ctx, ActiveKey(carMake, model), activeSegments[i], activeSegments[i+1], maxCandidates/n)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var out []listing.Candidate
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out, nil
+}
+
+func (s *Similar) activeSegment(ctx context.Context, pk, lo, hi string, limit int) ([]listing.Candidate, error) {
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		IndexName:                 aws.String(IndexGSI2),
-		KeyConditionExpression:    aws.String("#pk = :pk"),
+		KeyConditionExpression:    aws.String("#pk = :pk AND #sk BETWEEN :lo AND :hi"),
 		ProjectionExpression:      aws.String("#id, #st, #mk, #md, modelYear, odometerKm, priceEur, verified"),
-		ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI2PK, "#id": "id", "#st": "status", "#mk": "make", "#md": "model"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(ActiveKey(make, model))},
+		ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI2PK, "#sk": AttrGSI2SK, "#id": "id", "#st": "status", "#mk": "make", "#md": "model"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk), ":lo": str(lo), ":hi": str(hi)},
 	}
 	var out []listing.Candidate
 	for {
@@ -101,7 +130,7 @@ func (s *Similar) ActiveListings(ctx context.Context, make, model string) ([]lis
 			}
 			out = append(out, c)
 		}
-		if len(page.LastEvaluatedKey) == 0 || len(out) >= maxCandidates {
+		if len(page.LastEvaluatedKey) == 0 || len(out) >= limit {
 			return out, nil
 		}
 		in.ExclusiveStartKey = page.LastEvaluatedKey

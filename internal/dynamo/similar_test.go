@@ -100,3 +100,29 @@ func TestSimilarCountsImpressionsAndClicksPerDay(t *testing.T) {
 		t.Errorf("the window is not respected: %+v", rows)
 	}
 }
+
+// The parallel segments read every active listing exactly once, whatever its id's first character.
+func TestActiveListingsReadsEverySegmentOnce(t *testing.T) {
+	table := env.NewTable(t)
+	want := map[string]bool{}
+	for _, first := range "0123456789abcdefghijklmnopqrstuvwxyz" {
+		for _, id := range []string{string(first) + "0000000000000000", string(first) + "zzzzzzzzzzzzzzzz"} {
+			putListing(t, table, id, "active", "Golf", 2021, 40000, 20000, `{}`)
+			want[id] = true
+		}
+	}
+	got, err := dynamo.NewSimilar(env.Client, table).ActiveListings(context.Background(), "Volkswagen", "Golf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, c := range got {
+		if seen[c.ID] || !want[c.ID] {
+			t.Errorf("%s read twice or unexpected", c.ID)
+		}
+		seen[c.ID] = true
+	}
+	if len(seen) != len(want) {
+		t.Errorf("read %d of %d listings", len(seen), len(want))
+	}
+}
