@@ -76,65 +76,110 @@ func (s *Similar) Listing(ctx context.Context, id string) (listing.Candidate, er
 }
 
 // activeSegments split a model's gsi2 partition by the first character of the listing id, so
-// its pages are read in parallel instead of one after the other (a popular model holds
-// thousands of listings, several 1 MB pages). The bounds cover every id: the first is below any
+// that a large partition (a popular model holds thousands of listings, several 1 MB pages) is
+// read in parallel instead of page after page. The bounds cover every id: the first is below any
 // "LISTING#<id>", the last ("LISTING$") above all, and no id equals a bound (ids are 16+
-// characters), so BETWEEN, inclusive at both ends, reads each item exactly once.
+// characters), so BETWEEN, inclusive at both ends, reads each item once.
 var activeSegments = []string{"LISTING#", "LISTING#2", "LISTING#4", "LISTING#6", "LISTING#a", "LISTING#e",
 	"LISTING#i", "LISTING#m", "LISTING#q", "LISTING#u", "LISTING$"}
 
-// ActiveListings returns the active listings of one make and model from gsi2.
+// ActiveListings returns the active listings of one make and model from gsi2. The first page is
+// read alone (most models fit in it); when there is more, the rest of the partition, after the
+// first page's last key, is read in parallel segments.
 func (s *Similar) ActiveListings(ctx context.Context, carMake, model string) ([]listing.Candidate, error) {
-	n := len(activeSegments) - 1
+	pk := ActiveKey(carMake, model)
+	first, last, err := s.activePage(ctx, pk, activeSegments[0], activeSegments[len(activeSegments)-1], nil)
+	if err != nil || last == "" {
+		return first, err
+	}
+	bounds := []string{last}
+	for _, b := range activeSegments {
+		if b > last {
+			bounds = append(bounds, b)
+		}
+	}
+	n := len(bounds) - 1
 	parts := make([][]listing.Candidate, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			parts[i], errs[i] = s.activeSegment(ctx, ActiveKey(carMake, model), activeSegments[i], activeSegments[i+1], maxCandidates/n)
+			parts[i], errs[i] = s.activeSegment(ctx, pk, bounds[i], bounds[i+1], (maxCandidates-len(first))/n)
 		})
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	var out []listing.Candidate
-	for _, p := range parts {
-		out = append(out, p...)
+	out := first
+	for i, p := range parts {
+		for _, c := range p {
+			if i == 0 && "LISTING#"+c.ID == last {
+				continue // the first page's last item opens the first segment (BETWEEN is inclusive)
+			}
+			out = append(out, c)
+		}
 	}
 	return out, nil
 }
 
 func (s *Similar) activeSegment(ctx context.Context, pk, lo, hi string, limit int) ([]listing.Candidate, error) {
-	in := &dynamodb.QueryInput{
+	var out []listing.Candidate
+	var start map[string]types.AttributeValue
+	for {
+		page, next, err := s.activeQuery(ctx, pk, lo, hi, start)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if next == nil || len(out) >= limit {
+			return out, nil
+		}
+		start = next
+	}
+}
+
+// activePage reads one page and returns the gsi2 sort key of its last item when more follow.
+func (s *Similar) activePage(ctx context.Context, pk, lo, hi string, start map[string]types.AttributeValue) ([]listing.Candidate, string, error) {
+	page, next, err := s.activeQuery(ctx, pk, lo, hi, start)
+	if err != nil || next == nil {
+		return page, "", err
+	}
+	last := strAttr(next, AttrGSI2SK)
+	if last == "" {
+		return nil, "", errors.New("query active listings: the last key has no gsi2 sort key")
+	}
+	return page, last, nil
+}
+
+func (s *Similar) activeQuery(ctx context.Context, pk, lo, hi string, start map[string]types.AttributeValue) ([]listing.Candidate, map[string]types.AttributeValue, error) {
+	page, err := s.api.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
 		IndexName:                 aws.String(IndexGSI2),
 		KeyConditionExpression:    aws.String("#pk = :pk AND #sk BETWEEN :lo AND :hi"),
 		ProjectionExpression:      aws.String("#id, #st, #mk, #md, modelYear, odometerKm, priceEur, verified"),
 		ExpressionAttributeNames:  map[string]string{"#pk": AttrGSI2PK, "#sk": AttrGSI2SK, "#id": "id", "#st": "status", "#mk": "make", "#md": "model"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(pk), ":lo": str(lo), ":hi": str(hi)},
+		ExclusiveStartKey:         start,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("query active listings: %w", err)
 	}
-	var out []listing.Candidate
-	for {
-		page, err := s.api.Query(ctx, in)
+	out := make([]listing.Candidate, 0, len(page.Items))
+	for _, item := range page.Items {
+		if strAttr(item, "status") != "active" {
+			continue // the index is eventually consistent: a just-withdrawn listing may linger
+		}
+		c, err := candidateFromItem(item)
 		if err != nil {
-			return nil, fmt.Errorf("query active listings: %w", err)
+			continue // one malformed item must not hide the others; it has no price to rank by
 		}
-		for _, item := range page.Items {
-			if strAttr(item, "status") != "active" {
-				continue // the index is eventually consistent: a just-withdrawn listing may linger
-			}
-			c, err := candidateFromItem(item)
-			if err != nil {
-				continue // one malformed item must not hide the others; it has no price to rank by
-			}
-			out = append(out, c)
-		}
-		if len(page.LastEvaluatedKey) == 0 || len(out) >= limit {
-			return out, nil
-		}
-		in.ExclusiveStartKey = page.LastEvaluatedKey
+		out = append(out, c)
 	}
+	if len(page.LastEvaluatedKey) == 0 {
+		return out, nil, nil
+	}
+	return out, page.LastEvaluatedKey, nil
 }
 
 func candidateFromItem(item map[string]types.AttributeValue) (listing.Candidate, error) {

@@ -3,6 +3,8 @@ package dynamo_test
 import (
 	"context"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -101,19 +103,42 @@ func TestSimilarCountsImpressionsAndClicksPerDay(t *testing.T) {
 	}
 }
 
-// The parallel segments read every active listing exactly once, whatever its id's first character.
+// countingAPI counts the Query calls it passes on.
+type countingAPI struct {
+	dynamo.API
+	queries atomic.Int64
+}
+
+func (c *countingAPI) Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	c.queries.Add(1)
+	return c.API.Query(ctx, in, opts...)
+}
+
+// A partition larger than a page is read in parallel segments after the first page: every active
+// listing exactly once, whatever its id's first character.
 func TestActiveListingsReadsEverySegmentOnce(t *testing.T) {
 	table := env.NewTable(t)
 	want := map[string]bool{}
+	pad := strings.Repeat("x", 20000) // 72 items of 20 KB: more than one 1 MB page
 	for _, first := range "0123456789abcdefghijklmnopqrstuvwxyz" {
 		for _, id := range []string{string(first) + "0000000000000000", string(first) + "zzzzzzzzzzzzzzzz"} {
 			putListing(t, table, id, "active", "Golf", 2021, 40000, 20000, `{}`)
+			_, err := env.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{TableName: aws.String(table),
+				Key:              map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "LISTING#" + id}, "sk": &types.AttributeValueMemberS{Value: "LISTING"}},
+				UpdateExpression: aws.String("SET description = :d"), ExpressionAttributeValues: map[string]types.AttributeValue{":d": &types.AttributeValueMemberS{Value: pad}}})
+			if err != nil {
+				t.Fatal(err)
+			}
 			want[id] = true
 		}
 	}
-	got, err := dynamo.NewSimilar(env.Client, table).ActiveListings(context.Background(), "Volkswagen", "Golf")
+	api := &countingAPI{API: env.Client}
+	got, err := dynamo.NewSimilar(api, table).ActiveListings(context.Background(), "Volkswagen", "Golf")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n := api.queries.Load(); n < 3 {
+		t.Fatalf("%d queries: the partition fit in one page, the segments were not exercised", n)
 	}
 	seen := map[string]bool{}
 	for _, c := range got {
