@@ -122,7 +122,7 @@ func authorizationHeader(req events.APIGatewayCustomAuthorizerRequestTypeRequest
 // just MethodArn, so that enabling result caching later could not deny the caller's next route;
 // per-route decisions are made downstream from the role.
 func allow(methodArn string, c oidc.Caller) events.APIGatewayCustomAuthorizerResponse {
-	return events.APIGatewayCustomAuthorizerResponse{
+	resp := events.APIGatewayCustomAuthorizerResponse{
 		PrincipalID: string(c.Role),
 		PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
 			Version: "2012-10-17",
@@ -137,6 +137,11 @@ func allow(methodArn string, c oidc.Caller) events.APIGatewayCustomAuthorizerRes
 			"role": string(c.Role),
 		},
 	}
+	if c.DealerID != "" {
+		// The request template reads $context.authorizer.dealerId, which is "" when absent.
+		resp.Context["dealerId"] = c.DealerID
+	}
+	return resp
 }
 
 // stageWildcard turns arn:aws:execute-api:region:account:api/stage/METHOD/path into

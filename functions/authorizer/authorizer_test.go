@@ -67,11 +67,12 @@ func TestAllowsWithCallerContext(t *testing.T) {
 		headers map[string]string
 		sub     string
 		role    string
+		dealer  string
 	}{
-		{"anonymous", map[string]string{"Accept": "application/json"}, "", "anonymous"},
-		{"alice", map[string]string{"Authorization": "Bearer " + f.token(t, "alice")}, users[0].Subject, "consumer"},
-		{"lower-case header", map[string]string{"authorization": "Bearer " + f.token(t, "bob")}, users[1].Subject, "consumer"},
-		{"dealer", map[string]string{"AUTHORIZATION": "Bearer " + f.token(t, "dealer-dan")}, users[2].Subject, "dealer"},
+		{"anonymous", map[string]string{"Accept": "application/json"}, "", "anonymous", ""},
+		{"alice", map[string]string{"Authorization": "Bearer " + f.token(t, "alice")}, users[0].Subject, "consumer", ""},
+		{"lower-case header", map[string]string{"authorization": "Bearer " + f.token(t, "bob")}, users[1].Subject, "consumer", ""},
+		{"dealer", map[string]string{"AUTHORIZATION": "Bearer " + f.token(t, "dealer-dan")}, users[2].Subject, "dealer", devoidc.DemoDealerID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +87,7 @@ func TestAllowsWithCallerContext(t *testing.T) {
 			// Compare the wire shape API Gateway reads, not just the Go struct.
 			want := `{"principalId":"` + tt.role + `","policyDocument":{"Version":"2012-10-17","Statement":[` +
 				`{"Action":["execute-api:Invoke"],"Effect":"Allow","Resource":["arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/prod/*/*"]}]},` +
-				`"context":{"role":"` + tt.role + `","sub":"` + tt.sub + `"}}`
+				`"context":{` + dealerCtx(tt.dealer) + `"role":"` + tt.role + `","sub":"` + tt.sub + `"}}`
 			if string(got) != want {
 				t.Errorf("response\n got %s\nwant %s", got, want)
 			}
@@ -140,7 +141,7 @@ func TestAuthorizeForTheLocalGateway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"caller":{"sub":"` + devoidc.Users()[2].Subject + `","role":"dealer"}}`; string(in) != want {
+	if want := `{"caller":{"sub":"` + devoidc.Users()[2].Subject + `","role":"dealer","dealerId":"` + devoidc.DemoDealerID + `"}}`; string(in) != want {
 		t.Errorf("state machine input %s; want %s", in, want)
 	}
 	if c, err := authorizer.Authorize(context.Background(), f.v, ""); err != nil || !c.IsAnonymous() {
@@ -153,4 +154,11 @@ func TestAuthorizeForTheLocalGateway(t *testing.T) {
 	if h := oidc.WWWAuthenticate(err); !strings.HasPrefix(h, `Bearer realm="vehicle-data", error="invalid_token"`) {
 		t.Errorf("challenge %q", h)
 	}
+}
+
+func dealerCtx(id string) string {
+	if id == "" {
+		return ""
+	}
+	return `"dealerId":"` + id + `",`
 }

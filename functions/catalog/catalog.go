@@ -31,6 +31,11 @@ const (
 	PlanOffers        = "plan-offers"
 	FetchOffers       = "fetch-offers"
 	MergeOffers       = "merge-offers" // its output is the response after a fetch
+	// Similar cars (issue 10, buyers and dealers).
+	SimilarListings = "similar-listings" // ranks stock and listings beside a listing, counts impressions
+	SimilarClick    = "similar-click"    // counts a click on a dealer car, answers its page
+	DealerSurfaced  = "dealer-surfaced"  // a dealer's surfaced stock, per day
+	VehicleMarket   = "vehicle-market"   // similar cars and price statistics for a VIN
 	// Authorizer is the API Gateway Lambda authorizer: not a step, so no state machine names it.
 	Authorizer = "authorizer"
 )
@@ -65,6 +70,10 @@ var specs = []Spec{
 	{PlanOffers, 3 * time.Second, 128},
 	{FetchOffers, fetchTimeout, 256}, // the offers cache's lease lasts as long (FetchLeaseTTL)
 	{MergeOffers, 5 * time.Second, 128},
+	{SimilarListings, fetchTimeout, 256}, // asks dealer stock
+	{SimilarClick, 5 * time.Second, 128},
+	{DealerSurfaced, 5 * time.Second, 128},
+	{VehicleMarket, fetchTimeout, 256}, // asks the vehicle master and dealer stock
 }
 
 // authorizer verifies a JWT (its key set is cached per instance): small and quick.

@@ -14,6 +14,8 @@
 //	VEHICLE_MASTER_URL, WORKSHOP_URL, REGISTRY_URL, RECALLS_URL
 //	                 base URLs of the legacy systems: the fetch step of each; the ownership
 //	                 steps need REGISTRY_URL
+//	DEALER_STOCK_URL the dealer stock system: the similar-car steps (vehicle-market also needs
+//	                 VEHICLE_MASTER_URL)
 //	OWNERSHIP_PEPPER secret (at least 32 bytes) under which ownership codes are stored as HMACs:
 //	                 the ownership steps
 //	OIDC_ISSUER, OIDC_AUDIENCE (OIDC_JWKS_URL optional)

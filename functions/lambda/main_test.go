@@ -99,6 +99,7 @@ func TestEveryStepNamesTheVariableItMisses(t *testing.T) {
 		"PSEUDONYM_KEY": "0123456789abcdef", "TABLE_NAME": "vehicle-data", "AWS_REGION": "eu-central-1",
 		"VEHICLE_MASTER_URL": "http://127.0.0.1:1", "WORKSHOP_URL": "http://127.0.0.1:1",
 		"REGISTRY_URL": "http://127.0.0.1:1", "RECALLS_URL": "http://127.0.0.1:1",
+		"DEALER_STOCK_URL": "http://127.0.0.1:1",
 		"OWNERSHIP_PEPPER": "0123456789abcdef0123456789abcdef",
 		"OFFERS_URL":       "http://127.0.0.1:1",
 	}

@@ -39,6 +39,9 @@ type Caller struct {
 	Subject string `json:"sub"`
 	// Role is never empty: RoleAnonymous when no token was presented.
 	Role Role `json:"role"`
+	// DealerID is the dealer a dealer account acts for (the token's dealer id claim); empty for
+	// every other role. It names a company, not a person.
+	DealerID string `json:"dealerId,omitempty"`
 }
 
 // Anonymous is the caller without a token.

@@ -26,6 +26,8 @@ const MaxTokenBytes = 8 << 10
 // Defaults and bounds for Config.
 const (
 	DefaultRoleClaim          = "roles"
+	DefaultDealerClaim        = "dealer_id" // Cognito: "custom:dealer_id"
+	maxDealerIDLen            = 64
 	DefaultLeeway             = 30 * time.Second
 	MaxLeeway                 = 2 * time.Minute
 	DefaultMinRefreshInterval = 30 * time.Second
@@ -50,6 +52,8 @@ type Config struct {
 	JWKSURL string
 	// RoleClaim names the claim holding the roles (a string or an array of strings).
 	RoleClaim string
+	// DealerClaim names the claim holding a dealer's id (a string), read for dealers only.
+	DealerClaim string
 	// Leeway absorbs clock skew on exp, nbf and iat; at most MaxLeeway.
 	Leeway time.Duration
 	// MinRefreshInterval is the least time between two key set fetches, whatever triggers them.
@@ -67,13 +71,14 @@ type Config struct {
 // Verifier turns bearer tokens into Callers. It is safe for concurrent use; build one per process
 // and reuse it, since it caches the issuer's keys.
 type Verifier struct {
-	oidc      *oidc.IDTokenVerifier
-	keys      *keySet
-	issuer    string
-	audience  string
-	roleClaim string
-	leeway    time.Duration
-	now       func() time.Time
+	oidc        *oidc.IDTokenVerifier
+	keys        *keySet
+	issuer      string
+	audience    string
+	roleClaim   string
+	dealerClaim string
+	leeway      time.Duration
+	now         func() time.Time
 }
 
 // NewVerifier validates cfg and, unless cfg.JWKSURL is set, discovers the key set URL from the
@@ -88,6 +93,9 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 	}
 	if cfg.RoleClaim == "" {
 		cfg.RoleClaim = DefaultRoleClaim
+	}
+	if cfg.DealerClaim == "" {
+		cfg.DealerClaim = DefaultDealerClaim
 	}
 	if cfg.Leeway == 0 {
 		cfg.Leeway = DefaultLeeway
@@ -138,13 +146,14 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 		SkipExpiryCheck: true,
 	})
 	return &Verifier{
-		oidc:      idv,
-		keys:      keys,
-		issuer:    cfg.Issuer,
-		audience:  cfg.Audience,
-		roleClaim: cfg.RoleClaim,
-		leeway:    cfg.Leeway,
-		now:       cfg.Now,
+		oidc:        idv,
+		keys:        keys,
+		issuer:      cfg.Issuer,
+		audience:    cfg.Audience,
+		roleClaim:   cfg.RoleClaim,
+		dealerClaim: cfg.DealerClaim,
+		leeway:      cfg.Leeway,
+		now:         cfg.Now,
 	}, nil
 }
 
@@ -245,7 +254,28 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Caller, error) {
 	if !ok {
 		return Caller{}, invalidToken(ReasonNoRole, nil)
 	}
-	return Caller{Subject: idt.Subject, Role: role}, nil
+	c := Caller{Subject: idt.Subject, Role: role}
+	if role == RoleDealer {
+		c.DealerID = dealerFrom(claims[v.dealerClaim])
+	}
+	return c, nil
+}
+
+// dealerFrom reads a dealer id claim. A missing or malformed one is no dealer id (the dealer
+// routes then answer 403), never a rejected token: the role alone still holds.
+func dealerFrom(raw json.RawMessage) string {
+	var id string
+	if len(raw) == 0 || json.Unmarshal(raw, &id) != nil || id == "" || len(id) > maxDealerIDLen {
+		return ""
+	}
+	for _, r := range id {
+		switch {
+		case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_':
+		default:
+			return ""
+		}
+	}
+	return id
 }
 
 // classify turns a go-oidc failure into a reason. The key set reports its own failures through

@@ -486,6 +486,28 @@ func TestSubjectAndRoles(t *testing.T) {
 	})
 }
 
+func TestDealerIDClaim(t *testing.T) {
+	sub := devoidc.Users()[0].Subject
+	f := newFixture(t)
+	dealer := func(id any, role string) map[string]any {
+		c := f.claims()
+		c["roles"] = []string{role}
+		c["dealer_id"] = id
+		return c
+	}
+	wantAccept(t, f, f.sign(t, dealer("DDE177", "dealer")), oidc.Caller{Subject: sub, Role: oidc.RoleDealer, DealerID: "DDE177"})
+	// A consumer never acts for a dealer, whatever its token says.
+	wantAccept(t, f, f.sign(t, dealer("DDE177", "consumer")), oidc.Caller{Subject: sub, Role: oidc.RoleConsumer})
+	// A malformed dealer id is no dealer id (the dealer routes answer 403), not a rejected token.
+	for _, bad := range []any{"", "a b", strings.Repeat("D", 65), 177, []string{"DDE177"}, "D/../x"} {
+		wantAccept(t, f, f.sign(t, dealer(bad, "dealer")), oidc.Caller{Subject: sub, Role: oidc.RoleDealer})
+	}
+	g := newFixture(t, func(c *oidc.Config) { c.DealerClaim = "custom:dealer_id" })
+	c := g.claims()
+	c["roles"], c["custom:dealer_id"] = []string{"dealer"}, "DDE100"
+	wantAccept(t, g, g.sign(t, c), oidc.Caller{Subject: sub, Role: oidc.RoleDealer, DealerID: "DDE100"})
+}
+
 func TestKeyRotation(t *testing.T) {
 	f := newFixture(t)
 	alice := oidc.Caller{Subject: devoidc.Users()[0].Subject, Role: oidc.RoleConsumer}

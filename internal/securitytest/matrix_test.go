@@ -207,6 +207,29 @@ var accessMatrix = map[string]map[caller]cell{
 	"GET /listings/{id}/offers": {
 		anonymous: {200, viewNone}, owner: {200, viewNone}, otherCar: {200, viewNone},
 		nonOwner: {200, viewNone}, dealer: {200, viewNone}, expired: {200, viewNone},
+	},
+	// Similar cars (issue 10). Public, so every caller gets the same answer beside alice's fresh
+	// listing (matrixPath); a click on a car that was never shown beside it is 404.
+	"GET /listings/{id}/similar": {
+		anonymous: {200, viewNone}, owner: {200, viewNone}, otherCar: {200, viewNone},
+		nonOwner: {200, viewNone}, dealer: {200, viewNone}, expired: {200, viewNone},
+		dealerGrant: {200, viewNone},
+	},
+	"POST /listings/{id}/similar/{itemId}/clicks": {
+		anonymous: {404, viewNone}, owner: {404, viewNone}, otherCar: {404, viewNone},
+		nonOwner: {404, viewNone}, dealer: {404, viewNone}, expired: {404, viewNone},
+		dealerGrant: {404, viewNone},
+	},
+	// Dealers only; a grant changes nothing, and the answers are counts and market prices, never
+	// a personal field.
+	"GET /dealer/stock/surfaced": {
+		anonymous: {401, viewNone}, owner: {403, viewNone}, otherCar: {403, viewNone},
+		nonOwner: {403, viewNone}, dealer: {200, viewNone}, expired: {403, viewNone},
+		dealerGrant: {200, viewNone},
+	},
+	"GET /vehicles/{vin}/market": {
+		anonymous: {401, viewNone}, owner: {403, viewNone}, otherCar: {403, viewNone},
+		nonOwner: {403, viewNone}, dealer: {200, viewNone}, expired: {403, viewNone},
 		dealerGrant: {200, viewNone},
 	},
 }

@@ -52,8 +52,8 @@ func TestListingOffersForEveryCaller(t *testing.T) {
 	secrets, _ := personalValues(t, vin)
 	pkeys := personalKeys(t)
 	id, gone := fmt.Sprintf("activelisting%011d", serials.Add(1)), fmt.Sprintf("withdrawnlisting%08d", serials.Add(1))
-	seedListing(t, id, "active", vin)
-	seedListing(t, gone, "withdrawn", vin)
+	seedListingForOffers(t, id, "active", vin)
+	seedListingForOffers(t, gone, "withdrawn", vin)
 	for _, tok := range []string{"", tokenOf(t, "alice"), tokenOf(t, "bob"), tokenOf(t, "dealer-dan")} {
 		var h http.Header
 		if tok != "" {
@@ -76,9 +76,9 @@ func TestListingOffersForEveryCaller(t *testing.T) {
 	}
 }
 
-// seedListing writes a listing item as the seller routes write it (the attributes the offers
+// seedListingForOffers writes a listing item as the seller routes write it (the attributes the offers
 // route reads).
-func seedListing(t *testing.T, id, status string, vin vehicle.VIN) {
+func seedListingForOffers(t *testing.T, id, status string, vin vehicle.VIN) {
 	t.Helper()
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	_, err := stack.DynamoDB.PutItem(context.Background(), &dynamodb.PutItemInput{

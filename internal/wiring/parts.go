@@ -2,6 +2,7 @@ package wiring
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -11,11 +12,16 @@ import (
 
 	"github.com/acme-oem/vehicle-data/functions/catalog"
 	"github.com/acme-oem/vehicle-data/functions/offersteps"
+	"github.com/acme-oem/vehicle-data/functions/similarity"
 	"github.com/acme-oem/vehicle-data/functions/step"
+	"github.com/acme-oem/vehicle-data/functions/vehiclemarket"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
+	"github.com/acme-oem/vehicle-data/internal/listing"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
 	"github.com/acme-oem/vehicle-data/internal/ownershipadapters"
+	"github.com/acme-oem/vehicle-data/internal/report"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
+	"github.com/acme-oem/vehicle-data/legacyclients/dealerstock"
 	offersclient "github.com/acme-oem/vehicle-data/legacyclients/offers"
 	"github.com/acme-oem/vehicle-data/legacyclients/recalls"
 	regclient "github.com/acme-oem/vehicle-data/legacyclients/registry"
@@ -42,6 +48,8 @@ type parts struct {
 	svc         *ownership.Service
 	oc          *offersclient.Client
 	offersCache *dynamo.OffersCache
+	ds          *dealerstock.Client
+	gatherer    *similarity.Gatherer
 }
 
 func newParts(cfg Config) *parts {
@@ -207,4 +215,64 @@ func (p *parts) fetchOffers(ctx context.Context) (step.Handler, error) {
 		p.offersCache = dynamo.NewOffersCache(api, p.cfg.TableName, cc)
 	}
 	return offersteps.NewFetch(offersteps.FetchOptions{Cache: p.offersCache, Log: p.log, Pseudonymizer: p.pseudo}, p.oc), nil
+}
+
+// dealerStock is the dealer-stock system's client, one per process like the other legacy clients.
+func (p *parts) dealerStock() (*dealerstock.Client, error) {
+	if p.ds == nil {
+		t, err := p.transport(vehicle.SourceDealerStock)
+		if err != nil {
+			return nil, err
+		}
+		if p.ds, err = dealerstock.New(dealerstock.Config{Transport: t, Now: p.cfg.Now}); err != nil {
+			return nil, fmt.Errorf("dealer stock client: %w", err)
+		}
+	}
+	return p.ds, nil
+}
+
+// similarity is what the similar-car steps share: dealer stock and the listings table.
+func (p *parts) similarity(ctx context.Context) (*similarity.Gatherer, error) {
+	if p.gatherer != nil {
+		return p.gatherer, nil
+	}
+	api, err := p.dynamoDB(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := p.dealerStock()
+	if err != nil {
+		return nil, err
+	}
+	p.gatherer = &similarity.Gatherer{Stock: ds, Store: dynamo.NewSimilar(api, p.cfg.TableName), Log: p.log, Now: p.now}
+	return p.gatherer, nil
+}
+
+// builds tells a VIN's make, model and model year for the market view: from the report cache's
+// vehicle-master section when one is there (any age: a car's build does not change), else from
+// the vehicle master itself.
+func (p *parts) builds(ctx context.Context) (vehiclemarket.Builds, error) {
+	cache, err := p.cache(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vm, err := p.vehicleMaster()
+	if err != nil {
+		return nil, err
+	}
+	return vehiclemarket.BuildsFunc(func(ctx context.Context, vin vehicle.VIN) (listing.Car, error) {
+		var b *report.BuildData
+		if c, err := cache.Get(ctx, vin, vehicle.SourceVehicleMaster); err == nil && c.Present {
+			var d report.SourceData
+			if json.Unmarshal(c.Public, &d) == nil {
+				b = d.Build
+			}
+		}
+		if b == nil {
+			if b, err = vm.FetchBuild(ctx, vin); err != nil {
+				return listing.Car{}, fmt.Errorf("market: build record: %w", err)
+			}
+		}
+		return listing.Car{Make: b.Make, Model: b.Model, ModelYear: b.ModelYear}, nil
+	}), nil
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/acme-oem/vehicle-data/functions/authorizer"
 	"github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/functions/dealersurfaced"
 	"github.com/acme-oem/vehicle-data/functions/fetchsource"
 	"github.com/acme-oem/vehicle-data/functions/listings"
 	"github.com/acme-oem/vehicle-data/functions/mergereport"
@@ -27,8 +28,12 @@ import (
 	"github.com/acme-oem/vehicle-data/functions/ownershipchallenge"
 	"github.com/acme-oem/vehicle-data/functions/ownershipverify"
 	"github.com/acme-oem/vehicle-data/functions/planreport"
+	"github.com/acme-oem/vehicle-data/functions/similarclick"
+	"github.com/acme-oem/vehicle-data/functions/similarity"
+	"github.com/acme-oem/vehicle-data/functions/similarlistings"
 	"github.com/acme-oem/vehicle-data/functions/step"
 	"github.com/acme-oem/vehicle-data/functions/validatevin"
+	"github.com/acme-oem/vehicle-data/functions/vehiclemarket"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/listing"
@@ -47,7 +52,8 @@ const (
 	EnvWorkshopURL      = "WORKSHOP_URL"
 	EnvRegistryURL      = "REGISTRY_URL"
 	EnvRecallsURL       = "RECALLS_URL"
-	EnvOffersURL        = "OFFERS_URL"       // the after-sales offers system
+	EnvOffersURL        = "OFFERS_URL" // the after-sales offers system
+	EnvDealerStockURL   = "DEALER_STOCK_URL"
 	EnvOwnershipPepper  = "OWNERSHIP_PEPPER" // secret (>= 32 bytes) under which codes are stored as HMACs
 	EnvOIDCIssuer       = "OIDC_ISSUER"      // the authorizer's token issuer (exact iss)
 	EnvOIDCAudience     = "OIDC_AUDIENCE"    // the audience the tokens must name
@@ -111,6 +117,7 @@ var legacyEnv = map[vehicle.Source]string{
 	vehicle.SourceRegistry:      EnvRegistryURL,
 	vehicle.SourceRecalls:       EnvRecallsURL,
 	vehicle.SourceOffers:        EnvOffersURL,
+	vehicle.SourceDealerStock:   EnvDealerStockURL,
 }
 
 // stepWiring is one step: the settings it cannot run without, and how it is built.
@@ -125,6 +132,7 @@ var (
 	fetch   = func(url string) []string { return []string{EnvPseudonymKey, EnvTableName, url} }
 	proving = []string{EnvPseudonymKey, EnvTableName, EnvRegistryURL, EnvOwnershipPepper}
 	selling = []string{EnvPseudonymKey, EnvTableName}
+	similar = []string{EnvPseudonymKey, EnvTableName, EnvDealerStockURL}
 )
 
 // steps is the one table of what each step needs and how it is built.
@@ -164,6 +172,29 @@ var steps = map[string]stepWiring{
 	catalog.CreateListing: {selling, listingStep(listings.NewCreate)},
 	catalog.ReadListing:   {selling, listingStep(listings.NewRead)},
 	catalog.ChangeListing: {selling, listingStep(listings.NewChange)},
+	catalog.SimilarListings: {similar, func(ctx context.Context, p *parts) (step.Handler, error) {
+		g, err := p.similarity(ctx)
+		return similarStep(g, err, similarlistings.New)
+	}},
+	catalog.SimilarClick: {similar, func(ctx context.Context, p *parts) (step.Handler, error) {
+		g, err := p.similarity(ctx)
+		return similarStep(g, err, similarclick.New)
+	}},
+	catalog.DealerSurfaced: {similar, func(ctx context.Context, p *parts) (step.Handler, error) {
+		g, err := p.similarity(ctx)
+		return similarStep(g, err, dealersurfaced.New)
+	}},
+	catalog.VehicleMarket: {append(similar, EnvVehicleMasterURL), func(ctx context.Context, p *parts) (step.Handler, error) {
+		g, err := p.similarity(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b, err := p.builds(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return vehiclemarket.New(g, b), nil
+	}},
 	catalog.OwnershipVerify: {proving, func(ctx context.Context, p *parts) (step.Handler, error) {
 		svc, err := p.ownership(ctx)
 		if err != nil {
@@ -193,6 +224,13 @@ func fetchStep(ctx context.Context, p *parts, clientErr error, mk func(fetchsour
 		return nil, err
 	}
 	return mk(fetchsource.Options{Cache: c, Log: p.log, Pseudonymizer: p.pseudo}), nil
+}
+
+func similarStep(g *similarity.Gatherer, err error, mk func(*similarity.Gatherer) step.Handler) (step.Handler, error) {
+	if err != nil {
+		return nil, err
+	}
+	return mk(g), nil
 }
 
 // Functions are built steps, resolved by name; they satisfy the local engine's Functions.

@@ -63,14 +63,20 @@ type User struct {
 	Subject  string // the token's sub
 	Name     string // display name (demo data, not a real person)
 	Role     string // "consumer" or "dealer"
+	// DealerID is a dealer account's dealer (the dealer_id claim); DemoDealerID is a dealer the
+	// stock simulator knows, the one selling the demo dealer car WVWZZZCD2NW600006.
+	DealerID string
 }
+
+// DemoDealerID is dealer-dan's dealer in the stock simulator (legacyclients/sim/world).
+const DemoDealerID = "DDE177"
 
 // Users returns the demo accounts, in sign-in page order.
 func Users() []User {
 	return []User{
 		{Username: "alice", Subject: "0d6b2c8e-5a1f-4e3b-9c71-a11ce0000001", Name: "Alice (owner)", Role: "consumer"},
 		{Username: "bob", Subject: "7f3e9a24-1b6c-4d8e-8f02-b0b000000002", Name: "Bob (seller)", Role: "consumer"},
-		{Username: "dealer-dan", Subject: "c41a7d53-9e2b-4f6a-b3d8-da0000000003", Name: "Dan (dealer)", Role: "dealer"},
+		{Username: "dealer-dan", Subject: "c41a7d53-9e2b-4f6a-b3d8-da0000000003", Name: "Dan (dealer)", Role: "dealer", DealerID: DemoDealerID},
 	}
 }
 

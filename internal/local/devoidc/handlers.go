@@ -32,7 +32,7 @@ func (i *Issuer) discovery(w http.ResponseWriter, _ *http.Request) {
 		"code_challenge_methods_supported":      []string{"S256"},
 		"token_endpoint_auth_methods_supported": []string{"none"},
 		"scopes_supported":                      []string{"openid"},
-		"claims_supported":                      []string{"sub", "iss", "aud", "exp", "iat", "nbf", "roles", "name", "preferred_username"},
+		"claims_supported":                      []string{"sub", "iss", "aud", "exp", "iat", "nbf", "roles", "dealer_id", "name", "preferred_username"},
 	})
 }
 

@@ -83,6 +83,9 @@ func (i *Issuer) accessClaims(u User, clientID string) map[string]any {
 		"scope":     "openid",
 		"token_use": "access",
 	}
+	if u.DealerID != "" {
+		c["dealer_id"] = u.DealerID
+	}
 	if clientID != "" {
 		c["client_id"] = clientID
 	}

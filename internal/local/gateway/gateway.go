@@ -547,12 +547,25 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, ro
 			headers[name] = rr.Header.Get(name)
 		}
 	}
-	g.execute(ctx, w, in, request{params: params, headers: headers, body: body, caller: caller}, reqID)
+	g.execute(ctx, w, in, request{params: params, query: declaredQuery(route.Operation, rr.URL.Query()), headers: headers, body: body, caller: caller}, reqID)
+}
+
+// declaredQuery is the query parameters the operation declares, as sent (first value each):
+// only these reach the state machine, already validated against the contract.
+func declaredQuery(op *openapi3.Operation, q url.Values) map[string]string {
+	out := map[string]string{}
+	for _, p := range op.Parameters {
+		if p.Value != nil && p.Value.In == openapi3.ParameterInQuery && q.Has(p.Value.Name) {
+			out[p.Value.Name] = q.Get(p.Value.Name)
+		}
+	}
+	return out
 }
 
 // request is what the integration passes to the state machine.
 type request struct {
 	params  map[string]string
+	query   map[string]string // the declared query parameters (declaredQuery)
 	headers map[string]string
 	body    []byte
 	caller  oidc.Caller

@@ -265,7 +265,7 @@ func TestStateMachinesAreTheContracts(t *testing.T) {
 		t.Errorf("StateMachines() = %v, not sorted", got)
 	}
 	for _, want := range []string{"ownership-verification", "vehicle-report",
-		"listing-offers", "offers", "listings", "listing-page", "listing-edit", "listing-withdraw", "listing-refresh", "my-listings"} {
+		"listing-offers", "offers", "listings", "listing-page", "listing-edit", "listing-withdraw", "listing-refresh", "my-listings", "similar-listings"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("StateMachines() = %v, missing %s", got, want)
 		}

@@ -27,12 +27,16 @@ import (
 //     StartSyncExecution, mapped to 400 by the integration response), never a 500.
 //   - A route with a request body passes it, as validated JSON, under "body" ($input.json('$')
 //     is the body re-serialised as JSON, escaped to fit in the input string).
+//   - Query parameters go under "query" (an object, so they can never shadow a path parameter
+//     or the caller), absent when there are none; locally only the ones the operation declares,
+//     validated. caller.dealerId is present only for a dealer account with a dealer id claim.
 //   - requestId is API Gateway's own id, never a client header: the access log and the state
 //     machine's logs correlate on it.
 const RequestTemplate = `#set($path = $input.params().path)
+#set($qs = $input.params().querystring)
 {
   "stateMachineArn": "${StateMachineArn}",
-  "input": "{#foreach($name in $path.keySet())\"$name\": \"$util.escapeJavaScript($path.get($name))\", #end\"caller\": {\"sub\": \"$util.escapeJavaScript($context.authorizer.sub)\", \"role\": \"$context.authorizer.role\"}, #if($input.body != "")\"body\": $util.escapeJavaScript($input.json('$')), #end\"requestId\": \"$context.requestId\"}"
+  "input": "{#foreach($name in $path.keySet())\"$name\": \"$util.escapeJavaScript($path.get($name))\", #end#if(!$qs.isEmpty())\"query\": {#foreach($name in $qs.keySet())\"$name\": \"$util.escapeJavaScript($qs.get($name))\"#if($foreach.hasNext), #end#end}, #end\"caller\": {\"sub\": \"$util.escapeJavaScript($context.authorizer.sub)\", \"role\": \"$context.authorizer.role\"#if("$!context.authorizer.dealerId" != ""), \"dealerId\": \"$context.authorizer.dealerId\"#end}, #if($input.body != "")\"body\": $util.escapeJavaScript($input.json('$')), #end\"requestId\": \"$context.requestId\"}"
 }`
 
 // RequestHeadersFragment is the part of the input template that an operation with declared
@@ -50,8 +54,9 @@ const ResponseEnvelopeTemplate = `#set($out = $util.parseJson($input.path('$.out
 
 // callerInput is the caller as the state machines receive it.
 type callerInput struct {
-	Sub  string `json:"sub"`
-	Role string `json:"role"`
+	Sub      string `json:"sub"`
+	Role     string `json:"role"`
+	DealerID string `json:"dealerId,omitempty"` // only for a dealer account with a dealer id claim
 }
 
 // buildInput is RequestTemplate in Go: every path parameter by its name at the top level, the
@@ -68,10 +73,13 @@ func buildInput(req request, requestID string) ([]byte, error) {
 		}
 		in["body"] = json.RawMessage(req.body)
 	}
+	if len(req.query) > 0 {
+		in["query"] = req.query
+	}
 	if req.headers != nil {
 		in["headers"] = req.headers
 	}
-	in["caller"] = callerInput{Sub: req.caller.Subject, Role: string(req.caller.Role)}
+	in["caller"] = callerInput{Sub: req.caller.Subject, Role: string(req.caller.Role), DealerID: req.caller.DealerID}
 	in["requestId"] = requestID
 	b, err := json.Marshal(in)
 	if err != nil {

@@ -149,6 +149,7 @@ type scenario struct {
 	answers   []answer
 	ownership ownershipState
 	listing   listingState
+	similar   similarState
 }
 
 func (s *scenario) register(sc *godog.ScenarioContext) {
@@ -214,6 +215,7 @@ func (s *scenario) register(sc *godog.ScenarioContext) {
 	s.registerOwnership(sc)
 	s.registerListings(sc)
 	s.registerOffers(sc)
+	s.registerSimilar(sc)
 	sc.Step(`^each legacy system was asked once$`, func() error { return s.legacyCalls(1) })
 	sc.Step(`^no legacy system was asked$`, func() error { return s.legacyCalls(0) })
 }

@@ -24,7 +24,8 @@ func TestLambdaFunctionsWrapAndTrace(t *testing.T) {
 		LegacyURLs: map[vehicle.Source]string{
 			vehicle.SourceVehicleMaster: "http://127.0.0.1:1", vehicle.SourceWorkshop: "http://127.0.0.1:1",
 			vehicle.SourceRegistry: "http://127.0.0.1:1", vehicle.SourceRecalls: "http://127.0.0.1:1",
-			vehicle.SourceOffers: "http://127.0.0.1:1",
+			vehicle.SourceOffers:      "http://127.0.0.1:1",
+			vehicle.SourceDealerStock: "http://127.0.0.1:1",
 		},
 	})
 	if err != nil {

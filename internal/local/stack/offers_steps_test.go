@@ -40,12 +40,12 @@ func (s *scenario) registerOffers(sc *godog.ScenarioContext) {
 	})
 	sc.Step(`^an active listing of a vehicle with after-sales offers$`, func(ctx context.Context) (err error) {
 		s.vin = freshVIN()
-		listingID, err = s.seedListing(ctx, "active")
+		listingID, err = s.seedListingForOffers(ctx, "active")
 		return err
 	})
 	sc.Step(`^a withdrawn listing$`, func(ctx context.Context) (err error) {
 		s.vin = freshVIN()
-		listingID, err = s.seedListing(ctx, "withdrawn")
+		listingID, err = s.seedListingForOffers(ctx, "withdrawn")
 		return err
 	})
 	sc.Step(`^(?:an anonymous visitor|a buyer) asks for the listing's offers$`, func(ctx context.Context) error {
@@ -97,9 +97,9 @@ func (s *scenario) offersLookedUp(ctx context.Context, age time.Duration) error 
 	return nil
 }
 
-// seedListing writes a listing item for s.vin as the seller routes write it (the attributes the
+// seedListingForOffers writes a listing item for s.vin as the seller routes write it (the attributes the
 // offers route reads), with an id of 130 random bits.
-func (s *scenario) seedListing(ctx context.Context, status string) (string, error) {
+func (s *scenario) seedListingForOffers(ctx context.Context, status string) (string, error) {
 	b := make([]byte, 17)
 	_, _ = rand.Read(b)
 	id := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))[:26]

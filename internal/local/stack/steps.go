@@ -27,6 +27,7 @@ func buildSteps(ctx context.Context, api dynamo.API, table string, sims *sim.Clu
 		urls[src] = sims.URL(src)
 	}
 	urls[vehicle.SourceOffers] = sims.URL(vehicle.SourceOffers)
+	urls[vehicle.SourceDealerStock] = sims.URL(vehicle.SourceDealerStock) // similar cars
 	fns, err := wiring.Build(ctx, wiring.Config{
 		TableName:       table,
 		DynamoDB:        api,
