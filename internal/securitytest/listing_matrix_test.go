@@ -27,7 +27,9 @@ func (r route) matrixPath(t *testing.T, vin vehicle.VIN) string {
 	if !isListingRoute(r) {
 		return r.samplePath(vin)
 	}
-	return strings.Replace(r.path, "{id}", makeListing(t), 1)
+	// The listing's other path parameters (a similar car's itemId) get samplePath's values.
+	r.path = strings.Replace(r.path, "{id}", makeListing(t), 1)
+	return r.samplePath(vin)
 }
 
 // makeListing creates an active listing as alice, for a fresh car with her grant.

@@ -207,6 +207,7 @@ var accessMatrix = map[string]map[caller]cell{
 	"GET /listings/{id}/offers": {
 		anonymous: {200, viewNone}, owner: {200, viewNone}, otherCar: {200, viewNone},
 		nonOwner: {200, viewNone}, dealer: {200, viewNone}, expired: {200, viewNone},
+		dealerGrant: {200, viewNone},
 	},
 	// Similar cars (issue 10). Public, so every caller gets the same answer beside alice's fresh
 	// listing (matrixPath); a click on a car that was never shown beside it is 404.

@@ -15,7 +15,7 @@ const listingID = "0123456789abcdefghijklmnop"
 
 // The declared query parameters reach the state machine under "query", validated; others do not.
 func TestQueryParametersReachTheStateMachine(t *testing.T) {
-	e := newEnv(t, nil)
+	e := newEnv(t, func(o *gateway.Options) { o.Features = similarFeatures })
 	r := e.do("GET", "/api/listings/"+listingID+"/similar?limit=5&cursor=eyJ2IjoxfQ&caller=x&id=other", nil, nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d: %s", r.status, r.body)
@@ -45,8 +45,12 @@ func TestQueryParametersReachTheStateMachine(t *testing.T) {
 	}
 }
 
+// similarFeatures switches on the features the similar-car routes carry (x-feature).
+var similarFeatures = map[string]bool{"listings": true, "dealer": true}
+
 func TestDealerIDReachesTheStateMachine(t *testing.T) {
 	e := newEnv(t, func(o *gateway.Options) {
+		o.Features = similarFeatures
 		o.Authorizer = gateway.AuthorizerFunc(func(context.Context, string) (oidc.Caller, error) {
 			return oidc.Caller{Subject: "d-1", Role: oidc.RoleDealer, DealerID: "DDE177"}, nil
 		})
