@@ -28,6 +28,7 @@ func (s *Stack) Banner() string {
 	fmt.Fprintf(&b, "  DOC=$(curl -s '%s%s?vin=%s' | jq -r .documentCode)\n", s.URL, devoutbox.Path, vin)
 	fmt.Fprintf(&b, "  ID=$(curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"method\":\"document-code\"}' %s/vehicles/%s/ownership-challenges | jq -r .challengeId)\n", s.APIURL, vin)
 	fmt.Fprintf(&b, "  curl -s -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d \"{\\\"code\\\":\\\"$DOC\\\"}\" %s/vehicles/%s/ownership-challenges/$ID/verify | jq\n", s.APIURL, vin)
+	b.WriteString(s.stepFunctionsBanner(string(vin)))
 	b.WriteString(simBanner(s.Sims))
 	b.WriteString("\nCtrl-C stops everything; the cache stays in .data/dynalite (make clean removes it).\n\n")
 	return b.String()

@@ -116,6 +116,7 @@ type Stack struct {
 	// loopback port); the gateway, the AWS CLI and the SDKs reach the state machines there.
 	StepFunctionsAPI *server.Server
 	StepFunctionsURL string
+	gatewayARNPrefix string // the deployed machines the gateway calls, when not the local ones
 
 	log              *slog.Logger
 	requiredMachines []string
@@ -230,6 +231,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
+	s.gatewayARNPrefix = cfg.StepFunctions.ARNPrefix
 
 	s.Gateway, err = gateway.New(ctx, gateway.Options{
 		Executor: executor,

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -124,4 +125,18 @@ func (s *Stack) serveStepFunctions(ctx context.Context, addr string) error {
 		return nil
 	})
 	return nil
+}
+
+// stepFunctionsBanner names the Step Functions API and shows the AWS CLI against it.
+func (s *Stack) stepFunctionsBanner(vin string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nStep Functions API: %s   (every statemachines/*.asl.json; any SigV4 signature)\n", s.StepFunctionsURL)
+	if s.gatewayARNPrefix != "" {
+		fmt.Fprintf(&b, "  The gateway calls the deployed state machines %s<name> instead.\n", s.gatewayARNPrefix)
+	}
+	b.WriteString("  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=" + localRegion + " AWS_DISABLE_HOST_PREFIX_INJECTION=true\n")
+	fmt.Fprintf(&b, "  aws stepfunctions list-state-machines --endpoint-url %s\n", s.StepFunctionsURL)
+	fmt.Fprintf(&b, "  aws stepfunctions start-sync-execution --endpoint-url %s --state-machine-arn %s --input '{\"vin\":\"%s\",\"caller\":{\"sub\":\"\",\"role\":\"anonymous\"},\"requestId\":\"cli\"}'\n",
+		s.StepFunctionsURL, stateMachineArn("vehicle-report"), vin)
+	return b.String()
 }
