@@ -12,7 +12,8 @@
 //	SEED   seeds the chaos for a reproducible sequence (default 1)
 //	DATA_DIR  where dynalite keeps the cache (default .data/dynalite); the site's browser tests
 //	       use a throwaway one so they can run beside `make run`
-//	SFN_PORT  the local Step Functions API's port (default PORT+3: 8083), for the AWS CLI and SDKs
+//	SFN_PORT  the local Step Functions API's port (default PORT+3: 8083; 0: a free one, named in
+//	       the banner), for the AWS CLI and SDKs
 //	SFN_ARN_PREFIX  points the gateway at a deployed stage's state machines instead of the local
 //	       ones, e.g. arn:aws:states:eu-central-1:111111111111:stateMachine:vehicle-data-alice-
 //	       (credentials from the default chain, e.g. AWS_PROFILE)
@@ -71,12 +72,12 @@ func stepFunctionsConfig(getenv func(string) string, port string) (stack.StepFun
 	sfnPort := p + 3
 	if v := getenv("SFN_PORT"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 65535 {
-			return stack.StepFunctions{}, fmt.Errorf("SFN_PORT=%q: want a port number from 1 to 65535", v)
+		if err != nil || n < 0 || n > 65535 {
+			return stack.StepFunctions{}, fmt.Errorf("SFN_PORT=%q: want a port number from 1 to 65535, or 0 for a free one", v)
 		}
 		sfnPort = n
 	}
-	if sfnPort > 65535 || sfnPort == p {
+	if sfnPort > 65535 || sfnPort == p && sfnPort != 0 {
 		return stack.StepFunctions{}, fmt.Errorf("SFN_PORT: the Step Functions API needs its own port (PORT=%s): set SFN_PORT", port)
 	}
 	cfg := stack.StepFunctions{

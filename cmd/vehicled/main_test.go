@@ -60,8 +60,11 @@ func TestStepFunctionsSettings(t *testing.T) {
 	if err != nil || cfg.Addr != "127.0.0.1:9100" || cfg.ARNPrefix == "" {
 		t.Errorf("set: %+v %v", cfg, err)
 	}
+	if cfg, err := stepFunctionsConfig(env(map[string]string{"SFN_PORT": "0"}), "8080"); err != nil || cfg.Addr != "127.0.0.1:0" {
+		t.Errorf("SFN_PORT=0: %+v %v, want a free port", cfg, err)
+	}
 	for _, kv := range []map[string]string{
-		{"SFN_PORT": "0"}, {"SFN_PORT": "x"}, {"SFN_PORT": "8080"},
+		{"SFN_PORT": "-1"}, {"SFN_PORT": "x"}, {"SFN_PORT": "8080"}, {"SFN_PORT": "65536"},
 		{"SFN_ENDPOINT": "http://127.0.0.1:9"},
 	} {
 		if _, err := stepFunctionsConfig(env(kv), "8080"); err == nil || !strings.Contains(err.Error(), "SFN_") {
