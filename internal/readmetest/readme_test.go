@@ -139,7 +139,7 @@ type proc struct {
 func start(t *testing.T, root, command string, env ...string) *proc {
 	t.Helper()
 	// Not CommandContext: the context would SIGKILL only bash; kill() ends the whole group.
-	c := exec.Command("bash", "-c", command) //nolint:gosec,noctx // the README's own commands, on purpose
+	c := exec.Command("bash", "-c", command) //nolint:noctx // the README's own commands, on purpose
 	c.Dir = root
 	c.Env = append(append(os.Environ(), guardEnv+"=1"), env...)
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
