@@ -12,6 +12,12 @@
 //	SEED   seeds the chaos for a reproducible sequence (default 1)
 //	DATA_DIR  where dynalite keeps the cache (default .data/dynalite); the site's browser tests
 //	       use a throwaway one so they can run beside `make run`
+//	SFN_PORT  the local Step Functions API's port (default PORT+3: 8083; 0: a free one, named in
+//	       the banner), for the AWS CLI and SDKs
+//	SFN_ARN_PREFIX  points the gateway at a deployed stage's state machines instead of the local
+//	       ones, e.g. arn:aws:states:eu-central-1:111111111111:stateMachine:vehicle-data-alice-
+//	       (credentials from the default chain, e.g. AWS_PROFILE)
+//	SFN_ENDPOINT  with SFN_ARN_PREFIX: another Step Functions endpoint than the region's
 //
 // `vehicled run-machine DEFINITION.asl.json [INPUT]` runs one state machine once with the real
 // handlers on a throwaway stack and prints the result (see runmachine.go).
@@ -60,6 +66,31 @@ func chaosConfig(getenv func(string) string) (float64, uint64, error) {
 	return rate, seed, nil
 }
 
+// stepFunctionsConfig reads SFN_PORT (default PORT+3), SFN_ARN_PREFIX and SFN_ENDPOINT.
+func stepFunctionsConfig(getenv func(string) string, port string) (stack.StepFunctions, error) {
+	p, _ := strconv.Atoi(port) // checked by the caller
+	sfnPort := p + 3
+	if v := getenv("SFN_PORT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 65535 {
+			return stack.StepFunctions{}, fmt.Errorf("SFN_PORT=%q: want a port number from 1 to 65535, or 0 for a free one", v)
+		}
+		sfnPort = n
+	}
+	if sfnPort > 65535 || sfnPort == p && sfnPort != 0 {
+		return stack.StepFunctions{}, fmt.Errorf("SFN_PORT: the Step Functions API needs its own port (PORT=%s): set SFN_PORT", port)
+	}
+	cfg := stack.StepFunctions{
+		Addr:      "127.0.0.1:" + strconv.Itoa(sfnPort),
+		ARNPrefix: getenv("SFN_ARN_PREFIX"),
+		Endpoint:  getenv("SFN_ENDPOINT"),
+	}
+	if cfg.Endpoint != "" && cfg.ARNPrefix == "" {
+		return stack.StepFunctions{}, errors.New("SFN_ENDPOINT needs SFN_ARN_PREFIX (the machines' ARNs there); the local engine's endpoint needs neither")
+	}
+	return cfg, nil
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -93,6 +124,10 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	sfnCfg, err := stepFunctionsConfig(getenv, port)
+	if err != nil {
+		return err
+	}
 	root, err := stack.FindRoot(".")
 	if err != nil {
 		return err
@@ -104,6 +139,8 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 		Root:    root,
 		DataDir: cmp.Or(getenv("DATA_DIR"), filepath.Join(root, ".data", "dynalite")),
 		Logger:  log,
+
+		StepFunctions: sfnCfg,
 	})
 	if err != nil {
 		return err

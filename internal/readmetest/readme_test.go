@@ -87,7 +87,8 @@ func runCommand(t *testing.T, root, cmd string) {
 		port := freePort(t)
 		cmd = portAssignRE.ReplaceAllString(cmd, "PORT="+strconv.Itoa(port))
 		cmd = addrRE.ReplaceAllString(cmd, "-addr 127.0.0.1:"+strconv.Itoa(port))
-		p := start(t, root, cmd, "PORT="+strconv.Itoa(port))
+		// SFN_PORT=0: the stack's Step Functions API takes a free port too, not PORT+3.
+		p := start(t, root, cmd, "PORT="+strconv.Itoa(port), "SFN_PORT=0")
 		if strings.Contains(cmd, "legacysim") || strings.Contains(cmd, "asl serve") {
 			p.waitOutput(t, "http://127.0.0.1:", readyBound)
 		} else {
@@ -96,7 +97,7 @@ func runCommand(t *testing.T, root, cmd string) {
 		p.interrupt(t)
 	case localAPIRE.MatchString(cmd):
 		port := freePort(t)
-		stack := start(t, root, "go run ./cmd/vehicled", "PORT="+strconv.Itoa(port))
+		stack := start(t, root, "go run ./cmd/vehicled", "PORT="+strconv.Itoa(port), "SFN_PORT=0")
 		stack.waitHealthy(t, port, readyBound)
 		defer stack.interrupt(t)
 		cmd = localAPIRE.ReplaceAllString(cmd, "127.0.0.1:"+strconv.Itoa(port))

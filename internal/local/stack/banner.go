@@ -34,6 +34,7 @@ func (s *Stack) Banner() string {
 		fmt.Fprintf(&b, "  curl -s %s/listings/%s | jq\n", s.APIURL, id)
 		fmt.Fprintf(&b, "  curl -s -H \"Authorization: Bearer $TOKEN\" %s/me/listings | jq   # alice's listings\n", s.APIURL)
 	}
+	b.WriteString(s.stepFunctionsBanner(string(vin)))
 	b.WriteString(simBanner(s.Sims))
 	b.WriteString("\nCtrl-C stops everything; the cache stays in .data/dynalite (make clean removes it).\n\n")
 	return b.String()

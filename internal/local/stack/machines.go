@@ -30,6 +30,10 @@ func pascal(name string) string {
 	return b.String()
 }
 
+// localRole is the role the local machines are created with: the local engine checks no
+// permission, but DescribeStateMachine answers it as AWS does.
+const localRole = "arn:aws:iam::" + localAccount + ":role/vehicle-data-local-state-machines"
+
 func functionArn(name string) string {
 	return "arn:aws:lambda:" + localRegion + ":" + localAccount + ":function:" + name
 }
@@ -99,7 +103,7 @@ func (s *Stack) loadStateMachines(root, table string, routed []string) error {
 				"stateMachine", n, "placeholders", f.missing)
 			continue
 		}
-		arn, err := s.Engine.Load(n, f.def, subs)
+		arn, err := s.StepFunctionsAPI.Load(n, f.def, subs, "EXPRESS", localRole)
 		if err != nil {
 			if required[n] {
 				return fmt.Errorf("load state machine: %w", err)

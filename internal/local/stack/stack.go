@@ -45,6 +45,7 @@ import (
 	"github.com/acme-oem/vehicle-data/legacyclients/sim"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
 	"github.com/acme-oem/vehicle-data/statemachines/engine"
+	"github.com/acme-oem/vehicle-data/statemachines/engine/server"
 )
 
 // DefaultTableName is the table's name locally (CDK names it in AWS).
@@ -94,6 +95,9 @@ type Config struct {
 	// SiteURL is the origin of listing share links; http://localhost:<port> when empty (the
 	// site's share page is /l/<id>).
 	SiteURL string
+	// StepFunctions places the engine's Step Functions API, which the gateway calls through the
+	// sfn client as API Gateway does, or points the gateway at deployed state machines.
+	StepFunctions StepFunctions
 }
 
 // Stack is a running local stack. Close it.
@@ -116,6 +120,12 @@ type Stack struct {
 	Outbox *devoutbox.Outbox
 	// StateMachines maps each loaded machine's name to its ARN.
 	StateMachines map[string]string
+
+	// StepFunctionsAPI serves Engine over the Step Functions API at StepFunctionsURL (its own
+	// loopback port); the gateway, the AWS CLI and the SDKs reach the state machines there.
+	StepFunctionsAPI *server.Server
+	StepFunctionsURL string
+	gatewayARNPrefix string // the deployed machines the gateway calls, when not the local ones
 
 	log              *slog.Logger
 	demoListingIDs   []string // SeedDemoListings, for the banner
@@ -228,9 +238,17 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		Region:    localRegion,
 		Account:   localAccount,
 	})
+	if err := s.serveStepFunctions(ctx, cfg.StepFunctions.Addr); err != nil {
+		return nil, fmt.Errorf("local stack: %w", err)
+	}
+	executor, err := stepFunctionsExecutor(ctx, cfg.StepFunctions, s.StepFunctionsURL)
+	if err != nil {
+		return nil, fmt.Errorf("local stack: %w", err)
+	}
+	s.gatewayARNPrefix = cfg.StepFunctions.ARNPrefix
 
 	s.Gateway, err = gateway.New(ctx, gateway.Options{
-		Executor: engineExecutor{s.Engine},
+		Executor: executor,
 		Authorizer: gateway.AuthorizerFunc(func(ctx context.Context, h string) (oidc.Caller, error) {
 			return authorizer.Authorize(ctx, verifier, h)
 		}),
@@ -407,17 +425,6 @@ func (s *Stack) waitHealthy(ctx context.Context) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-}
-
-// engineExecutor adapts the local engine to the gateway's Executor.
-type engineExecutor struct{ e *engine.Engine }
-
-func (x engineExecutor) StartSyncExecution(ctx context.Context, sm string, input []byte) (gateway.Result, error) {
-	r, err := x.e.StartSyncExecution(ctx, sm, input)
-	if err != nil {
-		return gateway.Result{}, fmt.Errorf("start %s: %w", sm, err)
-	}
-	return gateway.Result{Status: r.Status, Output: r.Output, Error: r.Error, Cause: r.Cause}, nil
 }
 
 // FindRoot walks up from dir to the directory holding go.mod.

@@ -142,11 +142,16 @@ func TestStackEndToEnd(t *testing.T) {
 			t.Errorf("the banner's first line %q is not the site's URL", first)
 		}
 		for _, want := range []string{stack.APIURL, stack.IssuerURL + "/token", string(world.DemoRollback),
-			stack.Sims.URL("workshop") + "/__admin/faults", "/__admin/reset", "jq -r .documentCode"} {
+			stack.Sims.URL("workshop") + "/__admin/faults", "/__admin/reset", "jq -r .documentCode",
+			"Step Functions API: " + stack.StepFunctionsURL, "aws stepfunctions start-sync-execution --endpoint-url " + stack.StepFunctionsURL} {
 			if !strings.Contains(banner, want) {
 				t.Errorf("banner lacks %q:\n%s", want, banner)
 			}
 		}
+	})
+
+	t.Run("the AWS CLI's requests reach the state machines", func(t *testing.T) {
+		awsCLIRequests(t, stack.StepFunctionsURL, stack.Banner())
 	})
 
 	t.Run("every demo answer keeps the contract", func(t *testing.T) {
