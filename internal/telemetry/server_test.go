@@ -14,7 +14,7 @@ import (
 
 	"github.com/acme-oem/vehicle-data/internal/metrics"
 	"github.com/acme-oem/vehicle-data/internal/telemetry"
-	"github.com/acme-oem/vehicle-data/internal/traceview"
+	"github.com/acme-oem/vehicle-data/internal/local/traceview"
 )
 
 type stepError struct{}

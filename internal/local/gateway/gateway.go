@@ -40,6 +40,7 @@ import (
 	"github.com/acme-oem/vehicle-data/api"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/oidc"
+	"github.com/acme-oem/vehicle-data/internal/telemetry"
 )
 
 // Execution statuses, as StartSyncExecution reports them.
@@ -372,6 +373,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	rec := &recorder{ResponseWriter: w}
 	route := "-" // the route template; "-" until matched, so the log never holds a raw path
+	var info requestInfo
 
 	defer func() {
 		if p := recover(); p != nil {
@@ -390,15 +392,26 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		g.log.Info("access", "method", r.Method, "route", route, "status", status,
-			"latencyMs", float64(time.Since(start).Microseconds())/1000, "bytes", rec.bytes,
-			"requestId", reqID)
+		outcome := "ok"
+		switch {
+		case status >= 500:
+			outcome = "server_error"
+		case status >= 400:
+			outcome = "client_error"
+		}
+		g.log.LogAttrs(r.Context(), slog.LevelInfo, "access", slog.String("method", r.Method), slog.String("route", route),
+			slog.String("stateMachine", info.stateMachine), slog.Int("status", status), slog.String("outcome", outcome),
+			slog.Float64("latencyMs", float64(time.Since(start).Microseconds())/1000), slog.Int64("bytes", rec.bytes),
+			slog.String("requestId", reqID))
 	}()
 
-	g.serve(rec, r, reqID, &route)
+	g.serve(rec, r.WithContext(telemetry.WithRequestID(r.Context(), reqID)), reqID, &route, &info)
 }
 
-func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, routeName *string) {
+// requestInfo is what the access log learns while the request is served.
+type requestInfo struct{ stateMachine string }
+
+func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, routeName *string, info *requestInfo) {
 	// Like API Gateway, a client that hangs up does not cancel the execution it started: the
 	// state machine runs to its end (writing the cache for the next caller), bounded by the
 	// integration timeout only.
@@ -434,6 +447,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, ro
 	}
 	*routeName = route.Path
 	in := g.integrations[route.Operation]
+	info.stateMachine = in.stateMachine
+	// Names the trace span and the route's metrics (telemetry.Server) with the template.
+	telemetry.SetRoute(r.Context(), route.Method+" "+route.Path)
 
 	params := make(map[string]string, len(rawParams))
 	for name, v := range rawParams {

@@ -14,7 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/acme-oem/vehicle-data/internal/telemetry"
-	"github.com/acme-oem/vehicle-data/internal/traceview"
+	"github.com/acme-oem/vehicle-data/internal/local/traceview"
 )
 
 // report records the trace of a cold report with fixed timings (ms from t0):
