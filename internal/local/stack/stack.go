@@ -139,6 +139,8 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// Every line logged under a request's context carries its request id and trace id.
+	log = slog.New(telemetry.LogHandler(log.Handler()))
 	if cfg.Root == "" {
 		if cfg.Root, err = FindRoot("."); err != nil {
 			return nil, err
