@@ -2,7 +2,10 @@ package telemetry
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
+	"strings"
 
 	"go.opentelemetry.io/otel/trace"
 )
@@ -38,3 +41,32 @@ func (h logHandler) Handle(ctx context.Context, r slog.Record) error {
 
 func (h logHandler) WithAttrs(as []slog.Attr) slog.Handler { return logHandler{h.next.WithAttrs(as)} }
 func (h logHandler) WithGroup(name string) slog.Handler    { return logHandler{h.next.WithGroup(name)} }
+
+// NewLogger returns the product's logger writing to w: format "json" (Lambda, CloudWatch Logs
+// Insights, LOG_FORMAT=json locally) or "text" (the readable default of make run); level "debug",
+// "info", "warn" or "error" ("" is info). Every record carries the request and trace ids of its
+// context (LogHandler). A bad value is an error naming the setting and the values allowed.
+func NewLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var l slog.Level
+	switch strings.ToLower(level) {
+	case "debug":
+		l = slog.LevelDebug
+	case "", "info":
+		l = slog.LevelInfo
+	case "warn":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "json":
+		return slog.New(LogHandler(slog.NewJSONHandler(w, opts))), nil
+	case "", "text":
+		return slog.New(LogHandler(slog.NewTextHandler(w, opts))), nil
+	default:
+		return nil, fmt.Errorf("log format %q: want text or json", format)
+	}
+}
