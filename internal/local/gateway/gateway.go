@@ -40,7 +40,6 @@ import (
 	"github.com/acme-oem/vehicle-data/api"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/oidc"
-	"github.com/acme-oem/vehicle-data/internal/telemetry"
 )
 
 // Execution statuses, as StartSyncExecution reports them.
@@ -131,6 +130,12 @@ type Options struct {
 	BodyTimeout time.Duration
 	// Logger receives the access log and errors; default discards.
 	Logger *slog.Logger
+	// RequestContext, when set, derives the context a request is served under from its request
+	// id (the stack puts the id on every log line of the request with it).
+	RequestContext func(ctx context.Context, requestID string) context.Context
+	// RouteMatched, when set, learns each request's route template ("GET /vehicles/{vin}") once
+	// it is matched (the stack names the trace span and the route's metrics with it).
+	RouteMatched func(ctx context.Context, route string)
 	// NewRequestID mints request ids; default 16 random bytes in hex.
 	NewRequestID func() string
 }
@@ -405,7 +410,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.String("requestId", reqID))
 	}()
 
-	g.serve(rec, r.WithContext(telemetry.WithRequestID(r.Context(), reqID)), reqID, &route, &info)
+	if g.opts.RequestContext != nil {
+		r = r.WithContext(g.opts.RequestContext(r.Context(), reqID))
+	}
+	g.serve(rec, r, reqID, &route, &info)
 }
 
 // requestInfo is what the access log learns while the request is served.
@@ -448,8 +456,9 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, ro
 	*routeName = route.Path
 	in := g.integrations[route.Operation]
 	info.stateMachine = in.stateMachine
-	// Names the trace span and the route's metrics (telemetry.Server) with the template.
-	telemetry.SetRoute(r.Context(), route.Method+" "+route.Path)
+	if g.opts.RouteMatched != nil {
+		g.opts.RouteMatched(r.Context(), route.Method+" "+route.Path)
+	}
 
 	params := make(map[string]string, len(rawParams))
 	for name, v := range rawParams {

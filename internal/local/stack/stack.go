@@ -237,9 +237,11 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		Authorizer: gateway.AuthorizerFunc(func(ctx context.Context, h string) (oidc.Caller, error) {
 			return authorizer.Authorize(ctx, verifier, h)
 		}),
-		Health:   s.health,
-		BasePath: "/api",
-		Logger:   log,
+		Health:         s.health,
+		BasePath:       "/api",
+		Logger:         log,
+		RequestContext: telemetry.WithRequestID,
+		RouteMatched:   telemetry.SetRoute,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
