@@ -21,7 +21,13 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 // LogHandler adds the request id of WithRequestID ("requestId") and the trace id (X-Ray form, "traceId") and span id ("spanId") of the span in the
 // record's context to every record, so a log line leads to its trace and back. Use the Context
 // variants of slog (InfoContext, ...) for it to see the span.
-func LogHandler(next slog.Handler) slog.Handler { return logHandler{next} }
+// Wrapping a LogHandler again returns it as it is, so each id appears once.
+func LogHandler(next slog.Handler) slog.Handler {
+	if h, ok := next.(logHandler); ok {
+		return h
+	}
+	return logHandler{next}
+}
 
 type logHandler struct{ next slog.Handler }
 

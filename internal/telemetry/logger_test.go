@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ func TestNewLoggerFormatsLevelsAndIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	log = slog.New(telemetry.LogHandler(log.Handler())) // wrapped twice, as the stack does
 	ctx := telemetry.WithRequestID(context.Background(), "req-1")
 	log.InfoContext(ctx, "hidden")
 	log.WarnContext(ctx, "shown")
@@ -23,7 +25,7 @@ func TestNewLoggerFormatsLevelsAndIDs(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
 		t.Fatalf("one JSON line wanted: %v: %q", err, buf.String())
 	}
-	if rec["msg"] != "shown" || rec["requestId"] != "req-1" {
+	if rec["msg"] != "shown" || rec["requestId"] != "req-1" || strings.Count(buf.String(), "req-1") != 1 {
 		t.Errorf("got %v, want the warning with requestId req-1", rec)
 	}
 

@@ -397,6 +397,11 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if status == 0 {
 			status = http.StatusOK
 		}
+		attrs := []slog.Attr{}
+		if g.opts.RequestContext == nil {
+			// Otherwise the request context carries the id and the logger adds it.
+			attrs = append(attrs, slog.String("requestId", reqID))
+		}
 		outcome := "ok"
 		switch {
 		case status >= 500:
@@ -404,10 +409,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case status >= 400:
 			outcome = "client_error"
 		}
-		g.log.LogAttrs(r.Context(), slog.LevelInfo, "access", slog.String("method", r.Method), slog.String("route", route),
+		g.log.LogAttrs(r.Context(), slog.LevelInfo, "access", append(attrs, slog.String("method", r.Method), slog.String("route", route),
 			slog.String("stateMachine", info.stateMachine), slog.Int("status", status), slog.String("outcome", outcome),
-			slog.Float64("latencyMs", float64(time.Since(start).Microseconds())/1000), slog.Int64("bytes", rec.bytes),
-			slog.String("requestId", reqID))
+			slog.Float64("latencyMs", float64(time.Since(start).Microseconds())/1000), slog.Int64("bytes", rec.bytes))...)
 	}()
 
 	if g.opts.RequestContext != nil {
