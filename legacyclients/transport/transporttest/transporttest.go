@@ -44,7 +44,7 @@ func (r *SpanRecorder) Segments() ([]Segment, error) {
 	for _, s := range ended {
 		seg := Segment{Name: s.Name(), Error: s.Status().Code == codes.Error, Status: s.Status().Description, Annotations: map[string]any{}}
 		for _, kv := range s.Attributes() {
-			seg.Annotations[string(kv.Key)] = kv.Value.Emit()
+			seg.Annotations[string(kv.Key)] = kv.Value.String()
 		}
 		out = append(out, seg)
 	}
