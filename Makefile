@@ -61,7 +61,7 @@ unit: deps
 # race runs the race detector on the packages that start goroutines or share state between them
 # (singleflight and leases, breakers, key-set refresh, the stack's servers, the simulators; the
 # engine's Map, Parallel and API server).
-RACE_PKGS := ./internal/dynamo/... ./internal/oidc/... ./internal/tracing/... ./internal/wiring/... \
+RACE_PKGS := ./internal/dynamo/... ./internal/oidc/... ./internal/telemetry/... ./internal/wiring/... \
 	./internal/local/... ./functions/fetchsource/... ./legacyclients/transport/... ./legacyclients/sim/...
 race: deps
 	CGO_ENABLED=1 $(GO) test -race -short -count=1 -timeout 15m $(RACE_PKGS)

@@ -29,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -38,6 +37,7 @@ import (
 	"time"
 
 	"github.com/acme-oem/vehicle-data/internal/local/stack"
+	"github.com/acme-oem/vehicle-data/internal/telemetry"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim/fault"
 )
@@ -132,7 +132,12 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// Readable text by default; LOG_FORMAT=json prints what CloudWatch would get. LOG_LEVEL=debug
+	// adds the simulators' request lines.
+	log, err := telemetry.NewLogger(stderr, getenv("LOG_FORMAT"), getenv("LOG_LEVEL"))
+	if err != nil {
+		return fmt.Errorf("LOG_FORMAT/LOG_LEVEL: %w", err)
+	}
 
 	stack, err := stack.Start(ctx, stack.Config{
 		Addr:    "127.0.0.1:" + port,

@@ -72,6 +72,13 @@ describe('the web site', () => {
     expect(await page.locator('[data-section="owner"]').count()).toBe(0);
     await checkA11y(page, 'a report');
     await screenshot(page, 'report', true);
+    // Local mode links the trace of this very request: its waterfall names the route.
+    const href = await page.getByTestId('trace-link').getAttribute('href');
+    expect(href).toMatch(/^\/dev\/traces\/1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    const traced = await page.request.get(new URL(`${href}?format=json`, page.url()).toString());
+    expect(traced.status()).toBe(200);
+    const waterfall = (await traced.json()) as { spans: { name: string }[] };
+    expect(waterfall.spans.map((s) => s.name)).toContain('GET /vehicles/{vin}');
 
     await page.goto(`/vehicles/${RECALL}`);
     await waitForReport(page);

@@ -33,11 +33,23 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/internal/metrics"
+	"github.com/acme-oem/vehicle-data/internal/telemetry"
 	"github.com/acme-oem/vehicle-data/internal/wiring"
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	// JSON for CloudWatch; the level from Lambda's log configuration (AWS_LAMBDA_LOG_LEVEL) or
+	// LOG_LEVEL, per environment.
+	level := os.Getenv("LOG_LEVEL")
+	if l := os.Getenv("AWS_LAMBDA_LOG_LEVEL"); l != "" {
+		level = l
+	}
+	log, err := telemetry.NewLogger(os.Stdout, "json", level)
+	if err != nil {
+		log = slog.New(slog.NewJSONHandler(os.Stdout, nil))
+		log.Warn("log level ignored", "error", err.Error())
+	}
 	h, err := build(context.Background(), os.Getenv, log)
 	if err != nil {
 		log.Error("lambda start-up failed", "error", err.Error())
@@ -54,6 +66,10 @@ func build(ctx context.Context, env func(string) string, log *slog.Logger) (lamb
 	}
 	cfg := wiring.FromEnv(env)
 	cfg.Log = log.With("function", name)
+	// The steps' metrics as CloudWatch Embedded Metric Format on standard output, flushed after
+	// each invocation (Lambda freezes the process between them).
+	emf := metrics.NewEMF(os.Stdout, nil)
+	cfg.Metrics = emf
 	if name == catalog.Authorizer {
 		a, err := wiring.Authorizer(ctx, cfg)
 		if err != nil {
@@ -66,7 +82,13 @@ func build(ctx context.Context, env func(string) string, log *slog.Logger) (lamb
 		return nil, err
 	}
 	h, _ := fns.Lookup(name) // Build built name or failed
-	return invoker(h), nil
+	return invoker(func(ctx context.Context, payload []byte) ([]byte, error) {
+		out, err := h(ctx, payload)
+		if ferr := emf.Flush(); ferr != nil {
+			log.WarnContext(ctx, "metrics not written", "error", ferr.Error())
+		}
+		return out, err
+	}), nil
 }
 
 func handlerName(env func(string) string) (string, error) {

@@ -17,25 +17,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-xray-sdk-go/xray"
-	"github.com/aws/aws-xray-sdk-go/xraylog"
-
 	"github.com/acme-oem/vehicle-data/internal/local/devoidc"
 	local "github.com/acme-oem/vehicle-data/internal/local/stack"
-	"github.com/acme-oem/vehicle-data/internal/tracing"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim/fault"
 )
 
-// stack is the one local stack of this test binary; logs is everything it logged, at every level;
-// xrayLogs is everything the X-Ray SDK logged, at every level; segments is every trace segment it
-// emitted (local.Config.TraceEmitter).
+// stack is the one local stack of this test binary (its spans in stack.Traces, its metrics in
+// stack.Metrics); logs is everything it logged, at every level.
 var (
-	stack    *local.Stack
-	logs     = &syncBuffer{}
-	xrayLogs = &syncBuffer{}
-	segments = tracing.NewRecorder(0, 0)
+	stack *local.Stack
+	logs  = &syncBuffer{}
 )
 
 // syncBuffer is a bytes.Buffer that the stack's goroutines may write while a test reads it.
@@ -71,13 +64,9 @@ func run(m *testing.M) int {
 	for _, s := range sim.Systems() {
 		latency[s] = fault.Latency{FixedMs: 2} // real network hops, no dice, little waiting
 	}
-	// The X-Ray SDK logs through its own global logger (to stdout by default): capture it too, so
-	// that it is scanned for secrets and for X-Ray errors such as a missing context.
-	xray.SetLogger(xraylog.NewDefaultLogger(xrayLogs, xraylog.LogLevelDebug))
 	s, err := local.Start(ctx, local.Config{
 		Sim:           sim.Options{Latency: latency},
 		Logger:        logger,
-		TraceEmitter:  segments,
 		WrapFunctions: stepPanics.wrap,
 	})
 	if err != nil {
@@ -97,24 +86,19 @@ func run(m *testing.M) int {
 			strings.Join(leaks, "\n  "))
 		code = 1
 	}
-	// The same for the X-Ray SDK's log and for every trace segment of the run, which must also be
-	// complete (nothing dropped) and free of X-Ray errors.
-	if leaks := leaksIn(xrayLogs.String(), allSecrets()); len(leaks) > 0 {
-		fmt.Fprintf(os.Stderr, "securitytest: personal data or secrets in the X-Ray SDK's log:\n  %s\n",
+	var spans strings.Builder
+	for _, sp := range stack.Traces.Spans() {
+		b, _ := json.Marshal(sp)
+		spans.Write(b)
+		spans.WriteByte('\n')
+	}
+	if leaks := leaksIn(spans.String(), allSecrets()); len(leaks) > 0 {
+		fmt.Fprintf(os.Stderr, "securitytest: personal data or secrets in trace spans:\n  %s\n",
 			strings.Join(leaks, "\n  "))
 		code = 1
 	}
-	if problems := xrayProblems(xrayLogs.String()); len(problems) > 0 {
-		fmt.Fprintf(os.Stderr, "securitytest: the X-Ray SDK logged problems:\n  %s\n", strings.Join(problems, "\n  "))
-		code = 1
-	}
-	if leaks := leaksIn(segmentLog(segments.Documents()), allSecrets()); len(leaks) > 0 {
-		fmt.Fprintf(os.Stderr, "securitytest: personal data or secrets in trace segments:\n  %s\n",
-			strings.Join(leaks, "\n  "))
-		code = 1
-	}
-	if n := segments.Dropped(); n > 0 {
-		fmt.Fprintf(os.Stderr, "securitytest: the trace recorder dropped %d segments: the scans are incomplete\n", n)
+	if n := stack.Traces.Evicted(); n > 0 {
+		fmt.Fprintf(os.Stderr, "securitytest: the trace recorder evicted %d spans: the scans are incomplete\n", n)
 		code = 1
 	}
 	return code

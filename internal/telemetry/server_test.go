@@ -12,9 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/acme-oem/vehicle-data/internal/local/traceview"
 	"github.com/acme-oem/vehicle-data/internal/metrics"
 	"github.com/acme-oem/vehicle-data/internal/telemetry"
-	"github.com/acme-oem/vehicle-data/internal/traceview"
 )
 
 type stepError struct{}

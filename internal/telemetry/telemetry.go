@@ -6,7 +6,7 @@
 //   - a guard (CheckName, CheckAttribute, Guarded) that refuses personal data in span names,
 //     attributes, events and status messages before a span leaves the process;
 //   - Recorder, a bounded in-memory span processor for the local stack and tests (the trace view,
-//     internal/traceview, reads it);
+//     internal/local/traceview, reads it);
 //   - Transport, an http.RoundTripper that traces each legacy call as a client span and sends
 //     X-Amzn-Trace-Id with it.
 //

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -41,6 +42,7 @@ type parts struct {
 	api         dynamo.API
 	reportCache *dynamo.Cache
 	transports  []*transport.Client
+	pools       []*http.Transport // the traced transports' connection pools, closed with the parts
 	vm          *vehiclemaster.Client
 	ws          *workshop.Client
 	reg         *regclient.Client
@@ -69,6 +71,10 @@ func (p *parts) close() {
 		t.Close()
 	}
 	p.transports = nil
+	for _, pool := range p.pools {
+		pool.CloseIdleConnections()
+	}
+	p.pools = nil
 }
 
 func (p *parts) dynamoDB(ctx context.Context) (dynamo.API, error) {
@@ -105,6 +111,17 @@ func (p *parts) cache(ctx context.Context) (*dynamo.Cache, error) {
 func (p *parts) transport(src vehicle.Source) (*transport.Client, error) {
 	tc := p.cfg.Transport
 	tc.System, tc.BaseURL = string(src), p.cfg.LegacyURLs[src]
+	if tc.Hooks.Call == nil && tc.Hooks.BreakerChange == nil {
+		tc.Hooks = transportHooks(p.cfg.Metrics, p.log)
+	}
+	if p.cfg.TracerProvider != nil && tc.Transport == nil {
+		pool, rt, err := tracedTransport(p.cfg.TracerProvider, string(src))
+		if err != nil {
+			return nil, fmt.Errorf("%s transport: %w", src, err)
+		}
+		p.pools = append(p.pools, pool)
+		tc.Transport = rt
+	}
 	t, err := transport.New(tc)
 	if err != nil {
 		return nil, fmt.Errorf("%s transport: %w", src, err)

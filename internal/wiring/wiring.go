@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/acme-oem/vehicle-data/functions/authorizer"
 	"github.com/acme-oem/vehicle-data/functions/catalog"
 	"github.com/acme-oem/vehicle-data/functions/dealersurfaced"
@@ -37,6 +39,7 @@ import (
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/listing"
+	"github.com/acme-oem/vehicle-data/internal/metrics"
 	"github.com/acme-oem/vehicle-data/internal/oidc"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
@@ -90,6 +93,12 @@ type Config struct {
 	Log *slog.Logger
 	// SiteURL is the site's origin for share links (SITE_URL); "" gives site-relative links.
 	SiteURL string
+	// TracerProvider, when set, traces every step (a span per invocation) and every legacy call
+	// (a span per call and per attempt, X-Amzn-Trace-Id sent to the system).
+	TracerProvider trace.TracerProvider
+	// Metrics receives the steps' and the legacy transports' metrics (EMF in Lambda,
+	// metrics.Local locally); nil records none.
+	Metrics metrics.Recorder
 }
 
 // FromEnv reads the configuration from environment variables (env is os.Getenv in main).
@@ -296,7 +305,7 @@ func Build(ctx context.Context, cfg Config, names ...string) (*Functions, error)
 			p.close()
 			return nil, fmt.Errorf("wiring: step %s: %w", name, err)
 		}
-		fns.handlers[name] = step.Guard(name, p.log, h)
+		fns.handlers[name] = observeStep(name, p.log, cfg.TracerProvider, step.Guard(name, p.log, h))
 	}
 	return fns, nil
 }

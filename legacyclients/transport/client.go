@@ -157,6 +157,9 @@ func (c *Client) flushTransitions(ctx context.Context) {
 				slog.String("system", c.cfg.System),
 				slog.String("from", t.from.String()),
 				slog.String("to", t.to.String()))
+			if c.cfg.Hooks.BreakerChange != nil {
+				c.cfg.Hooks.BreakerChange(ctx, c.cfg.System, t.from.String(), t.to.String())
+			}
 		default:
 			return
 		}
@@ -214,7 +217,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 	cl := &call{c: c, req: req}
 	var resp *Response
-	err := c.trace(ctx, cl, func(ctx context.Context) error {
+	err := c.observe(ctx, cl, func(ctx context.Context) error {
 		var err error
 		resp, err = c.do(ctx, cl)
 		return err

@@ -51,7 +51,7 @@ type BreakerConfig struct {
 type Config struct {
 	// System names the legacy system ("vehicle-master", "workshop",
 	// "registry", "recalls", "dealer-stock", "offers"). It names the trace
-	// subsegment and appears in logs and errors, so it must not be personal.
+	// call span and appears in logs and errors, so it must not be personal.
 	System string
 	// BaseURL is scheme://host[:port][/prefix]; Request.Path is appended.
 	BaseURL string
@@ -73,6 +73,8 @@ type Config struct {
 	// custom TLS setup). Nil uses a dedicated pooled transport that Close
 	// releases.
 	Transport http.RoundTripper
+	// Hooks observe calls and breaker changes (metrics); zero observes nothing.
+	Hooks Hooks
 }
 
 // withDefaults validates cfg and fills zero values.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,8 +18,6 @@ import (
 	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2"
-	"github.com/aws/aws-xray-sdk-go/strategy/ctxmissing"
-	"github.com/aws/aws-xray-sdk-go/xray"
 	"github.com/rs/zerolog"
 	"go.uber.org/goleak"
 
@@ -617,10 +616,25 @@ func TestNoPersonalDataInLogsErrorsOrSegments(t *testing.T) {
 			ok(w, r)
 		}
 	})
+	var hookMu sync.Mutex
+	hookOutcomes := map[string]int{}
+	var hookChanges []string
 	c, logs := newClient(t, u.URL, func(cfg *transport.Config) {
 		cfg.AttemptTimeout = 100 * time.Millisecond
 		cfg.MaxBodyBytes = 1024
 		cfg.Breaker = transport.BreakerConfig{ConsecutiveFailures: 4, OpenTimeout: time.Minute}
+		cfg.Hooks = transport.Hooks{
+			Call: func(_ context.Context, c transport.CallInfo) {
+				hookMu.Lock()
+				defer hookMu.Unlock()
+				hookOutcomes[c.Outcome]++
+			},
+			BreakerChange: func(_ context.Context, system, from, to string) {
+				hookMu.Lock()
+				defer hookMu.Unlock()
+				hookChanges = append(hookChanges, system+" "+from+"->"+to)
+			},
+		}
 	})
 	ctx, rec, err := transporttest.TraceContext(deadline(t, 5*time.Second))
 	if err != nil {
@@ -674,35 +688,40 @@ func TestNoPersonalDataInLogsErrorsOrSegments(t *testing.T) {
 	}
 	outcomes := map[string]bool{}
 	for _, s := range segs {
-		if s.Name != "vehicle-master" || s.Annotations["operation"] != "get-vehicle" {
+		if s.Name != "vehicle-master" || s.Annotations["legacy.operation"] != "get-vehicle" {
 			t.Errorf("segment %+v: want name vehicle-master, operation get-vehicle", s)
 		}
-		for _, k := range []string{"outcome", "attempts", "breaker_state", "http_status"} {
+		for _, k := range []string{"legacy.outcome", "legacy.attempts", "legacy.breaker_state", "http.response.status_code"} {
 			if _, ok := s.Annotations[k]; !ok {
 				t.Errorf("segment lacks annotation %s: %+v", k, s.Annotations)
 			}
 		}
-		outcomes[fmt.Sprint(s.Annotations["outcome"])] = true
+		outcomes[fmt.Sprint(s.Annotations["legacy.outcome"])] = true
 	}
 	for _, o := range []string{"ok", "not_found", "oversized", "timeout", "server_unavailable", "breaker_open"} {
 		if !outcomes[o] {
 			t.Errorf("no segment with outcome %s (got %v)", o, outcomes)
 		}
 	}
+	hookMu.Lock()
+	defer hookMu.Unlock()
+	// ok twice (the "ok" call and the bad-payload one share it), then 404, big, slow, 503, open.
+	wantHooks := map[string]int{"ok": 1, "not_found": 1, "bad_payload": 1, "unavailable": 3}
+	if fmt.Sprint(hookOutcomes) != fmt.Sprint(wantHooks) {
+		t.Errorf("Call hook outcomes = %v, want %v", hookOutcomes, wantHooks)
+	}
+	if !slices.Contains(hookChanges, "vehicle-master closed->open") {
+		t.Errorf("BreakerChange hook missed the opening: %v", hookChanges)
+	}
 }
 
-// TestWithoutParentSegment: local runs and unit tests have no segment. The
-// context carries xray's panicking context-missing strategy, so the call
-// would panic if the transport asked xray for a subsegment anyway.
-func TestWithoutParentSegment(t *testing.T) {
+// TestWithoutParentSpan: local runs and unit tests without a trace trace nothing and need no
+// tracer: the call still works.
+func TestWithoutParentSpan(t *testing.T) {
 	leakCheck(t)
 	u := newUpstream(t, ok)
 	c, _ := newClient(t, u.URL, nil)
-	ctx, err := xray.ContextWithConfig(deadline(t, time.Second), xray.Config{ContextMissingStrategy: ctxmissing.NewDefaultRuntimeErrorStrategy()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, el, err := run(t, c, ctx, getVIN())
+	resp, el, err := run(t, c, deadline(t, time.Second), getVIN())
 	check(t, c, u, resp, err, el, want{attempts: 1, hits: 1, within: time.Second})
 }
 

@@ -73,6 +73,11 @@ type Event struct {
 	Error        string        // StateExited only: the error name when the state failed
 	Input        []byte
 	Output       []byte
+	// StateMachine names the execution's machine.
+	StateMachine string
+	// Context is the execution's context (the caller's, carrying its trace span and deadline), so
+	// a hook can attach what it records to the request that caused it. Read it; never keep it.
+	Context context.Context
 }
 
 // Result is the outcome of a synchronous execution, shaped like StartSyncExecution's answer.

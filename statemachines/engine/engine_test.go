@@ -377,6 +377,36 @@ func TestTraceHasNoDataByDefault(t *testing.T) {
 	}
 }
 
+// A trace hook attaches what it records to the request that caused the execution: every event
+// carries the caller's context and the machine's name.
+func TestTraceEventsCarryContextAndMachine(t *testing.T) {
+	t.Parallel()
+	type key struct{}
+	var mu sync.Mutex
+	var events []engine.Event
+	e, _ := newEngine(t, engine.Options{Trace: func(ev engine.Event) {
+		mu.Lock()
+		events = append(events, ev)
+		mu.Unlock()
+	}})
+	mustLoad(t, e, "m", `{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`)
+	ctx := context.WithValue(context.Background(), key{}, "request-1")
+	if _, err := e.StartSyncExecution(ctx, "m", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 2 {
+		t.Fatalf("got %d events, want 2", len(events))
+	}
+	for i, ev := range events {
+		if ev.StateMachine != "m" {
+			t.Errorf("event %d: StateMachine = %q, want m", i, ev.StateMachine)
+		}
+		if ev.Context == nil || ev.Context.Value(key{}) != "request-1" {
+			t.Errorf("event %d does not carry the caller's context", i)
+		}
+	}
+}
+
 func TestConcurrentExecutions(t *testing.T) {
 	t.Parallel()
 	e, _ := newEngine(t, engine.Options{})

@@ -240,7 +240,7 @@ func (f *frame) runState(st *state, input any) (any, *state, *value.Error) {
 		r.entered = f.ex.eng.clock.Now()
 	}
 	if trace != nil {
-		ev := Event{Kind: EventStateEntered, ExecutionArn: f.ex.arn, ID: r.id, State: st.name, StateType: st.typeName, Time: r.entered}
+		ev := Event{Kind: EventStateEntered, ExecutionArn: f.ex.arn, StateMachine: f.ex.m.name, Context: f.ctx, ID: r.id, State: st.name, StateType: st.typeName, Time: r.entered}
 		if f.ex.eng.opts.TraceData {
 			ev.Input, _ = value.Marshal(input)
 		}
@@ -266,7 +266,7 @@ func (f *frame) runState(st *state, input any) (any, *state, *value.Error) {
 	}
 	if trace != nil {
 		now := f.ex.eng.clock.Now()
-		ev := Event{Kind: EventStateExited, ExecutionArn: f.ex.arn, ID: f.events.n.Load(), State: st.name, StateType: st.typeName, Time: now, Duration: now.Sub(r.entered)}
+		ev := Event{Kind: EventStateExited, ExecutionArn: f.ex.arn, StateMachine: f.ex.m.name, Context: f.ctx, ID: f.events.n.Load(), State: st.name, StateType: st.typeName, Time: now, Duration: now.Sub(r.entered)}
 		if err != nil {
 			ev.Error = err.Name
 		} else if f.ex.eng.opts.TraceData {

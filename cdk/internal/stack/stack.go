@@ -77,6 +77,7 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 		return nil, err
 	}
 	s.ops = newOps(s)
+	newCatalogueAlarms(s)
 	newCanary(s)
 	out := func(id string, v *string, desc string) {
 		awscdk.NewCfnOutput(st, jsii.String(id), &awscdk.CfnOutputProps{Value: v, Description: jsii.String(desc)})

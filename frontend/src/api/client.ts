@@ -71,6 +71,14 @@ export interface RequestOptions {
   body?: unknown;
   token?: string | null;
   signal?: AbortSignal;
+  /** Receives the response's headers (the local trace link reads X-Amzn-Trace-Id). */
+  onHeaders?: (headers: Headers) => void;
+}
+
+/** traceRoot is the trace id of an X-Amzn-Trace-Id value ("Root=1-...;Parent=...;Sampled=1"). */
+export function traceRoot(header: string | null): string | null {
+  const m = /(?:^|;)\s*Root=(1-[0-9a-f]{8}-[0-9a-f]{24})(?:;|$)/.exec(header ?? '');
+  return m ? m[1]! : null;
 }
 
 export async function request<T>(url: string, opts: RequestOptions = {}): Promise<T> {
@@ -90,6 +98,7 @@ export async function request<T>(url: string, opts: RequestOptions = {}): Promis
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'NETWORK', (err as Error).message);
   }
+  opts.onHeaders?.(res.headers);
   if (!res.ok) throw await errorFrom(res);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
@@ -106,8 +115,12 @@ export class Api {
     return this.base + path;
   }
 
-  getReport(vin: string, signal?: AbortSignal): Promise<Report> {
-    return request<Report>(this.url(`/vehicles/${encodeURIComponent(vin)}`), { token: this.token(), signal });
+  getReport(vin: string, signal?: AbortSignal, onHeaders?: (headers: Headers) => void): Promise<Report> {
+    return request<Report>(this.url(`/vehicles/${encodeURIComponent(vin)}`), {
+      token: this.token(),
+      signal,
+      ...(onHeaders ? { onHeaders } : {}),
+    });
   }
 
   createChallenge(vin: string, method: ChallengeMethod): Promise<OwnershipChallenge> {

@@ -9,7 +9,7 @@ import Badge from '@cloudscape-design/components/badge';
 import Box from '@cloudscape-design/components/box';
 import Container from '@cloudscape-design/components/container';
 import Link from '@cloudscape-design/components/link';
-import { ApiError, type OwnershipGrant, type Report } from '../api/client';
+import { ApiError, traceRoot, type OwnershipGrant, type Report } from '../api/client';
 import { describeError } from '../api/errors';
 import { useAuth } from '../auth/auth';
 import { useI18n } from '../i18n';
@@ -29,13 +29,16 @@ import {
 /** After this long the page says that slow legacy systems are still being asked. */
 export const SLOW_AFTER_MS = 2500;
 
-type State = { status: 'loading' } | { status: 'ok'; report: Report } | { status: 'error'; error: ApiError };
+type State =
+  | { status: 'loading' }
+  | { status: 'ok'; report: Report; trace: string | null }
+  | { status: 'error'; error: ApiError };
 
 export default function VehiclePage({ params }: PageProps) {
   const vin = (params.vin ?? '').toUpperCase();
   const i18n = useI18n();
   const { t, fmt } = i18n;
-  const { api } = useSite();
+  const { api, config } = useSite();
   const { session, signOut } = useAuth();
   const [state, setState] = useState<State>({ status: 'loading' });
   const [slow, setSlow] = useState(false);
@@ -48,9 +51,12 @@ export default function VehiclePage({ params }: PageProps) {
     setState({ status: 'loading' });
     setSlow(false);
     const timer = setTimeout(() => setSlow(true), SLOW_AFTER_MS);
+    let trace: string | null = null;
     api
-      .getReport(vin, ctrl.signal)
-      .then((report) => setState({ status: 'ok', report }))
+      .getReport(vin, ctrl.signal, (h) => {
+        trace = traceRoot(h.get('X-Amzn-Trace-Id'));
+      })
+      .then((report) => setState({ status: 'ok', report, trace }))
       .catch((e: Error) => {
         if (e.name === 'AbortError') return;
         // An expired or revoked token: forget it; the effect runs again, anonymously.
@@ -159,6 +165,11 @@ export default function VehiclePage({ params }: PageProps) {
         <Link href="/" onFollow={(e) => followLink(e)}>
           {t('report.another')}
         </Link>
+        {config.local && state.trace && (
+          <Link href={`/dev/traces/${state.trace}`} external target="_blank" data-testid="trace-link">
+            {t('report.trace')}
+          </Link>
+        )}
       </SpaceBetween>
     </ContentLayout>
   );

@@ -130,6 +130,12 @@ type Options struct {
 	BodyTimeout time.Duration
 	// Logger receives the access log and errors; default discards.
 	Logger *slog.Logger
+	// RequestContext, when set, derives the context a request is served under from its request
+	// id (the stack puts the id on every log line of the request with it).
+	RequestContext func(ctx context.Context, requestID string) context.Context
+	// RouteMatched, when set, learns each request's route template ("GET /vehicles/{vin}") once
+	// it is matched (the stack names the trace span and the route's metrics with it).
+	RouteMatched func(ctx context.Context, route string)
 	// NewRequestID mints request ids; default 16 random bytes in hex.
 	NewRequestID func() string
 	// Features are the product features switched on (config/features/<env>.json). An operation
@@ -397,6 +403,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	rec := &recorder{ResponseWriter: w}
 	route := "-" // the route template; "-" until matched, so the log never holds a raw path
+	var info requestInfo
 
 	defer func() {
 		if p := recover(); p != nil {
@@ -415,15 +422,33 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		g.log.Info("access", "method", r.Method, "route", route, "status", status,
-			"latencyMs", float64(time.Since(start).Microseconds())/1000, "bytes", rec.bytes,
-			"requestId", reqID)
+		attrs := []slog.Attr{}
+		if g.opts.RequestContext == nil {
+			// Otherwise the request context carries the id and the logger adds it.
+			attrs = append(attrs, slog.String("requestId", reqID))
+		}
+		outcome := "ok"
+		switch {
+		case status >= 500:
+			outcome = "server_error"
+		case status >= 400:
+			outcome = "client_error"
+		}
+		g.log.LogAttrs(r.Context(), slog.LevelInfo, "access", append(attrs, slog.String("method", r.Method), slog.String("route", route),
+			slog.String("stateMachine", info.stateMachine), slog.Int("status", status), slog.String("outcome", outcome),
+			slog.Float64("latencyMs", float64(time.Since(start).Microseconds())/1000), slog.Int64("bytes", rec.bytes))...)
 	}()
 
-	g.serve(rec, r, reqID, &route)
+	if g.opts.RequestContext != nil {
+		r = r.WithContext(g.opts.RequestContext(r.Context(), reqID))
+	}
+	g.serve(rec, r, reqID, &route, &info)
 }
 
-func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, routeName *string) {
+// requestInfo is what the access log learns while the request is served.
+type requestInfo struct{ stateMachine string }
+
+func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, routeName *string, info *requestInfo) {
 	// Like API Gateway, a client that hangs up does not cancel the execution it started: the
 	// state machine runs to its end (writing the cache for the next caller), bounded by the
 	// integration timeout only.
@@ -463,16 +488,15 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, ro
 		writeAppError(w, unknownRoute())
 		return
 	}
+	info.stateMachine = in.stateMachine
+	if g.opts.RouteMatched != nil {
+		g.opts.RouteMatched(r.Context(), route.Method+" "+route.Path)
+	}
 
-	params := make(map[string]string, len(rawParams))
-	for name, v := range rawParams {
-		dv, err := url.PathUnescape(v)
-		if err != nil {
-			writeAppError(w, &apperr.Error{Code: apperr.Invalid, Field: name, Rule: "encoding",
-				Message: "path parameter " + name + " is not validly percent-encoded"})
-			return
-		}
-		params[name] = dv
+	params, e := decodePathParams(rawParams)
+	if e != nil {
+		writeAppError(w, e)
+		return
 	}
 
 	// The authorizer runs before validation, as in API Gateway: a bad token is a 401 whatever
@@ -560,6 +584,20 @@ func declaredQuery(op *openapi3.Operation, q url.Values) map[string]string {
 		}
 	}
 	return out
+}
+
+// decodePathParams percent-decodes the route's path parameters.
+func decodePathParams(raw map[string]string) (map[string]string, *apperr.Error) {
+	params := make(map[string]string, len(raw))
+	for name, v := range raw {
+		dv, err := url.PathUnescape(v)
+		if err != nil {
+			return nil, &apperr.Error{Code: apperr.Invalid, Field: name, Rule: "encoding",
+				Message: "path parameter " + name + " is not validly percent-encoded"}
+		}
+		params[name] = dv
+	}
+	return params, nil
 }
 
 // request is what the integration passes to the state machine.

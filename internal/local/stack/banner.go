@@ -16,6 +16,8 @@ func (s *Stack) Banner() string {
 	fmt.Fprintf(&b, "  API        %s   (contract: api/openapi.yaml)\n", s.APIURL)
 	fmt.Fprintf(&b, "  health     %s/healthz\n", s.URL)
 	fmt.Fprintf(&b, "  OIDC       %s   (demo users: alice, bob = consumers; dealer-dan = dealer)\n", s.IssuerURL)
+	fmt.Fprintf(&b, "  traces     %s/dev/traces/   (a response's X-Amzn-Trace-Id: %s/dev/traces/<Root>)\n", s.URL, s.URL)
+	fmt.Fprintf(&b, "  metrics    %s/dev/metrics   (the metric catalogue's series, JSON)\n", s.URL)
 	fmt.Fprintf(&b, "\nA report, anonymous (public view):\n  curl -s %s/vehicles/%s | jq\n", s.APIURL, vin)
 	fmt.Fprintf(&b, "\nA dev token, then a report as alice:\n")
 	fmt.Fprintf(&b, "  TOKEN=$(curl -s -d grant_type=password -d username=alice %s/token | jq -r .access_token)\n", s.IssuerURL)

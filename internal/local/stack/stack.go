@@ -30,18 +30,23 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-xray-sdk-go/xray"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/acme-oem/vehicle-data/config"
 	"github.com/acme-oem/vehicle-data/functions/authorizer"
 	"github.com/acme-oem/vehicle-data/functions/step"
+	"github.com/acme-oem/vehicle-data/internal/cost"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/local/devoidc"
 	"github.com/acme-oem/vehicle-data/internal/local/devoutbox"
 	"github.com/acme-oem/vehicle-data/internal/local/devsite"
 	"github.com/acme-oem/vehicle-data/internal/local/dynalite"
 	"github.com/acme-oem/vehicle-data/internal/local/gateway"
+	"github.com/acme-oem/vehicle-data/internal/local/traceview"
+	"github.com/acme-oem/vehicle-data/internal/metrics"
 	"github.com/acme-oem/vehicle-data/internal/oidc"
+	"github.com/acme-oem/vehicle-data/internal/telemetry"
+	"github.com/acme-oem/vehicle-data/internal/wiring"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
 	"github.com/acme-oem/vehicle-data/statemachines/engine"
@@ -78,15 +83,14 @@ type Config struct {
 	LegacyBreaker transport.BreakerConfig
 	// Logger receives the access log and the parts' logs; discarded when nil.
 	Logger *slog.Logger
-	// TraceEmitter receives every X-Ray (sub)segment the Lambda steps and the legacy clients
-	// emit: when set, each Lambda invocation of the engine runs, as in AWS, under a fresh sampled
-	// trace header (xray.LambdaTraceHeaderKey) and an xray.Config with this emitter, set per
-	// context (internal/tracing), not globally. A *tracing.Recorder keeps them in memory,
-	// bounded. Nil traces nothing: the legacy clients then begin no subsegment.
-	TraceEmitter xray.Emitter
+	// Traces keeps every span of the gateway, the state machines' states, the steps, the legacy
+	// calls and the cache reads (through the personal-data guard), for the trace view at
+	// /dev/traces/ and the tests; a fresh bounded one when nil.
+	Traces *telemetry.Recorder
+	// Metrics aggregates the catalogue's metrics for /dev/metrics; a fresh one when nil.
+	Metrics *metrics.Local
 	// WrapFunctions, when set, wraps each Lambda step's handler (as internal/wiring built it) once
-	// at start; the engine invokes what it returns, under the trace context when TraceEmitter is
-	// set. For fault injection in tests (a step that panics or fails); nil runs the steps as
+	// at start; the engine invokes what it returns, inside the step's span. For fault injection in tests (a step that panics or fails); nil runs the steps as
 	// they are.
 	WrapFunctions func(name string, h step.Handler) step.Handler
 	// Features are the product features switched on (the gateway hides the others' routes);
@@ -116,6 +120,9 @@ type Stack struct {
 	Engine    *engine.Engine
 	Gateway   *gateway.Gateway
 	Sims      *sim.Cluster
+	// Traces and Metrics are what /dev/traces/ and /dev/metrics show.
+	Traces  *telemetry.Recorder
+	Metrics *metrics.Local
 	// Outbox holds the ownership codes sent to owners on record (GET /dev/outbox?vin=...).
 	Outbox *devoutbox.Outbox
 	// StateMachines maps each loaded machine's name to its ARN.
@@ -129,6 +136,7 @@ type Stack struct {
 
 	log              *slog.Logger
 	demoListingIDs   []string // SeedDemoListings, for the banner
+	meters           sync.Map // request id -> *cost.Meter, across the local Step Functions API (requestCarrier)
 	requiredMachines []string
 	transports       []*transport.Client // one per legacy system; /healthz reads their snapshots
 	server           *http.Server
@@ -154,6 +162,8 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// Every line logged under a request's context carries its request id and trace id.
+	log = slog.New(telemetry.LogHandler(log.Handler()))
 	if cfg.Root == "" {
 		if cfg.Root, err = FindRoot("."); err != nil {
 			return nil, err
@@ -221,46 +231,27 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
 
+	s.Traces, s.Metrics = cfg.Traces, cfg.Metrics
+	if s.Traces == nil {
+		s.Traces = telemetry.NewRecorder(0)
+	}
+	if s.Metrics == nil {
+		s.Metrics = metrics.NewLocal(0)
+	}
+	tp, err := telemetry.NewTracerProvider(telemetry.Options{Service: "local-stack", Recorder: s.Traces})
+	if err != nil {
+		return nil, fmt.Errorf("local stack: %w", err)
+	}
+	s.closers = append(s.closers, func(ctx context.Context) error { return tp.Shutdown(ctx) })
+
 	s.Outbox = devoutbox.New(devoutbox.Options{DocumentCode: documentCodes(s.Sims)})
-	steps, err := buildSteps(ctx, s.DynamoDB, cfg.TableName, s.Sims, s.Outbox, cfg, log)
+	steps, err := buildSteps(ctx, s.DynamoDB, cfg.TableName, s.Sims, s.Outbox, cfg, log, tp, s.Metrics)
 	if err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
 	s.transports = steps.Transports()
 	s.closers = append(s.closers, func(context.Context) error { steps.Close(); return nil })
-	functions, err := lambdaFunctions(steps, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("local stack: %w", err)
-	}
-	s.Engine = engine.New(engine.Options{
-		Functions: functions,
-		DynamoDB:  s.DynamoDB,
-		Region:    localRegion,
-		Account:   localAccount,
-	})
-	if err := s.serveStepFunctions(ctx, cfg.StepFunctions.Addr); err != nil {
-		return nil, fmt.Errorf("local stack: %w", err)
-	}
-	executor, err := stepFunctionsExecutor(ctx, cfg.StepFunctions, s.StepFunctionsURL)
-	if err != nil {
-		return nil, fmt.Errorf("local stack: %w", err)
-	}
-	s.gatewayARNPrefix = cfg.StepFunctions.ARNPrefix
-
-	s.Gateway, err = gateway.New(ctx, gateway.Options{
-		Executor: executor,
-		Authorizer: gateway.AuthorizerFunc(func(ctx context.Context, h string) (oidc.Caller, error) {
-			return authorizer.Authorize(ctx, verifier, h)
-		}),
-		Health:   s.health,
-		BasePath: "/api",
-		Logger:   log,
-		Features: cfg.Features,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("local stack: %w", err)
-	}
-	if err := s.loadStateMachines(cfg.Root, cfg.TableName, s.Gateway.StateMachines()); err != nil {
+	if err := s.startStateMachines(ctx, cfg, steps, tp, verifier, log); err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
 
@@ -273,7 +264,14 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", s.Gateway)
+	prices, err := cost.LoadPrices(priceRegion)
+	if err != nil {
+		return nil, fmt.Errorf("local stack: %w", err)
+	}
+	mux.Handle("/api/", metered(prices, telemetry.Server(tp, s.Metrics, s.Gateway)))
+	// The trace view and the metrics exist only in the local stack (no authentication).
+	mux.Handle("/dev/traces/", http.StripPrefix("/dev/traces", traceview.Handler(s.Traces)))
+	mux.Handle("/dev/metrics", s.Metrics.Handler())
 	mux.Handle("/", site)
 	mux.Handle("/oidc/", s.Issuer)
 	// The development outbox shows the one-time codes "sent" to owners on record; it exists only
@@ -441,4 +439,45 @@ func FindRoot(dir string) (string, error) {
 			return "", fmt.Errorf("local stack: no go.mod above %s", abs)
 		}
 	}
+}
+
+// startStateMachines runs the steps on the engine, serves it over the Step Functions API and puts
+// the gateway in front of it, as API Gateway reaches Express machines through StartSyncExecution.
+func (s *Stack) startStateMachines(ctx context.Context, cfg Config, steps *wiring.Functions, tp trace.TracerProvider,
+	verifier *oidc.Verifier, log *slog.Logger) error {
+	s.Engine = engine.New(engine.Options{
+		Functions: lambdaFunctions(steps, cfg),
+		Trace:     stateSpans(tp),
+		DynamoDB:  s.DynamoDB,
+		Region:    localRegion,
+		Account:   localAccount,
+	})
+	if err := s.serveStepFunctions(ctx, cfg.StepFunctions.Addr); err != nil {
+		return err
+	}
+	executor, err := stepFunctionsExecutor(ctx, cfg.StepFunctions, s.StepFunctionsURL, &s.meters)
+	if err != nil {
+		return err
+	}
+	s.gatewayARNPrefix = cfg.StepFunctions.ARNPrefix
+
+	s.Gateway, err = gateway.New(ctx, gateway.Options{
+		Executor: meteredExecutor{next: executor},
+		Authorizer: gateway.AuthorizerFunc(func(ctx context.Context, h string) (oidc.Caller, error) {
+			return authorizer.Authorize(ctx, verifier, h)
+		}),
+		Health:         s.health,
+		BasePath:       "/api",
+		Logger:         log,
+		RequestContext: telemetry.WithRequestID,
+		RouteMatched:   telemetry.SetRoute,
+		Features:       cfg.Features,
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.loadStateMachines(cfg.Root, cfg.TableName, s.Gateway.StateMachines()); err != nil {
+		return err
+	}
+	return nil
 }

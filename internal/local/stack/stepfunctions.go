@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,7 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/acme-oem/vehicle-data/internal/cost"
 	"github.com/acme-oem/vehicle-data/internal/local/gateway"
+	"github.com/acme-oem/vehicle-data/internal/telemetry"
 	"github.com/acme-oem/vehicle-data/statemachines/engine/server"
 )
 
@@ -47,19 +50,19 @@ var localCredentials = credentials.NewStaticCredentialsProvider("local", "local"
 
 // stepFunctionsExecutor builds the gateway's Executor: the sfn client against the local engine's
 // endpoint (localURL), or against deployed machines when cfg.ARNPrefix is set.
-func stepFunctionsExecutor(ctx context.Context, cfg StepFunctions, localURL string) (gateway.StepFunctions, error) {
+func stepFunctionsExecutor(ctx context.Context, cfg StepFunctions, localURL string, meters *sync.Map) (gateway.StepFunctions, error) {
 	// API Gateway's integration does not retry a StartSyncExecution: a retry would run the
 	// execution twice. The SDK's default retryer would.
 	noRetry := func(o *sfn.Options) { o.Retryer = aws.NopRetryer{} }
 	if cfg.ARNPrefix == "" {
 		// The SDK's default transport keeps 10 idle connections per host; under a load test's
 		// concurrency that means a new loopback connection for most calls.
-		httpClient := &http.Client{Transport: &http.Transport{
+		httpClient := &http.Client{Transport: requestCarrier{meters: meters, next: &http.Transport{
 			Proxy:               nil,
 			MaxIdleConns:        1024,
 			MaxIdleConnsPerHost: 1024,
 			IdleConnTimeout:     90 * time.Second,
-		}}
+		}}}
 		client := sfn.NewFromConfig(aws.Config{
 			Region:      localRegion,
 			Credentials: localCredentials,
@@ -101,7 +104,7 @@ func (s *Stack) serveStepFunctions(ctx context.Context, addr string) error {
 	s.StepFunctionsAPI = server.New(s.Engine)
 	s.StepFunctionsURL = "http://" + ln.Addr().String()
 	srv := &http.Server{
-		Handler:           s.StepFunctionsAPI,
+		Handler:           requestContext(&s.meters, s.StepFunctionsAPI),
 		ReadHeaderTimeout: 10 * time.Second,
 		// An execution may run as long as the gateway lets it (29 s) and a client waits.
 		WriteTimeout: gateway.DefaultTimeout + 5*time.Second,
@@ -139,4 +142,47 @@ func (s *Stack) stepFunctionsBanner(vin string) string {
 	fmt.Fprintf(&b, "  aws stepfunctions start-sync-execution --endpoint-url %s --state-machine-arn %s --input '{\"vin\":\"%s\",\"caller\":{\"sub\":\"\",\"role\":\"anonymous\"},\"requestId\":\"cli\"}'\n",
 		s.StepFunctionsURL, stateMachineArn("vehicle-report"), vin)
 	return b.String()
+}
+
+// requestIDHeader carries the gateway's request id to the local Step Functions API, as the
+// execution input carries it in AWS, so the steps' log lines join the gateway's access line.
+const requestIDHeader = "X-Request-Id"
+
+// requestCarrier sends what API Gateway passes to Step Functions with each call: the trace
+// header (X-Amzn-Trace-Id), so the execution joins the request's trace, and the request id. The
+// request's cost meter stays in this process: it is handed over by request id (meters).
+type requestCarrier struct {
+	meters *sync.Map
+	next   http.RoundTripper
+}
+
+func (c requestCarrier) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx := r.Context()
+	r = r.Clone(ctx)
+	if h := telemetry.Header(ctx); h != "" {
+		r.Header.Set(telemetry.HeaderName, h)
+	}
+	if id := telemetry.RequestID(ctx); id != "" {
+		r.Header.Set(requestIDHeader, id)
+		if m := cost.MeterFrom(ctx); m != nil {
+			c.meters.Store(id, m)
+			defer c.meters.Delete(id)
+		}
+	}
+	return c.next.RoundTrip(r) //nolint:wrapcheck // a RoundTripper passes its transport's error on
+}
+
+// requestContext restores on the Step Functions API's side what requestCarrier sent: the
+// execution runs under the request's trace, request id and cost meter.
+func requestContext(meters *sync.Map, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := telemetry.ContextWithHeader(r.Context(), r.Header.Get(telemetry.HeaderName))
+		if id := r.Header.Get(requestIDHeader); id != "" {
+			ctx = telemetry.WithRequestID(ctx, id)
+			if m, ok := meters.Load(id); ok {
+				ctx = cost.WithMeter(ctx, m.(*cost.Meter))
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -40,7 +41,7 @@ func capturedStart(t *testing.T, cfg StepFunctions, localURL string) (*http.Requ
 	t.Setenv("AWS_PROFILE", "")
 	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-	x, err := stepFunctionsExecutor(t.Context(), cfg, localURL)
+	x, err := stepFunctionsExecutor(t.Context(), cfg, localURL, &sync.Map{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func TestStepFunctionsBadARNPrefix(t *testing.T) {
 		"arn:aws:lambda:eu-central-1:111111111111:function:x",
 		"arn:aws:states:eu-central-1:111111111111:stateMachine:has space",
 	} {
-		_, err := stepFunctionsExecutor(t.Context(), StepFunctions{ARNPrefix: p}, "http://127.0.0.1:1")
+		_, err := stepFunctionsExecutor(t.Context(), StepFunctions{ARNPrefix: p}, "http://127.0.0.1:1", &sync.Map{})
 		if err == nil || !strings.Contains(err.Error(), "want arn:aws:states:<region>") {
 			t.Errorf("%q: %v, want an error naming the ARN shape", p, err)
 		}

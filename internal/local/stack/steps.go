@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
+	"github.com/acme-oem/vehicle-data/internal/metrics"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
 	"github.com/acme-oem/vehicle-data/internal/report"
-	"github.com/acme-oem/vehicle-data/internal/tracing"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/internal/wiring"
 	"github.com/acme-oem/vehicle-data/legacyclients/sim"
@@ -21,7 +23,7 @@ import (
 // share one process. The pseudonym key and the ownership pepper are fresh per run: logs of one
 // run correlate, runs do not; codes of an earlier run cannot verify; no secret sits in the
 // repository (Secrets Manager holds them in AWS).
-func buildSteps(ctx context.Context, api dynamo.API, table string, sims *sim.Cluster, outbox ownership.Outbox, cfg Config, log *slog.Logger) (*wiring.Functions, error) {
+func buildSteps(ctx context.Context, api dynamo.API, table string, sims *sim.Cluster, outbox ownership.Outbox, cfg Config, log *slog.Logger, tp trace.TracerProvider, rec metrics.Recorder) (*wiring.Functions, error) {
 	urls := map[vehicle.Source]string{}
 	for _, src := range report.Sources() {
 		urls[src] = sims.URL(src)
@@ -39,6 +41,8 @@ func buildSteps(ctx context.Context, api dynamo.API, table string, sims *sim.Clu
 		Now:             cfg.Now,
 		Log:             log,
 		SiteURL:         cfg.SiteURL,
+		TracerProvider:  tp,
+		Metrics:         rec,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("steps: %w", err)
@@ -46,26 +50,15 @@ func buildSteps(ctx context.Context, api dynamo.API, table string, sims *sim.Clu
 	return fns, nil
 }
 
-// lambdaFunctions is what the engine invokes: each step, wrapped by cfg.WrapFunctions, then run
-// under a Lambda-style trace context when cfg.TraceEmitter is set.
-func lambdaFunctions(steps *wiring.Functions, cfg Config) (engine.FunctionMap, error) {
-	var tracer *tracing.Tracer
-	if cfg.TraceEmitter != nil {
-		var err error
-		if tracer, err = tracing.NewTracer(cfg.TraceEmitter); err != nil {
-			return nil, err
-		}
-	}
+// lambdaFunctions is what the engine invokes: each step, wrapped by cfg.WrapFunctions.
+func lambdaFunctions(steps *wiring.Functions, cfg Config) engine.FunctionMap {
 	fns := engine.FunctionMap{}
 	for _, name := range steps.Names() {
 		h, _ := steps.Lookup(name)
 		if cfg.WrapFunctions != nil {
 			h = cfg.WrapFunctions(name, h)
 		}
-		if tracer != nil {
-			h = tracer.Wrap(h)
-		}
 		fns[name] = h
 	}
-	return fns, nil
+	return fns
 }

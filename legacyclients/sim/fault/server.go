@@ -201,9 +201,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 	status := s.serve(w, r, op, d)
-	// Route (operation) and status only: paths and bodies carry VINs.
+	// Route (operation), status and the caller's trace header only: paths and bodies carry VINs.
+	// The trace header is what a real legacy system logs to join our trace.
 	s.log.LogAttrs(r.Context(), slog.LevelDebug, "legacy sim request",
-		slog.String("system", s.cfg.Name), slog.String("operation", op), slog.Int("status", status))
+		slog.String("system", s.cfg.Name), slog.String("operation", op), slog.Int("status", status),
+		slog.String("traceHeader", traceHeader(r.Header.Get("X-Amzn-Trace-Id"))))
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, op string, d decision) int {
@@ -410,4 +412,20 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())
+}
+
+// traceHeader keeps an X-Amzn-Trace-Id value only when it has the header's shape (key=value
+// pairs of hex digits and dashes), so a client cannot write free text into the log through it.
+func traceHeader(v string) string {
+	if len(v) > 256 {
+		return "invalid"
+	}
+	for _, c := range v {
+		switch {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-', c == '=', c == ';':
+		default:
+			return "invalid"
+		}
+	}
+	return v
 }

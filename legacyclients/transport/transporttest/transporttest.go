@@ -1,91 +1,68 @@
 // Package transporttest helps tests of legacy clients observe what the
 // transport emits, so they can assert that no personal data (VINs) leaks into
-// trace segments or logs.
+// trace spans or logs.
 package transporttest
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"sync"
 
-	"github.com/aws/aws-xray-sdk-go/xray"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
 
-// lambdaTraceHeader is a fixed, sampled trace header. With it in the context
-// and no segment, xray creates a Lambda-style facade parent, and finished
-// subsegments are emitted one by one, exactly as in production Lambda.
-const lambdaTraceHeader = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+// SpanRecorder keeps every span ended under a TraceContext, raw: no personal-data guard stands
+// between the transport and what a test scans.
+type SpanRecorder struct{ rec *tracetest.SpanRecorder }
 
-// SegmentRecorder is an xray.Emitter that keeps the JSON of every emitted
-// (sub)segment in memory instead of sending it to a daemon.
-type SegmentRecorder struct {
-	mu   sync.Mutex
-	docs [][]byte
+// TraceContext returns ctx carrying a recording root span of a tracer provider of its own (no
+// global is set), as a Lambda step's context does; the transport's call spans become its
+// children and land in the returned recorder. The root span is never ended, so only the
+// transport's spans are recorded.
+func TraceContext(ctx context.Context) (context.Context, *SpanRecorder, error) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	ctx, _ = tp.Tracer("transporttest").Start(ctx, "test") //nolint:spancheck // never ended on purpose: see above
+	return ctx, &SpanRecorder{rec: rec}, nil
 }
 
-// TraceContext returns ctx configured (through xray.ContextWithConfig, i.e.
-// per context, no global change) to emit into a new SegmentRecorder under a
-// sampled Lambda-style parent.
-func TraceContext(ctx context.Context) (context.Context, *SegmentRecorder, error) {
-	rec := &SegmentRecorder{}
-	ctx, err := xray.ContextWithConfig(ctx, xray.Config{Emitter: rec})
-	if err != nil {
-		return nil, nil, err
-	}
-	// xray reads the Lambda trace header under this exact string key.
-	ctx = context.WithValue(ctx, xray.LambdaTraceHeaderKey, lambdaTraceHeader) //nolint:staticcheck // SA1029: the key is xray's, not ours
-	return ctx, rec, nil
-}
-
-// Emit records seg as JSON. xray calls it with seg locked.
-func (r *SegmentRecorder) Emit(seg *xray.Segment) {
-	b, err := json.Marshal(seg)
-	if err != nil {
-		b = []byte(`{"marshal_error":true}`)
-	}
-	r.mu.Lock()
-	r.docs = append(r.docs, b)
-	r.mu.Unlock()
-}
-
-// RefreshEmitterWithAddress is a no-op: nothing is sent anywhere.
-func (r *SegmentRecorder) RefreshEmitterWithAddress(*net.UDPAddr) {}
-
-// Documents returns copies of the emitted segment JSON documents.
-func (r *SegmentRecorder) Documents() [][]byte {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([][]byte, len(r.docs))
-	for i, d := range r.docs {
-		out[i] = bytes.Clone(d)
-	}
-	return out
-}
-
-// Segment is the subset of an emitted segment tests usually assert on.
+// Segment is what tests assert on: a span's name, its attributes and whether it failed.
 type Segment struct {
 	Name        string         `json:"name"`
-	Namespace   string         `json:"namespace"`
-	Fault       bool           `json:"fault"`
 	Error       bool           `json:"error"`
-	Annotations map[string]any `json:"annotations"`
-	Metadata    map[string]any `json:"metadata"`
+	Status      string         `json:"status,omitempty"`
+	Annotations map[string]any `json:"attributes"`
 }
 
-// Segments decodes the emitted documents.
-func (r *SegmentRecorder) Segments() ([]Segment, error) {
-	docs := r.Documents()
-	out := make([]Segment, 0, len(docs))
-	for _, d := range docs {
-		var s Segment
-		if err := json.Unmarshal(d, &s); err != nil {
-			return nil, err
+// Segments returns the ended spans, in the order they ended.
+func (r *SpanRecorder) Segments() ([]Segment, error) {
+	ended := r.rec.Ended()
+	out := make([]Segment, 0, len(ended))
+	for _, s := range ended {
+		seg := Segment{Name: s.Name(), Error: s.Status().Code == codes.Error, Status: s.Status().Description, Annotations: map[string]any{}}
+		for _, kv := range s.Attributes() {
+			seg.Annotations[string(kv.Key)] = kv.Value.String()
 		}
-		out = append(out, s)
+		out = append(out, seg)
 	}
 	return out, nil
+}
+
+// Documents returns every ended span as JSON (name, attributes, status), for scanning.
+func (r *SpanRecorder) Documents() [][]byte {
+	segs, _ := r.Segments()
+	out := make([][]byte, 0, len(segs))
+	for _, s := range segs {
+		b, err := json.Marshal(s)
+		if err != nil {
+			b = []byte(`{"marshal_error":true}`)
+		}
+		out = append(out, b)
+	}
+	return out
 }
 
 // LogBuffer is a goroutine-safe io.Writer for slog handlers in tests.

@@ -63,6 +63,7 @@ const messages: Messages = {
   'report.notFound.body': 'Keines der Systeme des Herstellers kennt ein Fahrzeug mit dieser FIN. Prüfen Sie die Nummer in der Zulassungsbescheinigung.',
   'report.retry': 'Erneut versuchen',
   'report.another': 'Anderes Fahrzeug suchen',
+  'report.trace': 'Trace dieser Anfrage (lokaler Stack)',
   'report.view.public': 'Öffentliche Ansicht',
   'report.view.owner': 'Ansicht für Halter',
   'report.view.publicHint': 'Persönliche Angaben (Halter, Kennzeichen, Werkstätten) sieht nur der Halter.',

@@ -64,6 +64,7 @@ const messages = {
   'report.notFound.body': 'None of the manufacturer’s systems has a car with this VIN. Check the number on the registration document.',
   'report.retry': 'Try again',
   'report.another': 'Look up another car',
+  'report.trace': 'Trace of this request (local stack)',
   'report.view.public': 'Public view',
   'report.view.owner': 'Owner view',
   'report.view.publicHint': 'Personal details (owner, registration plates, workshops) are shown only to the owner.',

@@ -13,8 +13,8 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/acme-oem/vehicle-data/internal/local/traceview"
 	"github.com/acme-oem/vehicle-data/internal/telemetry"
-	"github.com/acme-oem/vehicle-data/internal/traceview"
 )
 
 // report records the trace of a cold report with fixed timings (ms from t0):

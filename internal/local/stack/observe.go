@@ -1,0 +1,93 @@
+package stack
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/acme-oem/vehicle-data/internal/cost"
+	"github.com/acme-oem/vehicle-data/internal/local/gateway"
+	"github.com/acme-oem/vehicle-data/statemachines/engine"
+)
+
+// priceRegion is the price file the local cost header uses: the region the product deploys to.
+const priceRegion = "eu-central-1"
+
+// stateSpans is the engine's trace hook: each state that ends becomes a span of the request
+// that started its execution (the hook gets the execution's context), with the state's own
+// start and end. States are recorded when they end, so they are siblings of the step spans
+// they contain, not their parents: the waterfall places them by time.
+func stateSpans(tp trace.TracerProvider) func(engine.Event) {
+	tracer := tp.Tracer("github.com/acme-oem/vehicle-data/statemachines/engine")
+	return func(ev engine.Event) {
+		if ev.Kind != engine.EventStateExited || ev.Context == nil || !trace.SpanContextFromContext(ev.Context).IsValid() {
+			return
+		}
+		_, span := tracer.Start(ev.Context, ev.StateMachine+"/"+ev.State,
+			trace.WithTimestamp(ev.Time.Add(-ev.Duration)),
+			trace.WithAttributes(
+				attribute.String("sfn.state_machine", ev.StateMachine),
+				attribute.String("sfn.state", ev.State),
+				attribute.String("sfn.state_type", ev.StateType),
+			))
+		if ev.Error != "" {
+			span.SetAttributes(attribute.String("error.type", ev.Error))
+			span.SetStatus(codes.Error, "state_failed")
+		}
+		span.End(trace.WithTimestamp(ev.Time))
+	}
+}
+
+// metered puts a cost.Meter in each API request's context (the engine executor adds the Express
+// execution, each step its Lambda duration) and answers with the estimate in
+// X-Estimated-Cost-Usd, priced from the repository's price file.
+func metered(prices cost.Prices, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m := cost.NewMeter()
+		m.AddAPIRequest()
+		m.AddTrace(1) // every local request is traced
+		mw := &meterWriter{ResponseWriter: w, meter: m, prices: prices}
+		next.ServeHTTP(mw, r.WithContext(cost.WithMeter(r.Context(), m)))
+	})
+}
+
+type meterWriter struct {
+	http.ResponseWriter
+	meter  *cost.Meter
+	prices cost.Prices
+	once   sync.Once
+}
+
+func (w *meterWriter) setCost() {
+	w.once.Do(func() {
+		if b, err := w.prices.Cost(w.meter.Usage()); err == nil {
+			w.Header().Set(cost.HeaderName, cost.FormatUSD(b.Total))
+		}
+	})
+}
+
+func (w *meterWriter) WriteHeader(status int) { w.setCost(); w.ResponseWriter.WriteHeader(status) }
+
+func (w *meterWriter) Write(b []byte) (int, error) {
+	w.setCost()
+	return w.ResponseWriter.Write(b) //nolint:wrapcheck // a ResponseWriter passes its writer's error on
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer (flush, deadlines).
+func (w *meterWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// meteredExecutor adds each execution's duration to the request's meter. The gateway reaches
+// the machines over the Step Functions API, so the duration is that of the synchronous call.
+type meteredExecutor struct{ next gateway.Executor }
+
+func (x meteredExecutor) StartSyncExecution(ctx context.Context, sm string, input []byte) (gateway.Result, error) {
+	start := time.Now()
+	r, err := x.next.StartSyncExecution(ctx, sm, input)
+	cost.MeterFrom(ctx).AddExpress(sm, time.Since(start), 0)
+	return r, err //nolint:wrapcheck // a decorator passes the executor's error on as it is
+}
