@@ -127,3 +127,44 @@ func (c *Cache) releaseFailed(ctx context.Context, vin vehicle.VIN, src vehicle.
 func waitTimeout(ctx context.Context) error {
 	return fmt.Errorf("%w: %w", apperr.New(apperr.Timeout, "the source did not answer in time"), ctx.Err())
 }
+
+// Refresh asks the source again in the background of a report that served its stale entry. It
+// shares Fetch's lease, but never waits for another caller: when the entry is fresh already it
+// makes no call, and when someone (any process) holds the lease it returns at once, so however
+// many reports serve the stale entry at the same time, one call per (VIN, source) is made. It
+// reports whether the entry is now fresh (fetched by this call or found fresh); false with a nil
+// error means another caller is asking the source right now. A failed call leaves the stale entry
+// as it was (still served until its hard expiry) and holds the lease failed for FailureHold, so
+// the next reports do not call a system that has just failed.
+func (c *Cache) Refresh(ctx context.Context, vin vehicle.VIN, src vehicle.Source, fetch FetchFunc) (bool, error) {
+	e, err := c.Get(ctx, vin, src)
+	if err != nil {
+		return false, err
+	}
+	if e.Fresh(c.cfg.Now(), false) {
+		return true, nil
+	}
+	owner := newOwnerID()
+	l, err := c.acquire(ctx, vin, src, owner)
+	if err != nil {
+		return false, err
+	}
+	if !l.held {
+		if l.failed {
+			return false, fmt.Errorf("cache refresh %s: %w", src, l.failure())
+		}
+		return false, nil
+	}
+	// A refresh that finished between our read and our put has written the cache first.
+	if e, err = c.Get(ctx, vin, src); err != nil {
+		_ = c.release(ctx, vin, src, owner)
+		return false, err
+	}
+	if e.Fresh(c.cfg.Now(), false) {
+		return true, c.release(ctx, vin, src, owner)
+	}
+	if _, err := c.lead(ctx, vin, src, owner, fetch); err != nil {
+		return false, fmt.Errorf("cache refresh %s: %w", src, err)
+	}
+	return true, nil
+}
