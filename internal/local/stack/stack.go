@@ -214,6 +214,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		Region:    localRegion,
 		Account:   localAccount,
 	})
+	// Refreshes started by reports run on after their request: let them finish (each is bounded
+	// by its machine's TimeoutSeconds) before the steps, simulators and dynalite go away.
+	s.closers = append(s.closers, s.Engine.Drain)
 
 	s.Gateway, err = gateway.New(ctx, gateway.Options{
 		Executor: engineExecutor{s.Engine},
