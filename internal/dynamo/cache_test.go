@@ -403,7 +403,7 @@ func TestRefreshCallsOnceNeverWaitsAndKeepsStaleOnFailure(t *testing.T) {
 		t.Fatalf("after a failed refresh: %+v", e)
 	}
 	// Within FailureHold the next refresh does not call the system that has just failed.
-	if _, err := cache.Refresh(ctx, vin, src, boom); err == nil || calls.Load() != 1 {
+	if ok, err := cache.Refresh(ctx, vin, src, boom); ok || err != nil || calls.Load() != 1 {
 		t.Fatalf("refresh during the failure hold: %v after %d calls", err, calls.Load())
 	}
 	c.Advance(time.Hour)

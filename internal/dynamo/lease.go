@@ -40,6 +40,33 @@ func newOwnerID() string {
 // holder's lease has expired. When it fails, it reads the lease to learn whether the holder has
 // already failed.
 func (c *Cache) acquire(ctx context.Context, vin vehicle.VIN, src vehicle.Source, owner string) (lease, error) {
+	held, err := c.tryAcquire(ctx, vin, src, owner)
+	if held {
+		return lease{held: true}, nil
+	}
+	if err != nil {
+		return lease{}, err
+	}
+	item, err := c.getItem(ctx, pkOf(vin), leaseSK(src))
+	if err != nil {
+		return lease{}, fmt.Errorf("lease %s: read: %w", src, err)
+	}
+	if item == nil {
+		return lease{}, nil // released in between: the next round tries again
+	}
+	exp, err := timeAttr(item, "expiresAt")
+	if err != nil {
+		return lease{}, fmt.Errorf("lease %s: %w", src, err)
+	}
+	if boolAttr(item, "failed") && c.cfg.Now().Before(exp) {
+		return lease{failed: true, code: strAttr(item, "errorCode")}, nil
+	}
+	return lease{}, nil
+}
+
+// tryAcquire is acquire's conditional put alone: false with a nil error when someone holds the
+// lease (or held it for a failed fetch, within FailureHold).
+func (c *Cache) tryAcquire(ctx context.Context, vin vehicle.VIN, src vehicle.Source, owner string) (bool, error) {
 	now := c.cfg.Now()
 	_, err := c.api.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(c.table),
@@ -56,26 +83,12 @@ func (c *Cache) acquire(ctx context.Context, vin vehicle.VIN, src vehicle.Source
 		ExpressionAttributeValues: map[string]types.AttributeValue{":now": str(FormatTime(now))},
 	})
 	if err == nil {
-		return lease{held: true}, nil
+		return true, nil
 	}
-	if !isConditionFailed(err) {
-		return lease{}, fmt.Errorf("lease %s: %w", src, err)
+	if isConditionFailed(err) {
+		return false, nil
 	}
-	item, err := c.getItem(ctx, pkOf(vin), leaseSK(src))
-	if err != nil {
-		return lease{}, fmt.Errorf("lease %s: read: %w", src, err)
-	}
-	if item == nil {
-		return lease{}, nil // released in between: the next round tries again
-	}
-	exp, err := timeAttr(item, "expiresAt")
-	if err != nil {
-		return lease{}, fmt.Errorf("lease %s: %w", src, err)
-	}
-	if boolAttr(item, "failed") && now.Before(exp) {
-		return lease{failed: true, code: strAttr(item, "errorCode")}, nil
-	}
-	return lease{}, nil
+	return false, fmt.Errorf("lease %s: %w", src, err)
 }
 
 // release deletes the lease if this owner still holds it. It runs even when ctx has just ended
@@ -129,34 +142,22 @@ func waitTimeout(ctx context.Context) error {
 }
 
 // Refresh asks the source again in the background of a report that served its stale entry. It
-// shares Fetch's lease, but never waits for another caller: when the entry is fresh already it
-// makes no call, and when someone (any process) holds the lease it returns at once, so however
-// many reports serve the stale entry at the same time, one call per (VIN, source) is made. It
-// reports whether the entry is now fresh (fetched by this call or found fresh); false with a nil
-// error means another caller is asking the source right now. A failed call leaves the stale entry
-// as it was (still served until its hard expiry) and holds the lease failed for FailureHold, so
-// the next reports do not call a system that has just failed.
+// shares Fetch's (VIN, source) lease but never waits for another caller: when someone (any
+// process) holds the lease, or held it for a fetch that failed within FailureHold, it returns at
+// once after one conditional write, so however many reports serve the stale entry at the same
+// time, one call per (VIN, source) is made and a system that has just failed is not called again
+// at once. It reports whether the entry is now fresh (fetched by this call, or found fresh); false
+// with a nil error means it left the source to another caller. A failed call leaves the stale
+// entry as it was: it is served until its hard expiry.
 func (c *Cache) Refresh(ctx context.Context, vin vehicle.VIN, src vehicle.Source, fetch FetchFunc) (bool, error) {
+	owner := newOwnerID()
+	held, err := c.tryAcquire(ctx, vin, src, owner)
+	if err != nil || !held {
+		return false, err
+	}
+	// A refresh that finished before we took the lease has written the cache first.
 	e, err := c.Get(ctx, vin, src)
 	if err != nil {
-		return false, err
-	}
-	if e.Fresh(c.cfg.Now(), false) {
-		return true, nil
-	}
-	owner := newOwnerID()
-	l, err := c.acquire(ctx, vin, src, owner)
-	if err != nil {
-		return false, err
-	}
-	if !l.held {
-		if l.failed {
-			return false, fmt.Errorf("cache refresh %s: %w", src, l.failure())
-		}
-		return false, nil
-	}
-	// A refresh that finished between our read and our put has written the cache first.
-	if e, err = c.Get(ctx, vin, src); err != nil {
 		_ = c.release(ctx, vin, src, owner)
 		return false, err
 	}
