@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -150,6 +151,13 @@ func waitTimeout(ctx context.Context) error {
 // with a nil error means it left the source to another caller. A failed call leaves the stale
 // entry as it was: it is served until its hard expiry.
 func (c *Cache) Refresh(ctx context.Context, vin vehicle.VIN, src vehicle.Source, fetch FetchFunc) (bool, error) {
+	// This process attempted it moments ago (or still does): the lease would refuse anyway, so
+	// skip even its conditional write. Every report of a popular stale VIN starts a refresh.
+	key := string(vin) + "|" + string(src)
+	if !c.refreshes.begin(key, c.cfg.Now()) {
+		return false, nil
+	}
+	defer func() { c.refreshes.end(key, c.cfg.Now().Add(c.cfg.FailureHold)) }()
 	owner := newOwnerID()
 	held, err := c.tryAcquire(ctx, vin, src, owner)
 	if err != nil || !held {
@@ -168,4 +176,42 @@ func (c *Cache) Refresh(ctx context.Context, vin vehicle.VIN, src vehicle.Source
 		return false, fmt.Errorf("cache refresh %s: %w", src, err)
 	}
 	return true, nil
+}
+
+// refreshMemo remembers, per (VIN, source), until when this process leaves refreshing to the
+// attempt it has made: while that attempt runs, and FailureHold after it ends (on success the
+// entry is fresh and no report asks for a refresh; on failure the lease is held failed that long).
+type refreshMemo struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+// maxRefreshMemo bounds the memo; expired entries are dropped when it is reached.
+const maxRefreshMemo = 4096
+
+// begin reports whether an attempt may start now, and if so marks it running.
+func (m *refreshMemo) begin(key string, now time.Time) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if now.Before(m.until[key]) {
+		return false
+	}
+	if m.until == nil {
+		m.until = map[string]time.Time{}
+	}
+	if len(m.until) >= maxRefreshMemo {
+		for k, u := range m.until {
+			if !now.Before(u) {
+				delete(m.until, k)
+			}
+		}
+	}
+	m.until[key] = time.Unix(1<<62, 0) // running: no end yet
+	return true
+}
+
+func (m *refreshMemo) end(key string, until time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.until[key] = until
 }
