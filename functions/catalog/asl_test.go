@@ -139,6 +139,12 @@ func TestTimeBudgetsNestAndRetriesCoverLambdaErrorsOnly(t *testing.T) {
 				if s.TimeoutSeconds <= nested {
 					t.Errorf("%s/%s: TimeoutSeconds %d must exceed the nested machine's %d", def.name, name, s.TimeoutSeconds, nested)
 				}
+			case strings.HasPrefix(s.Resource, "arn:aws:states:::states:startExecution"):
+				// A started machine is not nested: its budget is its own, and the starter must
+				// not wait for it (.sync would put its whole budget inside the starter's).
+				if s.Resource != "arn:aws:states:::states:startExecution" {
+					t.Errorf("%s/%s: %s waits for the started machine; start it fire-and-forget", def.name, name, s.Resource)
+				}
 			}
 		})
 	}
@@ -178,13 +184,26 @@ func TestPlaceholdersAndSubstitutions(t *testing.T) {
 	}
 	// Every ${...} in the definitions is a step placeholder or ${TableName} or a state machine ARN (${<Machine>StateMachineArn}, as CDK and internal/local/stack name them).
 	re := regexp.MustCompile(`\$\{(\w+)\}`)
-	for _, name := range []string{"vehicle-report", "ownership-authorization"} {
+	machines := map[string]bool{}
+	for _, name := range []string{"vehicle-report", "ownership-authorization", "report-refresh"} {
+		machines[pascal(name)+"StateMachineArn"] = true
+	}
+	for _, name := range []string{"vehicle-report", "ownership-authorization", "report-refresh"} {
 		for _, m := range re.FindAllStringSubmatch(string(readASL(t, name)), -1) {
-			if _, ok := subs[m[1]]; !ok && m[1] != "TableName" && m[1] != "OwnershipAuthorizationStateMachineArn" {
+			if _, ok := subs[m[1]]; !ok && m[1] != "TableName" && !machines[m[1]] {
 				t.Errorf("%s: unknown placeholder ${%s}", name, m[1])
 			}
 		}
 	}
+}
+
+// pascal is the machine's name as its ARN placeholder spells it: report-refresh -> ReportRefresh.
+func pascal(name string) string {
+	var b strings.Builder
+	for part := range strings.SplitSeq(name, "-") {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
 }
 
 func readASL(t testing.TB, name string) []byte {

@@ -90,6 +90,11 @@ func nonNil(rs []report.OdometerReading) []report.OdometerReading {
 type Event struct {
 	VIN    string         `json:"vin"`
 	Access vehicle.Access `json:"access"`
+	// Refresh is set by the report-refresh machine: a report has already served the stale
+	// entry, so the step asks the source only when nobody else is (dynamo.Cache.Refresh), never
+	// waits for another caller, and answers only the status (no data: the execution's output is
+	// discarded and should carry nothing personal).
+	Refresh bool `json:"refresh,omitempty"`
 }
 
 type callFunc func(ctx context.Context, v vehicle.VIN) (report.SourceData, error)
@@ -125,6 +130,18 @@ func newStep(o Options, src vehicle.Source, negative bool, call callFunc) step.H
 			return dynamo.NewRecord(data, fetchedAt, o.Cache.Policy(src).Personal)
 		}
 		start := time.Now()
+		if in.Refresh {
+			current, err := o.Cache.Refresh(ctx, v, src, fetch)
+			o.Log.InfoContext(ctx, "refresh source", "source", src, "vin", o.Pseudonymizer.VIN(v),
+				"called", called.Load(), "code", codeOf(err), "ms", time.Since(start).Milliseconds())
+			if err != nil {
+				return report.FetchResult{}, err
+			}
+			if !current {
+				return report.FetchResult{Source: src, Status: report.StatusSkipped}, nil
+			}
+			return report.FetchResult{Source: src, Status: report.StatusFetched}, nil
+		}
 		e, err := o.Cache.Fetch(ctx, v, src, in.Access == vehicle.AccessOwner, fetch)
 		o.Log.InfoContext(ctx, "fetch source", "source", src, "vin", o.Pseudonymizer.VIN(v),
 			"called", called.Load(), "code", codeOf(err), "ms", time.Since(start).Milliseconds())

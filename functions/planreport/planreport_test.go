@@ -3,6 +3,7 @@ package planreport_test
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,9 +53,20 @@ func TestPlan(t *testing.T) {
 	if p := plan(t0.Add(time.Hour), vehicle.AccessOwner); p.Any {
 		t.Fatalf("all fresh: %+v", p)
 	}
-	// Two days on: the daily sources are stale, build data (30 days) is not.
-	if p := plan(t0.Add(48*time.Hour), vehicle.AccessPublic); p.Fetch != (report.Fetch{Workshop: true, Registry: true, Recalls: true}) {
+	// Two days on: the daily sources are past their soft expiry, build data (30 days) is not.
+	// Within their hard expiry they are served stale at once (the report comes with the plan)
+	// and refreshed in the background; nothing is fetched first.
+	daily := report.Fetch{Workshop: true, Registry: true, Recalls: true}
+	if p := plan(t0.Add(48*time.Hour), vehicle.AccessPublic); p.Any || !p.RefreshAny || p.Refresh != daily || !strings.Contains(string(p.Report), `"freshness":"stale"`) {
 		t.Fatalf("after two days: %+v", p)
+	}
+	// An owner needs the personal items, which are gone after a day: those are fetched first.
+	if p := plan(t0.Add(48*time.Hour), vehicle.AccessOwner); p.Fetch != (report.Fetch{Workshop: true, Registry: true}) || p.Refresh != (report.Fetch{Recalls: true}) {
+		t.Fatalf("owner after two days: %+v", p)
+	}
+	// Past the hard expiry (recalls: 7 days) a section is fetched before answering.
+	if p := plan(t0.Add(8*24*time.Hour), vehicle.AccessPublic); p.Fetch != (report.Fetch{Recalls: true}) || p.Refresh != (report.Fetch{Workshop: true, Registry: true}) {
+		t.Fatalf("after eight days: %+v", p)
 	}
 	// Recalls refreshed, workshop and registry public items still fresh, but their personal
 	// items hard-expired: only an owner's request refetches them.
@@ -62,7 +74,7 @@ func TestPlan(t *testing.T) {
 	put(vehicle.SourceRecalls, dynamo.Record{FetchedAt: t1, Public: json.RawMessage(`{}`)})
 	put(vehicle.SourceWorkshop, dynamo.Record{FetchedAt: t1, Public: json.RawMessage(`{}`), Personal: json.RawMessage(`{}`)})
 	at := t0.Add(24*time.Hour + time.Minute)
-	if p := plan(at, vehicle.AccessPublic); p.Fetch != (report.Fetch{Registry: true}) {
+	if p := plan(at, vehicle.AccessPublic); p.Any || p.Refresh != (report.Fetch{Registry: true}) {
 		t.Fatalf("public after registry soft expiry: %+v", p)
 	}
 	if p := plan(t1.Add(time.Minute), vehicle.AccessOwner); p.Any {

@@ -84,6 +84,8 @@ type Cache struct {
 	table string
 	cfg   CacheConfig
 	group singleflight.Group
+	// refreshes are this process's recent refresh attempts (Refresh), by (VIN, source).
+	refreshes refreshMemo
 }
 
 // NewCache builds the cache on table. Zero fields of cfg take their defaults.

@@ -369,3 +369,76 @@ func TestItemsCarryTTLForAWSCleanup(t *testing.T) {
 		}
 	}
 }
+
+func TestRefreshCallsOnceNeverWaitsAndKeepsStaleOnFailure(t *testing.T) {
+	ctx := context.Background()
+	c := newClock()
+	table := env.NewTable(t)
+	cache := newCache(t, table, c)
+	other := newCache(t, table, c) // another process (Lambda instance) on the same table
+	src := vehicle.SourceRecalls
+	if _, err := cache.Put(ctx, vin, src, dynamo.Record{FetchedAt: c.Now(), Public: json.RawMessage(`{"n":1}`)}); err != nil {
+		t.Fatal(err)
+	}
+	// Fresh: no call.
+	var calls atomic.Int32
+	fetchN := func(n int) dynamo.FetchFunc {
+		return func(context.Context) (dynamo.Record, error) {
+			calls.Add(1)
+			return dynamo.Record{FetchedAt: c.Now(), Public: json.RawMessage(`{"n":` + strconv.Itoa(n) + `}`)}, nil
+		}
+	}
+	if ok, err := cache.Refresh(ctx, vin, src, fetchN(2)); !ok || err != nil || calls.Load() != 0 {
+		t.Fatalf("fresh entry: Refresh = %v, %v after %d calls", ok, err, calls.Load())
+	}
+	c.Advance(cache.Policy(src).Soft + time.Minute)
+
+	// A failing refresh leaves the stale entry as it was.
+	boom := func(context.Context) (dynamo.Record, error) {
+		calls.Add(1)
+		return dynamo.Record{}, apperr.New(apperr.Unavailable, "down")
+	}
+	if ok, err := cache.Refresh(ctx, vin, src, boom); ok || apperr.CodeOf(err) != apperr.Unavailable {
+		t.Fatalf("failing refresh: %v, %v", ok, err)
+	}
+	if e := get(t, cache, src); string(e.Public) != `{"n":1}` || e.Freshness(c.Now()) != report.Stale {
+		t.Fatalf("after a failed refresh: %+v", e)
+	}
+	// Within FailureHold the next refresh does not call the system that has just failed.
+	for _, cc := range []*dynamo.Cache{cache, other} {
+		if ok, err := cc.Refresh(ctx, vin, src, boom); ok || err != nil || calls.Load() != 1 {
+			t.Fatalf("refresh during the failure hold: %v, %v after %d calls", ok, err, calls.Load())
+		}
+	}
+	c.Advance(time.Hour)
+
+	// Concurrent refreshes, in this process and in another: one call; the others return at once,
+	// without waiting for it (this process by its memory of the attempt, the other by the lease).
+	calls.Store(0)
+	release := make(chan struct{})
+	slow := func(context.Context) (dynamo.Record, error) {
+		calls.Add(1)
+		<-release
+		return dynamo.Record{FetchedAt: c.Now(), Public: json.RawMessage(`{"n":3}`)}, nil
+	}
+	leader := make(chan error, 1)
+	go func() {
+		_, err := cache.Refresh(ctx, vin, src, slow)
+		leader <- err
+	}()
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	for _, cc := range []*dynamo.Cache{cache, other, cache, other} {
+		if ok, err := cc.Refresh(ctx, vin, src, slow); ok || err != nil {
+			t.Fatalf("refresh while another runs: %v, %v", ok, err)
+		}
+	}
+	close(release)
+	if err := <-leader; err != nil {
+		t.Fatal(err)
+	}
+	if e := get(t, cache, src); string(e.Public) != `{"n":3}` || !e.Fresh(c.Now(), false) || calls.Load() != 1 {
+		t.Fatalf("after the refresh: %+v, %d calls", e, calls.Load())
+	}
+}

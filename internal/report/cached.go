@@ -53,6 +53,18 @@ func (c Cached) Fresh(now time.Time, needPersonal bool) bool {
 	return !needPersonal || !c.HasPersonal || c.Personal != nil
 }
 
+// Servable reports whether the entry may answer a report without asking the source first:
+// fresh, or stale (past its soft expiry, within its hard expiry) data of a source that knows the
+// VIN, with the live personal item when the caller needs it. A stale entry is served marked
+// stale while the source is asked again in the background. A negative entry is never served
+// stale: whether a VIN exists is asked again before a report says it does not.
+func (c Cached) Servable(now time.Time, needPersonal bool) bool {
+	if !c.Present || (c.NotFound && c.Freshness(now) != Fresh) {
+		return false
+	}
+	return !needPersonal || !c.HasPersonal || c.Personal != nil
+}
+
 // Data decodes the cached section, preferring the complete (personal) item.
 func (c Cached) Data() (*SourceData, error) {
 	raw := c.Personal

@@ -73,7 +73,10 @@
 // calling Options.Functions; arn:aws:states:::dynamodb:getItem|putItem|updateItem|deleteItem|query
 // through Options.DynamoDB, with typed attribute values, the SdkHttpMetadata/SdkResponseMetadata
 // members AWS adds, no "Item" on a getItem miss, and DynamoDB.<ErrorCode> errors; and
-// arn:aws:states:::aws-sdk:sfn:startSyncExecution against machines loaded in the same engine.
+// arn:aws:states:::aws-sdk:sfn:startSyncExecution against machines loaded in the same engine,
+// and arn:aws:states:::states:startExecution (fire-and-forget: the task answers {ExecutionArn,
+// StartDate} at once and the child runs on, bounded by its own TimeoutSeconds; Engine.Drain waits
+// for such children).
 // A resource no pattern matches is rejected at load. Any of them may end in .waitForTaskToken:
 // the task then exposes $$.Task.Token and waits (bounded by TimeoutSeconds and
 // HeartbeatSeconds) for Engine.SendTaskSuccess, SendTaskFailure or SendTaskHeartbeat. A Lambda handler's error becomes

@@ -103,6 +103,8 @@ type Engine struct {
 	machines map[string]*machine // by name and by ARN
 
 	callbacks callbacks // tasks waiting for SendTaskSuccess/SendTaskFailure
+
+	background running // executions started by startExecution tasks, for Drain
 }
 
 type machine struct {

@@ -600,3 +600,48 @@ func TestPanickingIntegrationFailsExecutionNotProcess(t *testing.T) {
 	mustLoad(t, e, "seq", `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::buggy:call","End":true}}}`)
 	assertFailed(t, run(t, e, "seq", `{}`), "States.Runtime", "bug")
 }
+
+func TestStartExecutionIsFireAndForget(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var got atomic.Value
+	fns := engine.FunctionMap{"slow": func(_ context.Context, in []byte) ([]byte, error) {
+		<-release
+		got.Store(string(in))
+		return []byte(`{}`), nil
+	}}
+	e, _ := newEngine(t, engine.Options{Functions: fns})
+	childArn := mustLoad(t, e, "child", `{"TimeoutSeconds":5,"StartAt":"S","States":{"S":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:slow","End":true}}}`)
+	mustLoad(t, e, "parent", `{"TimeoutSeconds":2,"StartAt":"Start","States":{"Start":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution",
+		"Parameters":{"StateMachineArn":"`+childArn+`","Input":{"vin.$":"$.vin"}},"ResultSelector":{"arn.$":"$.ExecutionArn","start.$":"$.StartDate"},"End":true}}}`)
+	// The parent ends while the child still waits: the task does not wait for it.
+	res := run(t, e, "parent", `{"vin":"V1"}`)
+	var out struct {
+		Arn   string `json:"arn"`
+		Start string `json:"start"`
+	}
+	if err := json.Unmarshal([]byte(res.Output), &out); err != nil || res.Status != engine.StatusSucceeded {
+		t.Fatalf("parent %+v: %v", res, err)
+	}
+	if !strings.Contains(out.Arn, ":express:child:") || out.Start == "" {
+		t.Fatalf("task result %+v", out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	if err := e.Drain(ctx); err == nil {
+		t.Fatal("Drain returned while the child was still running")
+	}
+	cancel()
+	close(release)
+	ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := e.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The child outlived the parent's task and got the input as a JSON document.
+	if got.Load() != `{"vin":"V1"}` {
+		t.Fatalf("child input %v", got.Load())
+	}
+
+	mustLoad(t, e, "missing", `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution","Parameters":{"StateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:none"},"End":true}}}`)
+	assertFailed(t, run(t, e, "missing", `{}`), "Sfn.StateMachineDoesNotExistException", "stateMachine:none")
+}

@@ -3,7 +3,9 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -17,6 +19,119 @@ func (e *Engine) registerBuiltins() {
 		e.integrations.add("arn:aws:states:::dynamodb:"+op, e.dynamo(op))
 	}
 	e.integrations.add("arn:aws:states:::aws-sdk:sfn:startSyncExecution", IntegrationFunc(e.sfnStartSync))
+	e.integrations.add("arn:aws:states:::states:startExecution", IntegrationFunc(e.sfnStartAsync))
+}
+
+// executionInput is the Input parameter of a StartExecution-like task as the child's input
+// document: a string is passed as it is (the SDK form), anything else is encoded (the optimized
+// integration accepts a JSON value).
+func executionInput(params map[string]any) ([]byte, error) {
+	switch in := params["Input"].(type) {
+	case nil:
+		return []byte("{}"), nil
+	case string:
+		return []byte(in), nil
+	default:
+		b, err := value.Marshal(in)
+		if err != nil {
+			return nil, &value.Error{Name: "Sfn.InvalidExecutionInputException", Cause: err.Error()}
+		}
+		return b, nil
+	}
+}
+
+// startError maps the engine's start errors to the error names Step Functions gives a task.
+func startError(arn string, err error) error {
+	reqID := uuid.NewString()
+	switch {
+	case errors.Is(err, ErrStateMachineDoesNotExist):
+		return &value.Error{Name: "Sfn.StateMachineDoesNotExistException", Cause: "State Machine Does Not Exist: '" + arn + "' (Service: Sfn, Status Code: 400, Request ID: " + reqID + ")"}
+	case errors.Is(err, ErrInvalidExecutionInput):
+		return &value.Error{Name: "Sfn.InvalidExecutionInputException", Cause: "Invalid State Machine Execution Input: '" + err.Error() + "' (Service: Sfn, Status Code: 400, Request ID: " + reqID + ")"}
+	default:
+		return err
+	}
+}
+
+// sfnStartAsync implements the optimized arn:aws:states:::states:startExecution (request and
+// response, no .sync) against the machines loaded in this engine: the child starts and the task
+// succeeds at once with {ExecutionArn, StartDate}, whatever the child does later. The child is
+// not bound to the parent's task or execution (it outlives both, as in AWS); its own
+// TimeoutSeconds bounds it, and Engine.Drain waits for it.
+func (e *Engine) sfnStartAsync(ctx context.Context, req TaskRequest) (any, error) {
+	params, _ := req.Parameters.(map[string]any)
+	arn, _ := params["StateMachineArn"].(string)
+	name, _ := params["Name"].(string)
+	input, err := executionInput(params)
+	if err != nil {
+		return nil, err
+	}
+	e.background.add()
+	x, err := e.Start(context.WithoutCancel(ctx), arn, input, RunOptions{Name: name})
+	if err != nil {
+		e.background.done()
+		return nil, startError(arn, err)
+	}
+	go func() {
+		<-x.Done()
+		e.background.done()
+	}()
+	return map[string]any{
+		"ExecutionArn": x.ARN,
+		"StartDate":    x.StartDate().UTC().Format(timeFormat),
+	}, nil
+}
+
+// Drain waits until every execution started by a startExecution task (fire-and-forget) has
+// ended, or ctx ends. A process that shuts down calls it before closing what those executions
+// use.
+func (e *Engine) Drain(ctx context.Context) error {
+	idle := e.background.idle()
+	if idle == nil {
+		return nil
+	}
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("drain background executions: %w", ctx.Err())
+	}
+}
+
+// running counts executions in the background. Unlike a sync.WaitGroup it may gain executions
+// while someone waits (a refresh may start one at any time).
+type running struct {
+	mu   sync.Mutex
+	n    int
+	zero chan struct{} // closed when n drops to 0
+}
+
+func (r *running) add() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n == 0 {
+		r.zero = make(chan struct{})
+	}
+	r.n++
+}
+
+func (r *running) done() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.n--
+	if r.n == 0 {
+		close(r.zero)
+	}
+}
+
+// idle returns a channel closed once nothing runs, or nil when nothing runs now.
+func (r *running) idle() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n == 0 {
+		return nil
+	}
+	return r.zero
 }
 
 // sfnStartSync implements arn:aws:states:::aws-sdk:sfn:startSyncExecution against the machines
@@ -26,28 +141,13 @@ func (e *Engine) sfnStartSync(ctx context.Context, req TaskRequest) (any, error)
 	params, _ := req.Parameters.(map[string]any)
 	arn, _ := params["StateMachineArn"].(string)
 	name, _ := params["Name"].(string)
-	var input []byte
-	switch in := params["Input"].(type) {
-	case nil:
-		input = []byte("{}")
-	case string:
-		input = []byte(in)
-	default:
-		b, err := value.Marshal(in)
-		if err != nil {
-			return nil, &value.Error{Name: "Sfn.InvalidExecutionInputException", Cause: err.Error()}
-		}
-		input = b
-	}
-	reqID := uuid.NewString()
-	res, err := e.startSync(ctx, arn, name, input)
-	switch {
-	case errors.Is(err, ErrStateMachineDoesNotExist):
-		return nil, &value.Error{Name: "Sfn.StateMachineDoesNotExistException", Cause: "State Machine Does Not Exist: '" + arn + "' (Service: Sfn, Status Code: 400, Request ID: " + reqID + ")"}
-	case errors.Is(err, ErrInvalidExecutionInput):
-		return nil, &value.Error{Name: "Sfn.InvalidExecutionInputException", Cause: "Invalid State Machine Execution Input: '" + err.Error() + "' (Service: Sfn, Status Code: 400, Request ID: " + reqID + ")"}
-	case err != nil:
+	input, err := executionInput(params)
+	if err != nil {
 		return nil, err
+	}
+	res, err := e.startSync(ctx, arn, name, input)
+	if err != nil {
+		return nil, startError(arn, err)
 	}
 	if ctx.Err() != nil {
 		return nil, ctx.Err() // the parent's own deadline or timeout, not the child's outcome

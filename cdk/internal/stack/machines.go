@@ -38,7 +38,47 @@ var dynamoIntegrations = map[string]string{
 const (
 	lambdaInvoke     = "arn:aws:states:::lambda:invoke"
 	startSyncExecute = "arn:aws:states:::aws-sdk:sfn:startSyncExecution"
+	startExecute     = "arn:aws:states:::states:startExecution" // fire-and-forget
 )
+
+// startActions maps each Task resource that starts a machine to the IAM action it needs.
+var startActions = map[string]string{
+	startSyncExecute: "states:StartSyncExecution",
+	startExecute:     "states:StartExecution",
+}
+
+// startedBy maps each StateMachineArn placeholder a definition's start tasks name to the IAM
+// action those tasks need, so a machine may start each machine only the way it does.
+func startedBy(def string) (map[string]string, error) {
+	var doc any
+	if err := json.Unmarshal([]byte(def), &doc); err != nil {
+		return nil, fmt.Errorf("decode definition: %w", err)
+	}
+	out := map[string]string{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			r, _ := x["Resource"].(string)
+			if a, ok := startActions[r]; ok && x["Type"] == "Task" {
+				p, _ := x["Parameters"].(map[string]any)
+				arn, _ := p["StateMachineArn"].(string)
+				if g := sources.PlaceholderRE.FindStringSubmatch(arn); g != nil {
+					out[g[1]] = a
+				}
+			}
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(doc)
+	return out, nil
+}
 
 // resourcesOf lists every Task Resource of a definition, nested branches included.
 func resourcesOf(def string) ([]string, error) {
@@ -167,17 +207,33 @@ func (ms *machines) build(s *Stack, m *machine) error {
 		}))
 	}
 	if len(m.nested) > 0 {
-		arns := make([]*string, 0, len(m.nested))
+		how, err := startedBy(m.src.Definition)
+		if err != nil {
+			return fmt.Errorf("state machine %s: %w", m.src.Name, err)
+		}
+		byAction := map[string][]*string{}
 		for _, n := range m.nested {
 			arn := ms.byName[n].sm.StateMachineArn()
 			subs[sources.StateMachinePlaceholder(n)] = arn
-			arns = append(arns, arn)
+			a, ok := how[sources.StateMachinePlaceholder(n)]
+			if !ok {
+				return fmt.Errorf("state machine %s names %s outside a start task's StateMachineArn", m.src.Name, n)
+			}
+			byAction[a] = append(byAction[a], arn)
 		}
-		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Sid:       jsii.String("StartNestedMachines"),
-			Actions:   jsii.Strings("states:StartSyncExecution"),
-			Resources: &arns,
-		}))
+		for _, x := range []struct{ action, sid string }{
+			{"states:StartSyncExecution", "StartNestedMachines"},
+			{"states:StartExecution", "StartMachinesFireAndForget"},
+		} {
+			if arns := byAction[x.action]; len(arns) > 0 {
+				a := x.action
+				role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+					Sid:       jsii.String(x.sid),
+					Actions:   jsii.Strings(a),
+					Resources: &arns,
+				}))
+			}
+		}
 	}
 	resources, err := resourcesOf(m.src.Definition)
 	if err != nil {
@@ -189,7 +245,7 @@ func (ms *machines) build(s *Stack, m *machine) error {
 			tableActions = append(tableActions, a)
 			continue
 		}
-		if r != lambdaInvoke && r != startSyncExecute {
+		if _, start := startActions[r]; r != lambdaInvoke && !start {
 			return fmt.Errorf("state machine %s: Task resource %s: the stack does not know which permission it needs", m.src.Name, r)
 		}
 	}

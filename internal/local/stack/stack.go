@@ -452,6 +452,9 @@ func (s *Stack) startStateMachines(ctx context.Context, cfg Config, steps *wirin
 		Region:    localRegion,
 		Account:   localAccount,
 	})
+	// Refreshes started by reports run on after their request: let them finish (each is bounded
+	// by its machine's TimeoutSeconds) before the steps, simulators and dynalite go away.
+	s.closers = append(s.closers, s.Engine.Drain)
 	if err := s.serveStepFunctions(ctx, cfg.StepFunctions.Addr); err != nil {
 		return err
 	}
