@@ -38,6 +38,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/acme-oem/vehicle-data/api"
+	"github.com/acme-oem/vehicle-data/internal/apigw"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/oidc"
 )
@@ -635,7 +636,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (g *Gateway) execute(ctx context.Context, w http.ResponseWriter, in integration,
 	params map[string]string, body []byte, caller oidc.Caller, reqID string) {
 	stateMachine := in.stateMachine
-	input, err := buildInput(params, body, caller, reqID)
+	input, err := apigw.BuildInput(params, body, caller, reqID)
 	if err != nil {
 		g.log.Error("build state machine input", "requestId", reqID, "err", err)
 		writeAppError(w, genericError(apperr.Internal))

@@ -1,4 +1,7 @@
-package gateway
+// Package apigw is what API Gateway and the local gateway share: the integration request mapping
+// template CDK deploys and its Go twin the local gateway runs, so both start a state machine with
+// the same input. It is deployable code's (CDK's) door to the template; nothing local lives here.
+package apigw
 
 import (
 	"bytes"
@@ -11,8 +14,8 @@ import (
 
 // RequestTemplate is the API Gateway (REST) integration request mapping template that CDK attaches
 // to every route carrying x-state-machine: it calls states:StartSyncExecution with the input that
-// buildInput produces locally. The two must stay in step: the state machines see the same input
-// whether API Gateway or this gateway started them. ${StateMachineArn} is substituted by CDK.
+// BuildInput produces locally (internal/local/gateway). The two must stay in step: the state machines see the same input
+// whether API Gateway or the local gateway started them. ${StateMachineArn} is substituted by CDK.
 //
 // Why it looks the way it does:
 //   - The Lambda authorizer is a REQUEST authorizer WITHOUT identity sources (and so without
@@ -22,7 +25,7 @@ import (
 //     no header was sent.
 //   - Path parameters are copied verbatim; API Gateway does not enforce the OpenAPI pattern on
 //     path parameters, which is why the first state (the VIN validation step) validates again and
-//     fails with VehicleData.Invalid naming the same field and rule as this gateway.
+//     fails with VehicleData.Invalid naming the same field and rule as the local gateway.
 //   - "input" is a JSON string inside the StartSyncExecution request, hence the escaped quotes;
 //     $util.escapeJavaScript is used for the values a client controls. It escapes a single quote
 //     as \' which is not valid JSON: such a VIN then fails the execution's input parsing (400 from
@@ -37,16 +40,16 @@ const RequestTemplate = `#set($path = $input.params().path)
   "input": "{#foreach($name in $path.keySet())\"$name\": \"$util.escapeJavaScript($path.get($name))\", #end\"caller\": {\"sub\": \"$util.escapeJavaScript($context.authorizer.sub)\", \"role\": \"$context.authorizer.role\"}, #if($input.body != "")\"body\": $util.escapeJavaScript($input.json('$')), #end\"requestId\": \"$context.requestId\"}"
 }`
 
-// callerInput is the caller as the state machines receive it.
-type callerInput struct {
+// CallerInput is the caller as the state machines receive it.
+type CallerInput struct {
 	Sub  string `json:"sub"`
 	Role string `json:"role"`
 }
 
-// buildInput is RequestTemplate in Go: every path parameter by its name at the top level, the
+// BuildInput is RequestTemplate in Go: every path parameter by its name at the top level, the
 // validated JSON body (if any) under "body", then the caller and the request id. Reserved names
 // win over path parameters of the same name so a route can never smuggle a caller in.
-func buildInput(pathParams map[string]string, body []byte, caller oidc.Caller, requestID string) ([]byte, error) {
+func BuildInput(pathParams map[string]string, body []byte, caller oidc.Caller, requestID string) ([]byte, error) {
 	in := make(map[string]any, len(pathParams)+3)
 	for name, value := range pathParams {
 		in[name] = value
@@ -57,7 +60,7 @@ func buildInput(pathParams map[string]string, body []byte, caller oidc.Caller, r
 		}
 		in["body"] = json.RawMessage(body)
 	}
-	in["caller"] = callerInput{Sub: caller.Subject, Role: string(caller.Role)}
+	in["caller"] = CallerInput{Sub: caller.Subject, Role: string(caller.Role)}
 	in["requestId"] = requestID
 	b, err := json.Marshal(in)
 	if err != nil {
