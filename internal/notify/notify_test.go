@@ -115,12 +115,12 @@ func newOutbox(t *testing.T, book notify.Contacts, log *bytes.Buffer) (*notify.O
 		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
 	}
 	smsAPI, emailAPI := notify.Clients(awsCfg)
-	var handler slog.Handler = slog.DiscardHandler
+	logger := slog.New(slog.DiscardHandler)
 	if log != nil {
-		handler = slog.NewJSONHandler(log, nil)
+		logger = slog.New(slog.NewJSONHandler(log, nil))
 	}
 	o, err := notify.New(notify.Config{Contacts: book, SMS: smsAPI, Email: emailAPI, From: "codes@vehicle-data.example.com",
-		Valid: 15 * time.Minute, Log: slog.New(handler)})
+		Valid: 15 * time.Minute, Log: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
