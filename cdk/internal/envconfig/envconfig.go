@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // Names are the environments, in the order the pipeline promotes through them.
@@ -45,9 +46,19 @@ type Environment struct {
 	TestUsers bool `json:"testUsers"`
 	// CreateGithubOidcProvider: the provider for token.actions.githubusercontent.com exists once
 	// per account, so exactly one environment per account creates it; the others import it.
-	CreateGithubOidcProvider bool   `json:"createGithubOidcProvider"`
-	Canary                   Canary `json:"canary"`
-	Sizes                    Sizes  `json:"sizes"`
+	CreateGithubOidcProvider bool         `json:"createGithubOidcProvider"`
+	Canary                   Canary       `json:"canary"`
+	Sizes                    Sizes        `json:"sizes"`
+	CodeDelivery             CodeDelivery `json:"codeDelivery"`
+}
+
+// CodeDelivery is how one-time ownership codes reach owners: SMS through SNS (no setting: the
+// account's SNS SMS settings, spend limit and origination identities, are set up out of band) and
+// e-mail through SES from Sender, an address of EmailIdentity, an SES identity (domain) verified
+// out of band in the environment's region.
+type CodeDelivery struct {
+	EmailIdentity string `json:"emailIdentity"`
+	Sender        string `json:"sender"`
 }
 
 // OIDC is the OEM's OpenID Connect provider that the Cognito user pool federates with. The client
@@ -142,6 +153,9 @@ func Parse(b []byte) (*File, error) {
 		}
 		if e.OIDC.IssuerURL == "" || e.OIDC.ClientID == "" || e.OIDC.ClientSecretName == "" {
 			return nil, fmt.Errorf("environments.%s: oidc needs issuerUrl, clientId and clientSecretName", n)
+		}
+		if cd := e.CodeDelivery; cd.EmailIdentity == "" || !strings.HasSuffix(cd.Sender, "@"+cd.EmailIdentity) || strings.Count(cd.Sender, "@") != 1 || strings.HasPrefix(cd.Sender, "@") {
+			return nil, fmt.Errorf("environments.%s: codeDelivery needs emailIdentity (a domain) and sender, an address at it", n)
 		}
 		if e.Sizes.APIRateLimit <= 0 || e.Sizes.APIBurstLimit <= 0 || e.Sizes.WAFRateLimit < 10 || e.Sizes.LogRetentionDays <= 0 || e.Sizes.P99LatencyMs <= 0 || e.Sizes.Error5xxRate <= 0 {
 			return nil, fmt.Errorf("environments.%s: every size must be positive (wafRateLimit at least 10)", n)
