@@ -30,16 +30,14 @@ import (
 
 // Environment variable names the Lambda binary reads: internal/wiring's.
 const (
-	EnvHandler         = "HANDLER" // functions/lambda/main.go picks its function by it
-	EnvTableName       = wiring.EnvTableName
-	EnvPseudonymKey    = wiring.EnvPseudonymKey
-	EnvOwnershipPepper = wiring.EnvOwnershipPepper
-	EnvVehicleMaster   = wiring.EnvVehicleMasterURL
-	EnvWorkshop        = wiring.EnvWorkshopURL
-	EnvRegistry        = wiring.EnvRegistryURL
-	EnvRecalls         = wiring.EnvRecallsURL
-	// EnvFeatures carries config/features/<env>.json to every function.
-	EnvFeatures          = "FEATURES"
+	EnvHandler           = "HANDLER" // functions/lambda/main.go picks its function by it
+	EnvTableName         = wiring.EnvTableName
+	EnvPseudonymKey      = wiring.EnvPseudonymKey
+	EnvOwnershipPepper   = wiring.EnvOwnershipPepper
+	EnvVehicleMaster     = wiring.EnvVehicleMasterURL
+	EnvWorkshop          = wiring.EnvWorkshopURL
+	EnvRegistry          = wiring.EnvRegistryURL
+	EnvRecalls           = wiring.EnvRecallsURL
 	EnvOIDCIssuer        = wiring.EnvOIDCIssuer
 	EnvOIDCAudience      = wiring.EnvOIDCAudience
 	EnvOIDCJWKSURL       = wiring.EnvOIDCJWKSURL

@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -36,8 +35,7 @@ type functions struct {
 	app        awscodedeploy.LambdaApplication
 }
 
-func newFunctions(s *Stack, fns []sources.Step, features map[string]bool) *functions {
-	featuresJSON, _ := json.Marshal(features) // a map of booleans always encodes
+func newFunctions(s *Stack, fns []sources.Step) *functions {
 	f := &functions{
 		steps: map[string]*function{},
 		app: awscodedeploy.NewLambdaApplication(s.Stack, jsii.String("Deployments"), &awscodedeploy.LambdaApplicationProps{
@@ -52,8 +50,7 @@ func newFunctions(s *Stack, fns []sources.Step, features map[string]bool) *funct
 	}
 	for _, st := range fns {
 		env := map[string]*string{
-			sources.EnvHandler:  jsii.String(st.Name),
-			sources.EnvFeatures: jsii.String(string(featuresJSON)),
+			sources.EnvHandler: jsii.String(st.Name),
 		}
 		for _, need := range append(slices.Clone(st.Needs), st.Optional...) {
 			switch need {

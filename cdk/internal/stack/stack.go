@@ -62,7 +62,7 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 	}
 	s.data = newData(s)
 	s.identity = newIdentity(s)
-	s.functions = newFunctions(s, sources.Functions(), features)
+	s.functions = newFunctions(s, sources.Functions())
 	if s.machines, err = newMachines(s); err != nil {
 		return nil, err
 	}
