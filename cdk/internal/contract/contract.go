@@ -81,10 +81,8 @@ func Parse(spec []byte) ([]Operation, error) {
 		for method, op := range item.Operations() {
 			o := Operation{ID: op.OperationID, Path: base + path, Method: strings.ToUpper(method)}
 			machine, _ := op.Extensions["x-state-machine"].(string)
-			if f, ok := op.Extensions["x-feature"]; ok {
-				if o.Feature, _ = f.(string); o.Feature == "" {
-					return nil, fmt.Errorf("openapi %s %s: x-feature must name a feature toggle", o.Method, path)
-				}
+			if o.Feature, err = feature(op.Extensions); err != nil {
+				return nil, fmt.Errorf("openapi %s %s: %w", o.Method, path, err)
 			}
 			integration, _ := op.Extensions["x-integration"].(string)
 			switch {
@@ -143,6 +141,18 @@ func Parse(spec []byte) ([]Operation, error) {
 		return ops[i].Method < ops[j].Method
 	})
 	return ops, nil
+}
+
+// feature reads x-feature: absent, or the name of a feature toggle.
+func feature(ext map[string]any) (string, error) {
+	f, ok := ext["x-feature"]
+	if !ok {
+		return "", nil
+	}
+	if name, _ := f.(string); name != "" {
+		return name, nil
+	}
+	return "", errors.New("x-feature must name a feature toggle")
 }
 
 // draft4 renders a (resolved) schema as JSON Schema draft 4, the dialect of API Gateway models:

@@ -94,6 +94,12 @@ type Sizes struct {
 	Error5xxRate     float64 `json:"error5xxRate"`
 }
 
+// valid: an identity, and a sender address at it.
+func (c CodeDelivery) valid() bool {
+	local, domain, ok := strings.Cut(c.Sender, "@")
+	return c.EmailIdentity != "" && ok && local != "" && domain == c.EmailIdentity
+}
+
 // Target is what one stack is built for.
 type Target struct {
 	// Env is the environment whose settings and feature toggles apply (dev, qa, prod).
@@ -113,7 +119,7 @@ func StackName(stage string) string { return "VehicleData-" + stage }
 
 // Load reads and validates environments.json.
 func Load(path string) (*File, error) {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // the app's own environments.json, named by its caller
 	if err != nil {
 		return nil, fmt.Errorf("read environments: %w", err)
 	}
@@ -154,7 +160,7 @@ func Parse(b []byte) (*File, error) {
 		if e.OIDC.IssuerURL == "" || e.OIDC.ClientID == "" || e.OIDC.ClientSecretName == "" {
 			return nil, fmt.Errorf("environments.%s: oidc needs issuerUrl, clientId and clientSecretName", n)
 		}
-		if cd := e.CodeDelivery; cd.EmailIdentity == "" || !strings.HasSuffix(cd.Sender, "@"+cd.EmailIdentity) || strings.Count(cd.Sender, "@") != 1 || strings.HasPrefix(cd.Sender, "@") {
+		if !e.CodeDelivery.valid() {
 			return nil, fmt.Errorf("environments.%s: codeDelivery needs emailIdentity (a domain) and sender, an address at it", n)
 		}
 		if e.Sizes.APIRateLimit <= 0 || e.Sizes.APIBurstLimit <= 0 || e.Sizes.WAFRateLimit < 10 || e.Sizes.LogRetentionDays <= 0 || e.Sizes.P99LatencyMs <= 0 || e.Sizes.Error5xxRate <= 0 {
