@@ -94,6 +94,26 @@ type Sizes struct {
 	Error5xxRate     float64 `json:"error5xxRate"`
 }
 
+// check validates one environment, named n in errors.
+func (e Environment) check(n string) error {
+	if !accountRE.MatchString(e.Account) || !regionRE.MatchString(e.Region) {
+		return fmt.Errorf("environments.%s: account must be 12 digits and region an AWS region", n)
+	}
+	if e.DomainName == "" || e.CertificateArn == "" || e.HostedZoneID == "" || e.HostedZoneName == "" || e.AuthDomainPrefix == "" {
+		return fmt.Errorf("environments.%s: domainName, hostedZoneId, hostedZoneName, certificateArn and authDomainPrefix are required", n)
+	}
+	if e.OIDC.IssuerURL == "" || e.OIDC.ClientID == "" || e.OIDC.ClientSecretName == "" {
+		return fmt.Errorf("environments.%s: oidc needs issuerUrl, clientId and clientSecretName", n)
+	}
+	if !e.CodeDelivery.valid() {
+		return fmt.Errorf("environments.%s: codeDelivery needs emailIdentity (a domain) and sender, an address at it", n)
+	}
+	if e.Sizes.APIRateLimit <= 0 || e.Sizes.APIBurstLimit <= 0 || e.Sizes.WAFRateLimit < 10 || e.Sizes.LogRetentionDays <= 0 || e.Sizes.P99LatencyMs <= 0 || e.Sizes.Error5xxRate <= 0 {
+		return fmt.Errorf("environments.%s: every size must be positive (wafRateLimit at least 10)", n)
+	}
+	return nil
+}
+
 // valid: an identity, and a sender address at it.
 func (c CodeDelivery) valid() bool {
 	local, domain, ok := strings.Cut(c.Sender, "@")
@@ -151,20 +171,8 @@ func Parse(b []byte) (*File, error) {
 		if !ok {
 			return nil, fmt.Errorf("environments: %s is missing", n)
 		}
-		if !accountRE.MatchString(e.Account) || !regionRE.MatchString(e.Region) {
-			return nil, fmt.Errorf("environments.%s: account must be 12 digits and region an AWS region", n)
-		}
-		if e.DomainName == "" || e.CertificateArn == "" || e.HostedZoneID == "" || e.HostedZoneName == "" || e.AuthDomainPrefix == "" {
-			return nil, fmt.Errorf("environments.%s: domainName, hostedZoneId, hostedZoneName, certificateArn and authDomainPrefix are required", n)
-		}
-		if e.OIDC.IssuerURL == "" || e.OIDC.ClientID == "" || e.OIDC.ClientSecretName == "" {
-			return nil, fmt.Errorf("environments.%s: oidc needs issuerUrl, clientId and clientSecretName", n)
-		}
-		if !e.CodeDelivery.valid() {
-			return nil, fmt.Errorf("environments.%s: codeDelivery needs emailIdentity (a domain) and sender, an address at it", n)
-		}
-		if e.Sizes.APIRateLimit <= 0 || e.Sizes.APIBurstLimit <= 0 || e.Sizes.WAFRateLimit < 10 || e.Sizes.LogRetentionDays <= 0 || e.Sizes.P99LatencyMs <= 0 || e.Sizes.Error5xxRate <= 0 {
-			return nil, fmt.Errorf("environments.%s: every size must be positive (wafRateLimit at least 10)", n)
+		if err := e.check(n); err != nil {
+			return nil, err
 		}
 	}
 	for n := range f.Environments {
