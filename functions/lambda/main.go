@@ -18,8 +18,11 @@
 //	                 VEHICLE_MASTER_URL)
 //	OWNERSHIP_PEPPER secret (at least 32 bytes) under which ownership codes are stored as HMACs:
 //	                 the ownership steps
-//	OIDC_ISSUER, OIDC_AUDIENCE (OIDC_JWKS_URL optional)
-//	                 the authorizer's token issuer and audience
+//	CODE_SENDER      sender address (an SES-verified identity) of e-mailed one-time codes: the
+//	                 ownership-challenge step, which sends codes by SMS (SNS) or e-mail (SES)
+//	                 as the registry holds the owner's contact
+//	OIDC_ISSUER, OIDC_AUDIENCE (OIDC_JWKS_URL, OIDC_AUDIENCE_CLAIM, OIDC_ROLE_CLAIM optional)
+//	                 the authorizer's token issuer and audience; Cognito: client_id, cognito:groups
 package main
 
 import (

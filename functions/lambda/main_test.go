@@ -68,7 +68,7 @@ func TestOwnershipStepsAreWiredFromTheEnvironment(t *testing.T) {
 	env := map[string]string{
 		"HANDLER": catalog.OwnershipChallenge, "PSEUDONYM_KEY": "0123456789abcdef",
 		"TABLE_NAME": "vehicle-data", "REGISTRY_URL": "http://127.0.0.1:1", "AWS_REGION": "eu-central-1",
-		"OWNERSHIP_PEPPER": "0123456789abcdef0123456789abcdef",
+		"OWNERSHIP_PEPPER": "0123456789abcdef0123456789abcdef", "CODE_SENDER": "codes@example.com",
 	}
 	dealer := []byte(`{"vin":"WVWZZZCD3MW100001","caller":{"sub":"d","role":"dealer"},"body":{"method":"owner-code"}}`)
 	h, err := build(context.Background(), envOf(env), slog.New(slog.DiscardHandler))
@@ -80,7 +80,7 @@ func TestOwnershipStepsAreWiredFromTheEnvironment(t *testing.T) {
 	if !errors.As(err, &ire) || ire.Type != "VehicleData.Forbidden" {
 		t.Fatalf("configured: err = %#v, want errorType VehicleData.Forbidden", err)
 	}
-	for _, v := range []string{"OWNERSHIP_PEPPER", "TABLE_NAME", "REGISTRY_URL", "PSEUDONYM_KEY"} {
+	for _, v := range []string{"OWNERSHIP_PEPPER", "TABLE_NAME", "REGISTRY_URL", "PSEUDONYM_KEY", "CODE_SENDER"} {
 		without := maps.Clone(env)
 		delete(without, v)
 		if _, err := build(context.Background(), envOf(without), slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), v) {
@@ -102,6 +102,7 @@ func TestEveryStepNamesTheVariableItMisses(t *testing.T) {
 		"DEALER_STOCK_URL": "http://127.0.0.1:1",
 		"OWNERSHIP_PEPPER": "0123456789abcdef0123456789abcdef",
 		"OFFERS_URL":       "http://127.0.0.1:1",
+		"CODE_SENDER":      "codes@example.com",
 	}
 	for _, s := range catalog.Steps() {
 		env := maps.Clone(full)

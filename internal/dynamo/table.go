@@ -108,40 +108,48 @@ func NewLocalClient(ctx context.Context, endpoint string) (*dynamodb.Client, err
 	return dynamodb.NewFromConfig(cfg), nil
 }
 
+// Index is one global secondary index (string keys, every attribute projected).
+type Index struct {
+	Name, PK, SK string
+}
+
+// Indexes lists every GSI of the table: CreateTable creates them locally and CDK declares them in
+// AWS from this one list, so a new index reaches both.
+func Indexes() []Index {
+	return []Index{{Name: IndexGSI1, PK: AttrGSI1PK, SK: AttrGSI1SK}, {Name: IndexGSI2, PK: AttrGSI2PK, SK: AttrGSI2SK}}
+}
+
 // CreateTable creates the table for local use (CDK creates it in AWS). An existing table is
 // fine, so `make run` can restart on a kept data directory.
 func CreateTable(ctx context.Context, api *dynamodb.Client, name string) error {
 	str := types.ScalarAttributeTypeS
+	attrs := []types.AttributeDefinition{
+		{AttributeName: aws.String(AttrPK), AttributeType: str},
+		{AttributeName: aws.String(AttrSK), AttributeType: str},
+	}
+	var gsis []types.GlobalSecondaryIndex
+	for _, ix := range Indexes() {
+		attrs = append(attrs,
+			types.AttributeDefinition{AttributeName: aws.String(ix.PK), AttributeType: str},
+			types.AttributeDefinition{AttributeName: aws.String(ix.SK), AttributeType: str})
+		gsis = append(gsis, types.GlobalSecondaryIndex{
+			IndexName: aws.String(ix.Name),
+			KeySchema: []types.KeySchemaElement{
+				{AttributeName: aws.String(ix.PK), KeyType: types.KeyTypeHash},
+				{AttributeName: aws.String(ix.SK), KeyType: types.KeyTypeRange},
+			},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+		})
+	}
 	_, err := api.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:   aws.String(name),
-		BillingMode: types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String(AttrPK), AttributeType: str},
-			{AttributeName: aws.String(AttrSK), AttributeType: str},
-			{AttributeName: aws.String(AttrGSI1PK), AttributeType: str},
-			{AttributeName: aws.String(AttrGSI1SK), AttributeType: str},
-			{AttributeName: aws.String(AttrGSI2PK), AttributeType: str},
-			{AttributeName: aws.String(AttrGSI2SK), AttributeType: str},
-		},
+		TableName:            aws.String(name),
+		BillingMode:          types.BillingModePayPerRequest,
+		AttributeDefinitions: attrs,
 		KeySchema: []types.KeySchemaElement{
 			{AttributeName: aws.String(AttrPK), KeyType: types.KeyTypeHash},
 			{AttributeName: aws.String(AttrSK), KeyType: types.KeyTypeRange},
 		},
-		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
-			IndexName: aws.String(IndexGSI1),
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String(AttrGSI1PK), KeyType: types.KeyTypeHash},
-				{AttributeName: aws.String(AttrGSI1SK), KeyType: types.KeyTypeRange},
-			},
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-		}, {
-			IndexName: aws.String(IndexGSI2),
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String(AttrGSI2PK), KeyType: types.KeyTypeHash},
-				{AttributeName: aws.String(AttrGSI2SK), KeyType: types.KeyTypeRange},
-			},
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
-		}},
+		GlobalSecondaryIndexes: gsis,
 	})
 	var inUse *types.ResourceInUseException
 	if errors.As(err, &inUse) {

@@ -25,9 +25,12 @@ const MaxTokenBytes = 8 << 10
 
 // Defaults and bounds for Config.
 const (
-	DefaultRoleClaim          = "roles"
-	DefaultDealerClaim        = "dealer_id" // Cognito: "custom:dealer_id"
-	maxDealerIDLen            = 64
+	DefaultRoleClaim   = "roles"
+	DefaultDealerClaim = "dealer_id" // Cognito: "custom:dealer_id"
+	maxDealerIDLen     = 64
+	// AudienceClaimAud and AudienceClaimClientID are the claims Config.AudienceClaim may name.
+	AudienceClaimAud          = "aud"
+	AudienceClaimClientID     = "client_id"
 	DefaultLeeway             = 30 * time.Second
 	MaxLeeway                 = 2 * time.Minute
 	DefaultMinRefreshInterval = 30 * time.Second
@@ -45,8 +48,13 @@ type Config struct {
 	// Issuer must equal the token's "iss" exactly: no trailing-slash or case leniency. https, or
 	// http on a loopback host (the development issuer).
 	Issuer string
-	// Audience must be one of the token's "aud" values.
+	// Audience must be one of the token's "aud" values (or, with AudienceClaim client_id, equal
+	// its "client_id").
 	Audience string
+	// AudienceClaim names the claim Audience is checked against: "aud" (the default, RFC 9068) or
+	// "client_id", for Amazon Cognito, whose access tokens carry the app client's id in client_id
+	// and no aud at all. Nothing else is accepted, so a typo cannot switch the check off.
+	AudienceClaim string
 	// JWKSURL skips discovery when set; otherwise it is read from the issuer's
 	// /.well-known/openid-configuration when the Verifier is built.
 	JWKSURL string
@@ -79,6 +87,8 @@ type Verifier struct {
 	dealerClaim string
 	leeway      time.Duration
 	now         func() time.Time
+	// clientID: the audience is checked against client_id (Cognito), not by go-oidc against aud.
+	clientID bool
 }
 
 // NewVerifier validates cfg and, unless cfg.JWKSURL is set, discovers the key set URL from the
@@ -97,6 +107,12 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 	if cfg.DealerClaim == "" {
 		cfg.DealerClaim = DefaultDealerClaim
 	}
+	switch cfg.AudienceClaim {
+	case "", AudienceClaimAud, AudienceClaimClientID:
+	default:
+		return nil, fmt.Errorf("auth: audience claim %q: want %q or %q", cfg.AudienceClaim, AudienceClaimAud, AudienceClaimClientID)
+	}
+	clientID := cfg.AudienceClaim == AudienceClaimClientID
 	if cfg.Leeway == 0 {
 		cfg.Leeway = DefaultLeeway
 	}
@@ -144,6 +160,8 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 		// and one small, bounded leeway for all three time claims, so checkTimes does it and
 		// go-oidc's check is switched off here on purpose.
 		SkipExpiryCheck: true,
+		// A Cognito access token has no aud; Verify checks its client_id instead.
+		SkipClientIDCheck: clientID,
 	})
 	return &Verifier{
 		oidc:        idv,
@@ -154,6 +172,7 @@ func NewVerifier(ctx context.Context, cfg Config) (*Verifier, error) {
 		dealerClaim: cfg.DealerClaim,
 		leeway:      cfg.Leeway,
 		now:         cfg.Now,
+		clientID:    clientID,
 	}, nil
 }
 
@@ -246,6 +265,12 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Caller, error) {
 	}
 	if !isAccessToken(typ, claims["token_use"]) {
 		return Caller{}, invalidToken(ReasonNotAccessToken, nil)
+	}
+	if v.clientID {
+		var cid string
+		if json.Unmarshal(claims[AudienceClaimClientID], &cid) != nil || cid != v.audience {
+			return Caller{}, invalidToken(ReasonAudience, nil)
+		}
 	}
 	if !validSubject(idt.Subject) {
 		return Caller{}, invalidToken(ReasonNoSubject, nil)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/notify"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/registry"
@@ -52,4 +53,29 @@ func (r Registry) OwnerOnRecord(ctx context.Context, vin vehicle.VIN) (bool, str
 	// The record field is fixed-width (space-padded); codes are compared in the form
 	// ownership.NormalizeCode gives what people type.
 	return true, ownership.NormalizeCode(in.DocumentCode), nil
+}
+
+var _ notify.Contacts = Registry{}
+
+// OwnerContact implements notify.Contacts: the current keeper's phone number or e-mail address
+// as the registry holds it. No owner, or an owner without a contact, is ok false, not an error;
+// failures keep their apperr code, as in OwnerOnRecord.
+func (r Registry) OwnerContact(ctx context.Context, vin vehicle.VIN) (notify.Contact, bool, error) {
+	in, err := r.client.Inquire(ctx, vin)
+	if err != nil {
+		if apperr.CodeOf(err) == apperr.NotFound {
+			return notify.Contact{}, false, nil
+		}
+		return notify.Contact{}, false, fmt.Errorf("registry inquiry: %w", err)
+	}
+	if in == nil || in.Owner == nil || in.Contact == nil {
+		return notify.Contact{}, false, nil
+	}
+	switch in.Contact.Channel {
+	case registry.ContactSMS:
+		return notify.Contact{Channel: notify.SMS, Address: in.Contact.Address}, true, nil
+	case registry.ContactEmail:
+		return notify.Contact{Channel: notify.Email, Address: in.Contact.Address}, true, nil
+	}
+	return notify.Contact{}, false, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/acme-oem/vehicle-data/internal/apperr"
+	"github.com/acme-oem/vehicle-data/internal/notify"
 	"github.com/acme-oem/vehicle-data/internal/ownershipadapters"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/registry"
@@ -89,6 +90,42 @@ func TestRegistryOwnerOnRecord(t *testing.T) {
 			}
 			if err != nil || owner != c.owner || doc != c.docCode {
 				t.Fatalf("OwnerOnRecord = %v, %q, %v; want %v, %q", owner, doc, err, c.owner, c.docCode)
+			}
+		})
+	}
+}
+
+func TestRegistryOwnerContact(t *testing.T) {
+	vin := newVIN(t)
+	current := registry.Registration{Seq: 1, Country: "DE", Plate: "M-XY 42", From: day("2020-03-01"), KeeperKind: registry.KeeperPrivate}
+	keeper := registry.Keeper{Name: "Erika Mustermann", PostalCode: "80331", City: "Muenchen", Since: day("2020-03-01")}
+	cases := []struct {
+		name     string
+		status   int
+		recs     []registry.Record
+		want     notify.Contact
+		ok       bool
+		wantCode apperr.Code
+	}{
+		{"phone", 200, wrap(vin, current, keeper, registry.Contact{Channel: registry.ContactSMS, Address: "+4915550123456"}),
+			notify.Contact{Channel: notify.SMS, Address: "+4915550123456"}, true, ""},
+		{"e-mail", 200, wrap(vin, current, keeper, registry.Contact{Channel: registry.ContactEmail, Address: "erika@example.com"}),
+			notify.Contact{Channel: notify.Email, Address: "erika@example.com"}, true, ""},
+		{"keeper without contact", 200, wrap(vin, current, keeper), notify.Contact{}, false, ""},
+		{"unknown VIN", 200, wrap(vin, registry.ErrorRecord{Code: registry.ErrorNotFound, Message: "VEHICLE NOT REGISTERED"}), notify.Contact{}, false, ""},
+		{"registry down", 503, wrap(vin, registry.ErrorRecord{Code: registry.ErrorSystem, Message: "RETRY LATER"}), notify.Contact{}, false, apperr.Unavailable},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok, err := registryAdapter(t, c.status, c.recs...).OwnerContact(context.Background(), vin)
+			if c.wantCode != "" {
+				if apperr.CodeOf(err) != c.wantCode {
+					t.Fatalf("err = %v, want %s", err, c.wantCode)
+				}
+				return
+			}
+			if err != nil || ok != c.ok || got != c.want {
+				t.Fatalf("OwnerContact = %+v, %v, %v; want %+v, %v", got, ok, err, c.want, c.ok)
 			}
 		})
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/acme-oem/vehicle-data/functions/vehiclemarket"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
 	"github.com/acme-oem/vehicle-data/internal/listing"
+	"github.com/acme-oem/vehicle-data/internal/notify"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
 	"github.com/acme-oem/vehicle-data/internal/ownershipadapters"
 	"github.com/acme-oem/vehicle-data/internal/report"
@@ -200,8 +201,19 @@ func (p *parts) ownership(ctx context.Context) (*ownership.Service, error) {
 		return nil, fmt.Errorf("ownership: %w", err)
 	}
 	var outbox ownership.Outbox = noDelivery{}
-	if p.cfg.Outbox != nil {
+	switch {
+	case p.cfg.Outbox != nil:
 		outbox = p.cfg.Outbox
+	case p.cfg.CodeSender != "":
+		awsCfg, err := config.LoadDefaultConfig(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("code delivery: aws configuration: %w", err)
+		}
+		smsAPI, emailAPI := notify.Clients(awsCfg)
+		if outbox, err = notify.New(notify.Config{Contacts: ownershipadapters.NewRegistry(reg), SMS: smsAPI, Email: emailAPI,
+			From: p.cfg.CodeSender, Valid: ownership.DefaultPolicy().ChallengeTTL, Log: p.log}); err != nil {
+			return nil, fmt.Errorf("code delivery: %w", err)
+		}
 	}
 	p.svc = ownership.NewService(dynamo.NewOwnershipStore(api, p.cfg.TableName),
 		ownershipadapters.NewRegistry(reg), outbox, coder, ownership.DefaultPolicy(), p.now).

@@ -62,6 +62,16 @@ const (
 	EnvOIDCAudience     = "OIDC_AUDIENCE"    // the audience the tokens must name
 	EnvOIDCJWKSURL      = "OIDC_JWKS_URL"    // optional: skips discovery
 	EnvSiteURL          = "SITE_URL"         // optional: the site's origin, for listing share links
+	// EnvOIDCAudienceClaim (optional) is "client_id" for Cognito access tokens, which carry the app
+	// client there and no aud; EnvOIDCRoleClaim (optional) names the roles claim
+	// ("cognito:groups" for Cognito). oidc.Config documents both.
+	EnvOIDCAudienceClaim = "OIDC_AUDIENCE_CLAIM"
+	// EnvCodeSender is the e-mail sender (an SES-verified identity) of one-time codes: with it the
+	// ownership-challenge step delivers codes by SMS (SNS) or e-mail (SES), as the registry holds
+	// the owner's contact (internal/notify). Locally Config.Outbox (the development outbox)
+	// stands in.
+	EnvCodeSender    = "CODE_SENDER"
+	EnvOIDCRoleClaim = "OIDC_ROLE_CLAIM"
 )
 
 // Config is everything any function may need. FromEnv reads it for the Lambda binary; the local
@@ -83,8 +93,11 @@ type Config struct {
 	Transport       transport.Config
 	PseudonymKey    []byte
 	OwnershipPepper []byte
-	// Outbox delivers one-time codes; nil is the deployed stack's (none yet, see noDelivery).
+	// Outbox delivers one-time codes (the local stack's development outbox); when nil, CodeSender
+	// selects internal/notify's SNS/SES delivery.
 	Outbox ownership.Outbox
+	// CodeSender is CODE_SENDER: the sender address of e-mailed codes.
+	CodeSender string
 	// OIDC configures the authorizer's verifier.
 	OIDC oidc.Config
 	// Now is the clock of expiry and fetch times; time.Now when nil.
@@ -115,8 +128,10 @@ func FromEnv(env func(string) string) Config {
 		LegacyURLs:      urls,
 		PseudonymKey:    []byte(env(EnvPseudonymKey)),
 		OwnershipPepper: []byte(env(EnvOwnershipPepper)),
-		OIDC:            oidc.Config{Issuer: env(EnvOIDCIssuer), Audience: env(EnvOIDCAudience), JWKSURL: env(EnvOIDCJWKSURL)},
 		SiteURL:         env(EnvSiteURL),
+		CodeSender:      env(EnvCodeSender),
+		OIDC: oidc.Config{Issuer: env(EnvOIDCIssuer), Audience: env(EnvOIDCAudience), JWKSURL: env(EnvOIDCJWKSURL),
+			AudienceClaim: env(EnvOIDCAudienceClaim), RoleClaim: env(EnvOIDCRoleClaim)},
 	}
 }
 
@@ -142,6 +157,8 @@ var (
 	proving = []string{EnvPseudonymKey, EnvTableName, EnvRegistryURL, EnvOwnershipPepper}
 	selling = []string{EnvPseudonymKey, EnvTableName}
 	similar = []string{EnvPseudonymKey, EnvTableName, EnvDealerStockURL}
+	// challenging also sends codes.
+	challenging = append(slices.Clone(proving), EnvCodeSender)
 )
 
 // steps is the one table of what each step needs and how it is built.
@@ -171,7 +188,7 @@ var steps = map[string]stepWiring{
 	catalog.FetchOffers: {fetch(EnvOffersURL), func(ctx context.Context, p *parts) (step.Handler, error) {
 		return p.fetchOffers(ctx)
 	}},
-	catalog.OwnershipChallenge: {proving, func(ctx context.Context, p *parts) (step.Handler, error) {
+	catalog.OwnershipChallenge: {challenging, func(ctx context.Context, p *parts) (step.Handler, error) {
 		svc, err := p.ownership(ctx)
 		if err != nil {
 			return nil, err
@@ -271,8 +288,25 @@ func (f *Functions) Close() { f.parts.close() }
 // last-outcome snapshots tell a health check how each system is doing without calling it.
 func (f *Functions) Transports() []*transport.Client { return slices.Clone(f.parts.transports) }
 
-// Needs lists the settings a step cannot run without (nil for an unknown name).
-func Needs(name string) []string { return slices.Clone(steps[name].needs) }
+// authorizerNeeds are the settings the authorizer cannot run without.
+var authorizerNeeds = []string{EnvOIDCIssuer, EnvOIDCAudience}
+
+// Needs lists the settings a function of the catalog (a step or the authorizer) cannot run
+// without (nil for an unknown name).
+func Needs(name string) []string {
+	if name == catalog.Authorizer {
+		return slices.Clone(authorizerNeeds)
+	}
+	return slices.Clone(steps[name].needs)
+}
+
+// Optional lists the settings a function reads when they are set (nil when none).
+func Optional(name string) []string {
+	if name == catalog.Authorizer {
+		return []string{EnvOIDCJWKSURL, EnvOIDCAudienceClaim, EnvOIDCRoleClaim}
+	}
+	return nil
+}
 
 // Build builds the named steps, every step of the catalog when names is empty, each wrapped in
 // step.Guard. Steps built together share their parts (one cache, one client per legacy system,
@@ -342,6 +376,8 @@ func (cfg Config) missing(needs []string) []string {
 			ok = len(cfg.PseudonymKey) > 0
 		case EnvOwnershipPepper:
 			ok = len(cfg.OwnershipPepper) > 0
+		case EnvCodeSender:
+			ok = cfg.CodeSender != "" || cfg.Outbox != nil
 		default:
 			for src, env := range legacyEnv {
 				if env == n {
@@ -364,9 +400,8 @@ func RandomSecret(n int) []byte {
 	return b
 }
 
-// noDelivery is the code delivery of a deployed stack until the registry's contact channel (a
-// letter to the owner on record) has an API we can call: owner-code challenges are refused as
-// unavailable, document-code challenges work. Locally, internal/local/devoutbox delivers.
+// noDelivery is the outbox of the ownership-verify step built on its own: it never sends a code,
+// and refuses owner-code challenges as unavailable should it ever be asked to.
 type noDelivery struct{}
 
 func (noDelivery) SendCode(context.Context, vehicle.VIN, string) error {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"sort"
 	"sync/atomic"
 	"time"
@@ -63,6 +64,13 @@ func (c *Client) Metrics() Metrics {
 	return Metrics{BadRows: c.badRows.Load(), RejectedResponses: c.rejected.Load()}
 }
 
+// The shapes of a contact address: enough to refuse a garbled field, not a full RFC 5322 check
+// (the delivery service has the last word).
+var (
+	e164RE  = regexp.MustCompile(`^\+[1-9][0-9]{7,14}$`)
+	emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+)
+
 // Inquiry is everything the registry says about one vehicle, validated.
 type Inquiry struct {
 	Registration *report.RegistrationData
@@ -72,6 +80,9 @@ type Inquiry struct {
 	// none. Ownership verification compares it with what the caller types: it is a secret, never
 	// log or return it.
 	DocumentCode string
+	// Contact is where the current keeper receives one-time codes (SMS or e-mail), nil when the
+	// registry has none. Personal data: never log it.
+	Contact *Contact
 }
 
 // FetchRegistration implements report.RegistrySource.
@@ -203,6 +214,20 @@ func toInquiry(rs *RecordSet, now time.Time) (*Inquiry, error) {
 			v.Addf("DC.issuedOn: in the future")
 		}
 		in.DocumentCode = dc.Code
+	}
+	if ct := rs.Contact; ct != nil {
+		switch {
+		case rs.Keeper == nil:
+			v.Addf("CT: present without a keeper")
+		case ct.Channel == ContactSMS && !e164RE.MatchString(ct.Address):
+			v.Addf("CT.address: not an E.164 phone number")
+		case ct.Channel == ContactEmail && !emailRE.MatchString(ct.Address):
+			v.Addf("CT.address: not an e-mail address")
+		case ct.Channel != ContactSMS && ct.Channel != ContactEmail:
+			v.Addf("CT.channel: neither S nor E")
+		default:
+			in.Contact = &Contact{Channel: ct.Channel, Address: ct.Address}
+		}
 	}
 	if rs.Header.RunAt.IsZero() {
 		v.Addf("HD.runDate: missing")

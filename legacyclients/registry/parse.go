@@ -20,6 +20,7 @@ type RecordSet struct {
 	Keeper        *Keeper
 	Odometers     []Odometer
 	DocumentCode  *DocumentCode
+	Contact       *Contact
 	Error         *ErrorRecord
 	Trailer       Trailer
 }
@@ -111,6 +112,11 @@ func assemble(records []any) (*RecordSet, error) {
 				return nil, fmt.Errorf("structure: record %d: a second document code record", i+2)
 			}
 			rs.DocumentCode = &r
+		case Contact:
+			if rs.Contact != nil {
+				return nil, fmt.Errorf("structure: record %d: a second contact record", i+2)
+			}
+			rs.Contact = &r
 		case ErrorRecord:
 			if len(details) != 1 {
 				return nil, fmt.Errorf("structure: record %d: an error record among data records", i+2)
@@ -220,6 +226,8 @@ func build(typ string, v []string) any {
 		return Odometer{Date: date(v[0]), Km: atoi(v[1])}
 	case TypeDocumentCode:
 		return DocumentCode{Code: v[0], IssuedOn: date(v[1])}
+	case TypeContact:
+		return Contact{Channel: v[0], Address: v[1]}
 	case TypeError:
 		return ErrorRecord{Code: v[0], Message: v[1]}
 	default: // TypeTrailer; Layout rejected every other type

@@ -31,6 +31,7 @@ import (
 //	KP keeper              the current keeper, at most once
 //	OD odometer            one per roadworthiness inspection, any number
 //	DC document code       the code printed on the registration document, at most once
+//	CT contact             how the current keeper asked to be contacted, at most once, only with KP
 //	ER error               instead of RG/KP/OD/DC when the inquiry failed; exactly one then
 //	TR trailer             last record, exactly once; RecordCount = records between HD and TR
 //
@@ -41,6 +42,7 @@ import (
 //	KP  1-2 type | 3-42 name A40 | 43-52 postal code A10 | 53-82 city A30 | 83-90 since D8 | 91-100 filler
 //	OD  1-2 type | 3-10 inspection date D8 | 11-17 km N7 | 18-100 filler
 //	DC  1-2 type | 3-14 document code A12 | 15-22 issued on D8 | 23-100 filler
+//	CT  1-2 type | 3 channel A1 (S SMS to a phone number, E e-mail) | 4-83 address A80 | 84-100 filler
 //	ER  1-2 type | 3-6 error code A4 (NFND not found, INVR invalid request, SYSE/anything else system error) | 7-66 message A60 | 67-100 filler
 //	TR  1-2 type | 3-9 record count N7 | 10-100 filler
 //
@@ -82,6 +84,7 @@ const (
 	TypeKeeper       = "KP"
 	TypeOdometer     = "OD"
 	TypeDocumentCode = "DC"
+	TypeContact      = "CT"
 	TypeError        = "ER"
 	TypeTrailer      = "TR"
 )
@@ -91,6 +94,12 @@ const (
 	KeeperPrivate = "P"
 	KeeperCompany = "C"
 	KeeperDealer  = "D"
+)
+
+// Contact channels in CT records.
+const (
+	ContactSMS   = "S" // the address is a phone number in E.164 form (+ and 8 to 15 digits)
+	ContactEmail = "E" // the address is an e-mail address
 )
 
 // Error codes in ER records.
@@ -141,6 +150,8 @@ func Layout(recordType string) ([]Field, bool) {
 		return []Field{typ, {"date", 3, 8, KindDate}, {"km", 11, 7, KindNumeric}, {"filler", 18, 83, KindFiller}}, true
 	case TypeDocumentCode:
 		return []Field{typ, {"code", 3, 12, KindAlpha}, {"issuedOn", 15, 8, KindDate}, {"filler", 23, 78, KindFiller}}, true
+	case TypeContact:
+		return []Field{typ, {"channel", 3, 1, KindAlpha}, {"address", 4, 80, KindAlpha}, {"filler", 84, 17, KindFiller}}, true
 	case TypeError:
 		return []Field{typ, {"code", 3, 4, KindAlpha}, {"message", 7, 60, KindOptAlpha}, {"filler", 67, 34, KindFiller}}, true
 	case TypeTrailer:
@@ -190,6 +201,13 @@ type DocumentCode struct {
 	IssuedOn time.Time
 }
 
+// Contact is the CT record: where the current keeper receives messages from the registry. The
+// address is personal data: never log it.
+type Contact struct {
+	Channel string // Contact* constant
+	Address string
+}
+
 // ErrorRecord is the ER record.
 type ErrorRecord struct {
 	Code    string // Error* constant
@@ -224,6 +242,11 @@ func (r Odometer) Format() (string, error) {
 // Format renders the DC record.
 func (r DocumentCode) Format() (string, error) {
 	return formatRecord(TypeDocumentCode, []string{r.Code, fmtDate(r.IssuedOn)})
+}
+
+// Format renders the CT record.
+func (r Contact) Format() (string, error) {
+	return formatRecord(TypeContact, []string{r.Channel, r.Address})
 }
 
 // Format renders the ER record.

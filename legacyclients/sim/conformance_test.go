@@ -72,6 +72,8 @@ func TestClientsAcceptSimulatorAnswers(t *testing.T) {
 
 	vins := []vehicle.VIN{world.DemoClean, world.DemoRollback, world.DemoRecall, world.DemoAccident, world.DemoOwners, world.DemoDealer}
 	vins = append(vins, sampleVINs(100)...)
+	contacts := map[string]string{world.ContactSMS: registry.ContactSMS, world.ContactEmail: registry.ContactEmail}
+	seen := map[string]int{}
 	for _, vin := range vins {
 		v, ok := w.Vehicle(vin)
 		if !ok {
@@ -99,6 +101,17 @@ func TestClientsAcceptSimulatorAnswers(t *testing.T) {
 			if reg.OwnerCount != len(v.Registrations) || owner == nil || owner.Name != v.Owner().Name || len(insp) != len(v.Inspections) {
 				t.Errorf("registry: owners %d, inspections %d; want %d, %d", reg.OwnerCount, len(insp), len(v.Registrations), len(v.Inspections))
 			}
+			// The keeper's contact (phone or e-mail) reaches the client as the world holds it.
+			in, err := cl.registry.Inquire(ctx, vin)
+			if err != nil {
+				t.Fatalf("registry inquiry: %v", err)
+			}
+			if want := v.Current().Contact; (want.Channel == "") != (in.Contact == nil) ||
+				(in.Contact != nil && (in.Contact.Address != want.Address || contacts[want.Channel] != in.Contact.Channel)) {
+				t.Errorf("registry contact: got channel %v, want %s", in.Contact != nil, want.Channel)
+			} else if in.Contact != nil {
+				seen[in.Contact.Channel]++
+			}
 			rc, err := cl.recalls.FetchRecalls(ctx, vin)
 			if err != nil {
 				t.Fatalf("recalls: %v", err)
@@ -114,6 +127,10 @@ func TestClientsAcceptSimulatorAnswers(t *testing.T) {
 				t.Errorf("offers: %d, want %d", len(of), len(w.Offers(v)))
 			}
 		})
+	}
+
+	if seen[registry.ContactSMS] == 0 || seen[registry.ContactEmail] == 0 {
+		t.Errorf("contacts served: %v; want phones and e-mail addresses", seen)
 	}
 
 	res, err := cl.stock.Search(ctx, dealerstock.Query{Make: "Volkswagen", Model: "Golf", YearFrom: 2020, YearTo: 2024, Limit: 50})

@@ -191,8 +191,13 @@ func (s registrySystem) Serve(r *http.Request, _ string) fault.Response {
 		body = append(body, registry.Odometer{Date: in.Date, Km: in.Km})
 	}
 	body = append(body, registry.DocumentCode{Code: cur.DocumentCode, IssuedOn: cur.From})
+	if ch, ok := contactChannels[cur.Contact.Channel]; ok {
+		body = append(body, registry.Contact{Channel: ch, Address: cur.Contact.Address})
+	}
 	return s.records(http.StatusOK, string(vin), body...)
 }
+
+var contactChannels = map[string]string{world.ContactSMS: registry.ContactSMS, world.ContactEmail: registry.ContactEmail}
 
 var keeperKinds = map[string]string{
 	world.KeeperPrivate: registry.KeeperPrivate,

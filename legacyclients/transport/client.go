@@ -144,6 +144,10 @@ func (c *Client) onStateChange(from, to breakerState) {
 	}
 }
 
+// BreakerChangedMessage is the log line of a breaker state change; its "to" attribute says to
+// which state ("open", "half-open", "closed"). CDK's breaker alarm filters the logs on it.
+const BreakerChangedMessage = "legacy system breaker state changed"
+
 // flushTransitions logs queued state changes outside the breaker lock.
 func (c *Client) flushTransitions(ctx context.Context) {
 	for {
@@ -153,7 +157,7 @@ func (c *Client) flushTransitions(ctx context.Context) {
 			if t.to == stateOpen {
 				level = slog.LevelWarn
 			}
-			c.cfg.Logger.LogAttrs(ctx, level, "legacy system breaker state changed",
+			c.cfg.Logger.LogAttrs(ctx, level, BreakerChangedMessage,
 				slog.String("system", c.cfg.System),
 				slog.String("from", t.from.String()),
 				slog.String("to", t.to.String()))

@@ -34,6 +34,30 @@ type Operation struct {
 	// Body is the request body schema (application/json), nil when there is none.
 	Body         map[string]any
 	BodyRequired bool
+	// Feature is x-feature: the feature toggle (config/features/<env>.json) the operation belongs
+	// to; empty when it is always on.
+	Feature string
+}
+
+// Enabled is the operations an environment deploys: those without x-feature and those whose
+// toggle is on. A toggle the environment's file does not name is an error, so a misspelt
+// x-feature fails the synth instead of quietly deploying or dropping a route.
+func Enabled(ops []Operation, features map[string]bool) ([]Operation, error) {
+	out := make([]Operation, 0, len(ops))
+	for _, o := range ops {
+		if o.Feature == "" {
+			out = append(out, o)
+			continue
+		}
+		on, ok := features[o.Feature]
+		if !ok {
+			return nil, fmt.Errorf("openapi %s %s: x-feature %q is no toggle of the environment's feature file", o.Method, o.Path, o.Feature)
+		}
+		if on {
+			out = append(out, o)
+		}
+	}
+	return out, nil
 }
 
 var paramRE = regexp.MustCompile(`\{([^}]+)\}`)
@@ -57,6 +81,9 @@ func Parse(spec []byte) ([]Operation, error) {
 		for method, op := range item.Operations() {
 			o := Operation{ID: op.OperationID, Path: base + path, Method: strings.ToUpper(method)}
 			machine, _ := op.Extensions["x-state-machine"].(string)
+			if o.Feature, err = feature(op.Extensions); err != nil {
+				return nil, fmt.Errorf("openapi %s %s: %w", o.Method, path, err)
+			}
 			integration, _ := op.Extensions["x-integration"].(string)
 			switch {
 			case machine != "" && integration == "":
@@ -114,6 +141,18 @@ func Parse(spec []byte) ([]Operation, error) {
 		return ops[i].Method < ops[j].Method
 	})
 	return ops, nil
+}
+
+// feature reads x-feature: absent, or the name of a feature toggle.
+func feature(ext map[string]any) (string, error) {
+	f, ok := ext["x-feature"]
+	if !ok {
+		return "", nil
+	}
+	if name, _ := f.(string); name != "" {
+		return name, nil
+	}
+	return "", errors.New("x-feature must name a feature toggle")
 }
 
 // draft4 renders a (resolved) schema as JSON Schema draft 4, the dialect of API Gateway models:

@@ -29,6 +29,7 @@ paths:
     post:
       operationId: makeThing
       x-state-machine: things
+      x-feature: dealer
       security: [{bearer: []}]
       requestBody:
         required: true
@@ -58,6 +59,9 @@ func TestParse(t *testing.T) {
 		get.SuccessStatus != 200 || len(get.PathParams) != 1 || get.PathParams[0] != "id" || get.Body != nil {
 		t.Errorf("get %+v", get)
 	}
+	if get.Feature != "" || post.Feature != "dealer" {
+		t.Errorf("x-feature: get %q, post %q", get.Feature, post.Feature)
+	}
 	if post.SuccessStatus != 201 || !post.BodyRequired || post.Body == nil {
 		t.Fatalf("post %+v", post)
 	}
@@ -84,5 +88,35 @@ func TestParseRefusesWhatAPIGatewayCannotServe(t *testing.T) {
 		if _, err := Parse([]byte(bad)); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// An operation whose toggle is off is not deployed; one without x-feature always is; a toggle the
+// environment does not know fails.
+func TestEnabledFollowsTheToggles(t *testing.T) {
+	ops, err := Parse([]byte(spec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(ops []Operation) string {
+		var s []string
+		for _, o := range ops {
+			s = append(s, o.ID)
+		}
+		return strings.Join(s, ",")
+	}
+	on, err := Enabled(ops, map[string]bool{"dealer": true, "listings": false})
+	if err != nil || ids(on) != "health,getThing,makeThing" {
+		t.Errorf("dealer on: %s, %v", ids(on), err)
+	}
+	off, err := Enabled(ops, map[string]bool{"dealer": false, "listings": true})
+	if err != nil || ids(off) != "health,getThing" {
+		t.Errorf("dealer off: %s, %v", ids(off), err)
+	}
+	if _, err := Enabled(ops, map[string]bool{"listings": true}); err == nil || !strings.Contains(err.Error(), `"dealer"`) {
+		t.Errorf("unknown toggle: %v", err)
+	}
+	if _, err := Parse([]byte(strings.Replace(spec, "x-feature: dealer", "x-feature: ''", 1))); err == nil {
+		t.Error("empty x-feature accepted")
 	}
 }

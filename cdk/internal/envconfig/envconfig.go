@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // Names are the environments, in the order the pipeline promotes through them.
@@ -45,9 +46,19 @@ type Environment struct {
 	TestUsers bool `json:"testUsers"`
 	// CreateGithubOidcProvider: the provider for token.actions.githubusercontent.com exists once
 	// per account, so exactly one environment per account creates it; the others import it.
-	CreateGithubOidcProvider bool   `json:"createGithubOidcProvider"`
-	Canary                   Canary `json:"canary"`
-	Sizes                    Sizes  `json:"sizes"`
+	CreateGithubOidcProvider bool         `json:"createGithubOidcProvider"`
+	Canary                   Canary       `json:"canary"`
+	Sizes                    Sizes        `json:"sizes"`
+	CodeDelivery             CodeDelivery `json:"codeDelivery"`
+}
+
+// CodeDelivery is how one-time ownership codes reach owners: SMS through SNS (no setting: the
+// account's SNS SMS settings, spend limit and origination identities, are set up out of band) and
+// e-mail through SES from Sender, an address of EmailIdentity, an SES identity (domain) verified
+// out of band in the environment's region.
+type CodeDelivery struct {
+	EmailIdentity string `json:"emailIdentity"`
+	Sender        string `json:"sender"`
 }
 
 // OIDC is the OEM's OpenID Connect provider that the Cognito user pool federates with. The client
@@ -83,6 +94,32 @@ type Sizes struct {
 	Error5xxRate     float64 `json:"error5xxRate"`
 }
 
+// check validates one environment, named n in errors.
+func (e Environment) check(n string) error {
+	if !accountRE.MatchString(e.Account) || !regionRE.MatchString(e.Region) {
+		return fmt.Errorf("environments.%s: account must be 12 digits and region an AWS region", n)
+	}
+	if e.DomainName == "" || e.CertificateArn == "" || e.HostedZoneID == "" || e.HostedZoneName == "" || e.AuthDomainPrefix == "" {
+		return fmt.Errorf("environments.%s: domainName, hostedZoneId, hostedZoneName, certificateArn and authDomainPrefix are required", n)
+	}
+	if e.OIDC.IssuerURL == "" || e.OIDC.ClientID == "" || e.OIDC.ClientSecretName == "" {
+		return fmt.Errorf("environments.%s: oidc needs issuerUrl, clientId and clientSecretName", n)
+	}
+	if !e.CodeDelivery.valid() {
+		return fmt.Errorf("environments.%s: codeDelivery needs emailIdentity (a domain) and sender, an address at it", n)
+	}
+	if e.Sizes.APIRateLimit <= 0 || e.Sizes.APIBurstLimit <= 0 || e.Sizes.WAFRateLimit < 10 || e.Sizes.LogRetentionDays <= 0 || e.Sizes.P99LatencyMs <= 0 || e.Sizes.Error5xxRate <= 0 {
+		return fmt.Errorf("environments.%s: every size must be positive (wafRateLimit at least 10)", n)
+	}
+	return nil
+}
+
+// valid: an identity, and a sender address at it.
+func (c CodeDelivery) valid() bool {
+	local, domain, ok := strings.Cut(c.Sender, "@")
+	return c.EmailIdentity != "" && ok && local != "" && domain == c.EmailIdentity
+}
+
 // Target is what one stack is built for.
 type Target struct {
 	// Env is the environment whose settings and feature toggles apply (dev, qa, prod).
@@ -102,7 +139,7 @@ func StackName(stage string) string { return "VehicleData-" + stage }
 
 // Load reads and validates environments.json.
 func Load(path string) (*File, error) {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // the app's own environments.json, named by its caller
 	if err != nil {
 		return nil, fmt.Errorf("read environments: %w", err)
 	}
@@ -134,17 +171,8 @@ func Parse(b []byte) (*File, error) {
 		if !ok {
 			return nil, fmt.Errorf("environments: %s is missing", n)
 		}
-		if !accountRE.MatchString(e.Account) || !regionRE.MatchString(e.Region) {
-			return nil, fmt.Errorf("environments.%s: account must be 12 digits and region an AWS region", n)
-		}
-		if e.DomainName == "" || e.CertificateArn == "" || e.HostedZoneID == "" || e.HostedZoneName == "" || e.AuthDomainPrefix == "" {
-			return nil, fmt.Errorf("environments.%s: domainName, hostedZoneId, hostedZoneName, certificateArn and authDomainPrefix are required", n)
-		}
-		if e.OIDC.IssuerURL == "" || e.OIDC.ClientID == "" || e.OIDC.ClientSecretName == "" {
-			return nil, fmt.Errorf("environments.%s: oidc needs issuerUrl, clientId and clientSecretName", n)
-		}
-		if e.Sizes.APIRateLimit <= 0 || e.Sizes.APIBurstLimit <= 0 || e.Sizes.WAFRateLimit < 10 || e.Sizes.LogRetentionDays <= 0 || e.Sizes.P99LatencyMs <= 0 || e.Sizes.Error5xxRate <= 0 {
-			return nil, fmt.Errorf("environments.%s: every size must be positive (wafRateLimit at least 10)", n)
+		if err := e.check(n); err != nil {
+			return nil, err
 		}
 	}
 	for n := range f.Environments {

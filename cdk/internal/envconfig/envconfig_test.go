@@ -60,11 +60,13 @@ func TestBadTargetsAreRefused(t *testing.T) {
 func TestBadConfigurationsAreRefused(t *testing.T) {
 	good := string(load(t))
 	for name, c := range map[string]struct{ from, to, want string }{
-		"typo":            {`"testUsers"`, `"testUser"`, "unknown field"},
-		"two providers":   {`"createGithubOidcProvider": false`, `"createGithubOidcProvider": true`, "exactly one environment"},
-		"bad account":     {`"account": "222222222222"`, `"account": "2222"`, "12 digits"},
-		"zero size":       {`"apiRateLimit": 500`, `"apiRateLimit": 0`, "positive"},
-		"prod developers": {`"developerStageBase": "dev"`, `"developerStageBase": "prod"`, "developerStageBase"},
+		"typo":             {`"testUsers"`, `"testUser"`, "unknown field"},
+		"two providers":    {`"createGithubOidcProvider": false`, `"createGithubOidcProvider": true`, "exactly one environment"},
+		"bad account":      {`"account": "222222222222"`, `"account": "2222"`, "12 digits"},
+		"zero size":        {`"apiRateLimit": 500`, `"apiRateLimit": 0`, "positive"},
+		"prod developers":  {`"developerStageBase": "dev"`, `"developerStageBase": "prod"`, "developerStageBase"},
+		"sender elsewhere": {`"sender": "vehicle-codes@dev.acme-oem.example"`, `"sender": "vehicle-codes@other.example"`, "codeDelivery"},
+		"no identity":      {`"emailIdentity": "qa.acme-oem.example"`, `"emailIdentity": ""`, "codeDelivery"},
 	} {
 		bad := strings.Replace(good, c.from, c.to, 1)
 		if bad == good {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -19,87 +20,64 @@ import (
 	"github.com/acme-oem/vehicle-data/api"
 	"github.com/acme-oem/vehicle-data/config"
 	registry "github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/internal/apigw"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
-	"github.com/acme-oem/vehicle-data/internal/local/gateway"
 	auth "github.com/acme-oem/vehicle-data/internal/oidc"
+	"github.com/acme-oem/vehicle-data/internal/wiring"
+	"github.com/acme-oem/vehicle-data/legacyclients/transport"
 )
 
-// Environment variable names the Lambda binary reads (functions/lambda/main.go).
+// Environment variable names the Lambda binary reads: internal/wiring's.
 const (
-	EnvHandler         = "HANDLER"
-	EnvTableName       = "TABLE_NAME"
-	EnvPseudonymKey    = "PSEUDONYM_KEY"
-	EnvOwnershipPepper = "OWNERSHIP_PEPPER"
-	EnvVehicleMaster   = "VEHICLE_MASTER_URL"
-	EnvWorkshop        = "WORKSHOP_URL"
-	EnvRegistry        = "REGISTRY_URL"
-	EnvRecalls         = "RECALLS_URL"
-	// EnvFeatures carries config/features/<env>.json to every function. The product does not
-	// read it yet (see the CDK report).
-	EnvFeatures = "FEATURES"
-	// The authorizer's settings (assumed names: the authorizer entry point is being added to the
-	// binary by the product redesign; see the CDK report).
-	EnvOIDCIssuer    = "OIDC_ISSUER"
-	EnvOIDCAudience  = "OIDC_AUDIENCE"
-	EnvOIDCRoleClaim = "OIDC_ROLE_CLAIM"
+	EnvHandler           = "HANDLER" // functions/lambda/main.go picks its function by it
+	EnvTableName         = wiring.EnvTableName
+	EnvPseudonymKey      = wiring.EnvPseudonymKey
+	EnvOwnershipPepper   = wiring.EnvOwnershipPepper
+	EnvVehicleMaster     = wiring.EnvVehicleMasterURL
+	EnvWorkshop          = wiring.EnvWorkshopURL
+	EnvRegistry          = wiring.EnvRegistryURL
+	EnvRecalls           = wiring.EnvRecallsURL
+	EnvOIDCIssuer        = wiring.EnvOIDCIssuer
+	EnvOIDCAudience      = wiring.EnvOIDCAudience
+	EnvOIDCJWKSURL       = wiring.EnvOIDCJWKSURL
+	EnvOIDCAudienceClaim = wiring.EnvOIDCAudienceClaim
+	EnvOIDCRoleClaim     = wiring.EnvOIDCRoleClaim
+	// EnvCodeSender makes a function deliver one-time codes by SMS (SNS) or e-mail (SES).
+	EnvCodeSender = wiring.EnvCodeSender
 )
+
+// AudienceClaimClientID is the audience claim of Cognito access tokens (internal/oidc).
+const AudienceClaimClientID = auth.AudienceClaimClientID
 
 // Step is one Lambda function to deploy.
 type Step struct {
 	Name     string
 	Timeout  time.Duration
 	MemoryMB int
-	// Needs lists the settings the step reads beyond HANDLER and PSEUDONYM_KEY.
-	Needs []string
-	// UsesTable: the step reads or writes the DynamoDB table itself.
+	// Needs lists the settings the function cannot run without (internal/wiring declares them),
+	// Optional those it reads when set.
+	Needs, Optional []string
+	// UsesTable: the function reads or writes the DynamoDB table itself.
 	UsesTable bool
 }
 
-// stepNeeds is what each step needs from its environment, as functions/lambda/main.go wires it.
-// Provisional: the product redesign lets each registry entry declare its environment; then this
-// table goes and Steps reads the declaration. Keyed by the registry's constants, so a renamed or
-// removed step fails to compile here, and a new one fails TestEveryStepDeclaresItsNeeds.
-var stepNeeds = map[string][]string{
-	registry.ValidateVIN:        nil,
-	registry.PlanReport:         nil,
-	registry.MergeReport:        nil,
-	registry.FetchVehicleMaster: {EnvTableName, EnvVehicleMaster},
-	registry.FetchWorkshop:      {EnvTableName, EnvWorkshop},
-	registry.FetchRegistry:      {EnvTableName, EnvRegistry},
-	registry.FetchRecalls:       {EnvTableName, EnvRecalls},
-	registry.OwnershipChallenge: {EnvTableName, EnvRegistry, EnvOwnershipPepper},
-	registry.OwnershipVerify:    {EnvTableName, EnvRegistry, EnvOwnershipPepper},
-}
-
-// Steps lists every registry entry with what it needs.
-func Steps() ([]Step, error) {
+// Functions lists every function of the catalog, the steps and the authorizer, with what each
+// needs, as functions/catalog and internal/wiring declare it.
+func Functions() []Step {
 	var out []Step
-	for _, s := range registry.Steps() {
-		needs, ok := stepNeeds[s.Name]
-		if !ok {
-			return nil, fmt.Errorf("step %s: cdk/internal/sources does not know which settings it needs", s.Name)
-		}
+	for _, s := range registry.Specs() {
+		needs := wiring.Needs(s.Name)
 		out = append(out, Step{
-			Name: s.Name, Timeout: s.Timeout, MemoryMB: s.MemoryMB, Needs: needs,
-			UsesTable: contains(needs, EnvTableName),
+			Name: s.Name, Timeout: s.Timeout, MemoryMB: s.MemoryMB, Needs: needs, Optional: wiring.Optional(s.Name),
+			UsesTable: slices.Contains(needs, EnvTableName),
 		})
-	}
-	return out, nil
-}
-
-// registryNames lists the registry's step names.
-func registryNames() []string {
-	var out []string
-	for _, s := range registry.Steps() {
-		out = append(out, s.Name)
 	}
 	return out
 }
 
-// Authorizer is the Lambda authorizer: the same binary, started with HANDLER=authorizer. Its
-// timeout and memory are not in the registry (it is no state machine step).
-var Authorizer = Step{Name: "authorizer", Timeout: 5 * time.Second, MemoryMB: 256}
+// AuthorizerName is the catalog name of the API's Lambda authorizer.
+const AuthorizerName = registry.Authorizer
 
 // Placeholder is the ASL placeholder of a step's ARN ("fetch-workshop" is FetchWorkshopFunctionArn).
 func Placeholder(step string) string { return registry.Placeholder(step) }
@@ -156,7 +134,7 @@ func StateMachines(root string) ([]Machine, error) {
 	sort.Strings(paths)
 	out := make([]Machine, 0, len(paths))
 	for _, p := range paths {
-		b, err := os.ReadFile(p)
+		b, err := os.ReadFile(p) //nolint:gosec // a statemachines/*.asl.json of the repository, globbed here
 		if err != nil {
 			return nil, fmt.Errorf("read state machine: %w", err)
 		}
@@ -176,7 +154,7 @@ func OpenAPI() []byte { return api.OpenAPI }
 
 // RequestTemplate is the integration request mapping template the local gateway mirrors;
 // ${StateMachineArn} is to be replaced with the route's state machine ARN.
-const RequestTemplate = gateway.RequestTemplate
+const RequestTemplate = apigw.RequestTemplate
 
 // ErrorRow is one row of the error table.
 type ErrorRow struct {
@@ -218,14 +196,25 @@ func InvalidTokenChallenge() string {
 // Roles are the roles the authorizer reads from the token: the Cognito groups to create.
 func Roles() []string { return []string{string(auth.RoleConsumer), string(auth.RoleDealer)} }
 
+// Index is one global secondary index: string keys, all attributes projected.
+type Index struct {
+	Name, PK, SK string
+}
+
 // Table is the single table's key design.
 type Table struct {
-	PK, SK, GSI1PK, GSI1SK, GSI1, TTL string
+	PK, SK, TTL string
+	// Indexes are every GSI, from internal/dynamo's one list (the local table's too).
+	Indexes []Index
 }
 
 // TableDesign is internal/dynamo's key design.
 func TableDesign() Table {
-	return Table{PK: dynamo.AttrPK, SK: dynamo.AttrSK, GSI1PK: dynamo.AttrGSI1PK, GSI1SK: dynamo.AttrGSI1SK, GSI1: dynamo.IndexGSI1, TTL: dynamo.AttrTTL}
+	t := Table{PK: dynamo.AttrPK, SK: dynamo.AttrSK, TTL: dynamo.AttrTTL}
+	for _, ix := range dynamo.Indexes() {
+		t.Indexes = append(t.Indexes, Index{Name: ix.Name, PK: ix.PK, SK: ix.SK})
+	}
+	return t
 }
 
 // TableActions are the DynamoDB actions the adapter can call: the methods of dynamo.API, the
@@ -241,8 +230,8 @@ func TableActions() []string {
 }
 
 // BreakerOpenedMessage is the log line of legacyclients/transport when a breaker changes state
-// (its "to" attribute says to which). Provisional copy: the transport keeps it unexported.
-const BreakerOpenedMessage = "legacy system breaker state changed"
+// (its "to" attribute says to which).
+const BreakerOpenedMessage = transport.BreakerChangedMessage
 
 // Features is config/features/<env>.json, compacted, validated as a flat map of booleans.
 func Features(env string) (map[string]bool, error) {
@@ -259,7 +248,7 @@ func Features(env string) (map[string]bool, error) {
 
 // SecurityHeaders is frontend/security-headers.json: the site's response headers.
 func SecurityHeaders(root string) (map[string]string, error) {
-	b, err := os.ReadFile(filepath.Join(root, "frontend", "security-headers.json"))
+	b, err := os.ReadFile(filepath.Join(root, "frontend", "security-headers.json")) //nolint:gosec // a fixed file of the repository
 	if err != nil {
 		return nil, fmt.Errorf("security headers: %w", err)
 	}
@@ -268,13 +257,4 @@ func SecurityHeaders(root string) (map[string]string, error) {
 		return nil, fmt.Errorf("security headers: want a flat map of strings: %w", err)
 	}
 	return m, nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }

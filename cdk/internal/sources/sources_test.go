@@ -1,22 +1,48 @@
 package sources
 
 import (
+	"os/exec"
 	"slices"
+	"strings"
 	"testing"
+
+	registry "github.com/acme-oem/vehicle-data/functions/catalog"
 )
 
-// Every registry entry must say what it needs, or the stack cannot configure it.
-func TestEveryStepDeclaresItsNeeds(t *testing.T) {
-	steps, err := Steps()
+// Every function of the catalog, the authorizer included, is deployed with what internal/wiring
+// says it needs; a function wiring does not know would be deployed unconfigured.
+func TestEveryFunctionDeclaresItsNeeds(t *testing.T) {
+	fns := Functions()
+	if len(fns) != len(registry.Specs()) {
+		t.Fatalf("%d functions, catalog has %d", len(fns), len(registry.Specs()))
+	}
+	for _, f := range fns {
+		if !slices.Contains(f.Needs, EnvPseudonymKey) && f.Name != AuthorizerName {
+			t.Errorf("%s needs %v: every step needs %s (wiring declares nothing for it?)", f.Name, f.Needs, EnvPseudonymKey)
+		}
+	}
+	var auth Step
+	for _, f := range fns {
+		if f.Name == AuthorizerName {
+			auth = f
+		}
+	}
+	if !slices.Contains(auth.Needs, EnvOIDCIssuer) || !slices.Contains(auth.Needs, EnvOIDCAudience) ||
+		!slices.Contains(auth.Optional, EnvOIDCAudienceClaim) || !slices.Contains(auth.Optional, EnvOIDCRoleClaim) {
+		t.Errorf("authorizer: needs %v, optional %v", auth.Needs, auth.Optional)
+	}
+}
+
+// Deployable code must not depend on local-only code (internal/local): the CDK app deploys what
+// it imports from the product.
+func TestNoLocalOnlyCode(t *testing.T) {
+	out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", ".").Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("go list: %v", err)
 	}
-	if len(steps) != len(registryNames()) {
-		t.Fatalf("%d steps, registry has %d", len(steps), len(registryNames()))
-	}
-	for name := range stepNeeds {
-		if !slices.Contains(registryNames(), name) {
-			t.Errorf("stepNeeds names %s, which is not in the registry", name)
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "github.com/acme-oem/vehicle-data/internal/local") {
+			t.Errorf("cdk/internal/sources depends on local-only %s", dep)
 		}
 	}
 }

@@ -38,8 +38,14 @@ const accessLogFormat = `{"requestId":"$context.requestId","requestTime":"$conte
 	`"role":"$context.authorizer.role","wafStatus":"$context.waf.status","errorType":"$context.error.responseType",` +
 	`"xrayTraceId":"$context.xrayTraceId"}`
 
-func newRestAPI(s *Stack) (*restAPI, error) {
-	ops, err := contract.Parse(sources.OpenAPI())
+func newRestAPI(s *Stack, features map[string]bool) (*restAPI, error) {
+	all, err := contract.Parse(sources.OpenAPI())
+	if err != nil {
+		return nil, err
+	}
+	// An operation whose feature is toggled off in this environment gets no method at all:
+	// API Gateway answers it like any unknown route, and nothing behind it is reachable.
+	ops, err := contract.Enabled(all, features)
 	if err != nil {
 		return nil, err
 	}

@@ -34,12 +34,14 @@ func newData(s *Stack) *data {
 		DeletionProtection:  jsii.Bool(!s.disposable()),
 		RemovalPolicy:       s.removal(),
 	})
-	table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
-		IndexName:      jsii.String(d.GSI1),
-		PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(d.GSI1PK), Type: str},
-		SortKey:        &awsdynamodb.Attribute{Name: jsii.String(d.GSI1SK), Type: str},
-		ProjectionType: awsdynamodb.ProjectionType_ALL,
-	})
+	for _, ix := range d.Indexes {
+		table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+			IndexName:      jsii.String(ix.Name),
+			PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(ix.PK), Type: str},
+			SortKey:        &awsdynamodb.Attribute{Name: jsii.String(ix.SK), Type: str},
+			ProjectionType: awsdynamodb.ProjectionType_ALL,
+		})
+	}
 
 	secret := func(id, name, why string) awssecretsmanager.Secret {
 		sec := awssecretsmanager.NewSecret(s.Stack, jsii.String(id), &awssecretsmanager.SecretProps{

@@ -1,8 +1,8 @@
 package stack
 
 import (
-	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -35,8 +35,7 @@ type functions struct {
 	app        awscodedeploy.LambdaApplication
 }
 
-func newFunctions(s *Stack, steps []sources.Step, features map[string]bool) *functions {
-	featuresJSON, _ := json.Marshal(features) // a map of booleans always encodes
+func newFunctions(s *Stack, fns []sources.Step) *functions {
 	f := &functions{
 		steps: map[string]*function{},
 		app: awscodedeploy.NewLambdaApplication(s.Stack, jsii.String("Deployments"), &awscodedeploy.LambdaApplicationProps{
@@ -49,24 +48,39 @@ func newFunctions(s *Stack, steps []sources.Step, features map[string]bool) *fun
 		sources.EnvRegistry:      s.target.Legacy.RegistryURL,
 		sources.EnvRecalls:       s.target.Legacy.RecallsURL,
 	}
-	for _, st := range steps {
+	for _, st := range fns {
 		env := map[string]*string{
-			sources.EnvHandler:  jsii.String(st.Name),
-			sources.EnvFeatures: jsii.String(string(featuresJSON)),
-			// CloudFormation resolves the secret at deploy time; the value never enters the
-			// template or cdk.out.
-			sources.EnvPseudonymKey: s.data.pseudonymKey.SecretValue().UnsafeUnwrap(),
+			sources.EnvHandler: jsii.String(st.Name),
 		}
-		for _, need := range st.Needs {
+		for _, need := range append(slices.Clone(st.Needs), st.Optional...) {
 			switch need {
+			case sources.EnvPseudonymKey:
+				// CloudFormation resolves the secret at deploy time; the value never enters the
+				// template or cdk.out.
+				env[need] = s.data.pseudonymKey.SecretValue().UnsafeUnwrap()
 			case sources.EnvTableName:
 				env[need] = s.data.table.TableName()
 			case sources.EnvOwnershipPepper:
 				env[need] = s.data.pepper.SecretValue().UnsafeUnwrap()
+			case sources.EnvOIDCIssuer:
+				env[need] = s.identity.issuer()
+			case sources.EnvOIDCAudience:
+				// Cognito access tokens name the app client in client_id, not aud.
+				env[need] = s.identity.client.UserPoolClientId()
+			case sources.EnvOIDCAudienceClaim:
+				env[need] = jsii.String(sources.AudienceClaimClientID)
+			case sources.EnvOIDCRoleClaim:
+				// The roles are the user's Cognito groups (identity.go creates them).
+				env[need] = jsii.String("cognito:groups")
+			case sources.EnvCodeSender:
+				env[need] = jsii.String(s.target.CodeDelivery.Sender)
+			case sources.EnvOIDCJWKSURL:
+				// Saves each cold authorizer the discovery request.
+				env[need] = jsii.String(*s.identity.issuer() + "/.well-known/jwks.json")
 			default:
 				u, ok := legacy[need]
 				if !ok {
-					panic(fmt.Sprintf("step %s needs %s, which the stack cannot provide", st.Name, need))
+					panic(fmt.Sprintf("function %s needs %s, which the stack cannot provide", st.Name, need))
 				}
 				env[need] = jsii.String(u)
 			}
@@ -84,17 +98,17 @@ func newFunctions(s *Stack, steps []sources.Step, features map[string]bool) *fun
 				AppliesTo: &[]interface{}{&cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::<Table[0-9A-F]{8}\.Arn>\/index\/\*$/g`)}},
 			}}, jsii.Bool(true))
 		}
+		if slices.Contains(st.Needs, sources.EnvCodeSender) {
+			grantCodeDelivery(s, fn)
+		}
+		if st.Name == sources.AuthorizerName {
+			f.authorizer = fn
+			continue
+		}
 		f.steps[st.Name] = fn
 		f.order = append(f.order, st.Name)
 	}
 	sort.Strings(f.order)
-	f.authorizer = newFunction(s, f, sources.Authorizer, map[string]*string{
-		sources.EnvHandler:       jsii.String(sources.Authorizer.Name),
-		sources.EnvPseudonymKey:  s.data.pseudonymKey.SecretValue().UnsafeUnwrap(),
-		sources.EnvOIDCIssuer:    s.identity.issuer(),
-		sources.EnvOIDCAudience:  s.identity.client.UserPoolClientId(),
-		sources.EnvOIDCRoleClaim: jsii.String("cognito:groups"),
-	})
 	return f
 }
 
@@ -172,4 +186,39 @@ func (f *functions) all() []*function {
 		out = append(out, f.steps[n])
 	}
 	return append(out, f.authorizer)
+}
+
+// grantCodeDelivery lets a function send one-time codes: SMS through SNS, e-mail through SES.
+func grantCodeDelivery(s *Stack, fn *function) {
+	role := fn.fn.Role()
+	// An SMS goes to a phone number, which has no ARN: IAM evaluates a direct publish against
+	// Resource "*", so "*" is the only resource that allows it. The Deny below takes every topic
+	// and platform endpoint (all SNS ARNs) back out, so the grant is SMS only.
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("CodesBySMS"),
+		Actions:   jsii.Strings("sns:Publish"),
+		Resources: jsii.Strings("*"),
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("NoTopicPublish"),
+		Effect:    awsiam.Effect_DENY,
+		Actions:   jsii.Strings("sns:Publish"),
+		Resources: jsii.Strings("arn:aws:sns:*:*:*"),
+	}))
+	cd := s.target.CodeDelivery
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:     jsii.String("CodesByEmail"),
+		Actions: jsii.Strings("ses:SendEmail"),
+		Resources: &[]*string{awscdk.Arn_Format(&awscdk.ArnComponents{
+			Service: jsii.String("ses"), Resource: jsii.String("identity"), ResourceName: jsii.String(cd.EmailIdentity),
+		}, s.Stack)},
+		// Only as the configured sender.
+		Conditions: &map[string]interface{}{"StringEquals": map[string]interface{}{"ses:FromAddress": cd.Sender}},
+	}))
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-IAM5"),
+		Reason: jsii.String("SMS to a phone number has no resource ARN, so sns:Publish must name Resource *; " +
+			"an explicit Deny on every SNS ARN (topics, endpoints) limits it to SMS."),
+		AppliesTo: &[]interface{}{jsii.String("Resource::*")},
+	}}, jsii.Bool(true))
 }

@@ -56,21 +56,17 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 	awscdk.Tags_Of(st).Add(jsii.String("stage"), jsii.String(t.Stage), nil)
 	s := &Stack{Stack: st, target: t, props: p}
 
-	steps, err := sources.Steps()
-	if err != nil {
-		return nil, err
-	}
 	features, err := sources.Features(t.Env)
 	if err != nil {
 		return nil, err
 	}
 	s.data = newData(s)
 	s.identity = newIdentity(s)
-	s.functions = newFunctions(s, steps, features)
+	s.functions = newFunctions(s, sources.Functions())
 	if s.machines, err = newMachines(s); err != nil {
 		return nil, err
 	}
-	if s.api, err = newRestAPI(s); err != nil {
+	if s.api, err = newRestAPI(s, features); err != nil {
 		return nil, err
 	}
 	if s.site, err = newSite(s, features); err != nil {

@@ -38,6 +38,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/acme-oem/vehicle-data/api"
+	"github.com/acme-oem/vehicle-data/internal/apigw"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/oidc"
 )
@@ -571,7 +572,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request, reqID string, ro
 			headers[name] = rr.Header.Get(name)
 		}
 	}
-	g.execute(ctx, w, in, request{params: params, query: declaredQuery(route.Operation, rr.URL.Query()), headers: headers, body: body, caller: caller}, reqID)
+	g.execute(ctx, w, in, apigw.Request{Params: params, Query: declaredQuery(route.Operation, rr.URL.Query()), Headers: headers, Body: body, Caller: caller}, reqID)
 }
 
 // declaredQuery is the query parameters the operation declares, as sent (first value each):
@@ -598,15 +599,6 @@ func decodePathParams(raw map[string]string) (map[string]string, *apperr.Error) 
 		params[name] = dv
 	}
 	return params, nil
-}
-
-// request is what the integration passes to the state machine.
-type request struct {
-	params  map[string]string
-	query   map[string]string // the declared query parameters (declaredQuery)
-	headers map[string]string
-	body    []byte
-	caller  oidc.Caller
 }
 
 func unknownRoute() *apperr.Error {
@@ -727,9 +719,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-func (g *Gateway) execute(ctx context.Context, w http.ResponseWriter, in integration, req request, reqID string) {
+func (g *Gateway) execute(ctx context.Context, w http.ResponseWriter, in integration, req apigw.Request, reqID string) {
 	stateMachine := in.stateMachine
-	input, err := buildInput(req, reqID)
+	input, err := apigw.BuildInput(req, reqID)
 	if err != nil {
 		g.log.Error("build state machine input", "requestId", reqID, "err", err)
 		writeAppError(w, genericError(apperr.Internal))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/acme-oem/vehicle-data/functions/catalog"
 	"github.com/acme-oem/vehicle-data/functions/step"
+	"github.com/acme-oem/vehicle-data/internal/local/devoutbox"
 	"github.com/acme-oem/vehicle-data/internal/telemetry"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/internal/wiring"
@@ -24,6 +25,7 @@ func TestLambdaFunctionsWrapAndTrace(t *testing.T) {
 	steps, err := wiring.Build(t.Context(), wiring.Config{
 		TableName: "t", DynamoDB: &dynamodb.Client{}, PseudonymKey: []byte("0123456789abcdef"),
 		OwnershipPepper: []byte("0123456789abcdef0123456789abcdef"),
+		Outbox:          devoutbox.New(devoutbox.Options{}),
 		LegacyURLs: map[vehicle.Source]string{
 			vehicle.SourceVehicleMaster: "http://127.0.0.1:1", vehicle.SourceWorkshop: "http://127.0.0.1:1",
 			vehicle.SourceRegistry: "http://127.0.0.1:1", vehicle.SourceRecalls: "http://127.0.0.1:1",

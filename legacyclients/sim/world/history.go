@@ -111,6 +111,10 @@ func (w *World) history(v *Vehicle, p plan) {
 		v.Registrations = append(v.Registrations, reg)
 	}
 
+	// A stream of its own, so the rest of the world stays as it was before contacts existed.
+	cur := &v.Registrations[len(v.Registrations)-1]
+	cur.Contact = contactOf(rng(v.VIN, "contact"), c, cur.Keeper)
+
 	w.services(v, p, c, m, periods)
 	w.inspections(v, c, m, firstReg)
 

@@ -243,3 +243,27 @@ func dealerIn(c country, townIndex int) Dealer {
 		Country:    c.Code,
 	}
 }
+
+var callingCodes = map[string]string{"DE": "49", "CZ": "420", "ES": "34", "US": "1", "MX": "52"}
+
+// contactOf gives a keeper a contact: about half a mobile number, four in ten an e-mail address
+// (at example.com, which nobody can own), one in ten none.
+func contactOf(r *rand.Rand, c country, p Person) Contact {
+	switch n := r.IntN(10); {
+	case n == 0:
+		return Contact{}
+	case n <= 5:
+		return Contact{Channel: ContactSMS, Address: "+" + callingCodes[c.Code] + "1" + randString(r, "0123456789", 8)}
+	default:
+		local := strings.Map(func(r rune) rune {
+			switch {
+			case r >= 'a' && r <= 'z':
+				return r
+			case r == ' ':
+				return '.'
+			}
+			return -1
+		}, strings.ToLower(p.Name))
+		return Contact{Channel: ContactEmail, Address: strings.Trim(local, ".") + "." + randString(r, "0123456789", 3) + "@example.com"}
+	}
+}

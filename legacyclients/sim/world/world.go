@@ -159,7 +159,22 @@ type Registration struct {
 	Keeper     Person
 	// DocumentCode is printed on this registration's certificate (8 characters).
 	DocumentCode string
+	// Contact is where the keeper receives the registry's messages (one-time codes among them);
+	// the zero value when the keeper gave none. Only the current registration has one.
+	Contact Contact
 }
+
+// Contact is a keeper's phone number (E.164) or e-mail address: personal data, never logged.
+type Contact struct {
+	Channel string // ContactSMS or ContactEmail; empty: none
+	Address string
+}
+
+// Contact channels.
+const (
+	ContactSMS   = "sms"
+	ContactEmail = "email"
+)
 
 // Inspection is a roadworthiness inspection with its odometer reading.
 type Inspection struct {

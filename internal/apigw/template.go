@@ -1,16 +1,21 @@
-package gateway
+// Package apigw is what API Gateway and the local gateway share: the integration request mapping
+// template CDK deploys and its Go twin the local gateway runs, so both start a state machine with
+// the same input. It is deployable code's (CDK's) door to the template; nothing local lives here.
+package apigw
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/acme-oem/vehicle-data/internal/oidc"
 )
 
 // RequestTemplate is the API Gateway (REST) integration request mapping template that CDK attaches
 // to every route carrying x-state-machine: it calls states:StartSyncExecution with the input that
-// buildInput produces locally. The two must stay in step: the state machines see the same input
-// whether API Gateway or this gateway started them. ${StateMachineArn} is substituted by CDK.
+// BuildInput produces locally (internal/local/gateway). The two must stay in step: the state machines see the same input
+// whether API Gateway or the local gateway started them. ${StateMachineArn} is substituted by CDK.
 //
 // Why it looks the way it does:
 //   - The Lambda authorizer is a REQUEST authorizer WITHOUT identity sources (and so without
@@ -20,7 +25,7 @@ import (
 //     no header was sent.
 //   - Path parameters are copied verbatim; API Gateway does not enforce the OpenAPI pattern on
 //     path parameters, which is why the first state (the VIN validation step) validates again and
-//     fails with VehicleData.Invalid naming the same field and rule as this gateway.
+//     fails with VehicleData.Invalid naming the same field and rule as the local gateway.
 //   - "input" is a JSON string inside the StartSyncExecution request, hence the escaped quotes;
 //     $util.escapeJavaScript is used for the values a client controls. It escapes a single quote
 //     as \' which is not valid JSON: such a VIN then fails the execution's input parsing (400 from
@@ -52,34 +57,45 @@ const ResponseEnvelopeTemplate = `#set($out = $util.parseJson($input.path('$.out
 #foreach($h in $declaredResponseHeaders)#if($out.headers.get($h))#set($context.responseOverride.header[$h] = $out.headers.get($h))#end#end
 #if($out.body)$util.toJson($out.body)#end`
 
-// callerInput is the caller as the state machines receive it.
-type callerInput struct {
+// CallerInput is the caller as the state machines receive it.
+type CallerInput struct {
 	Sub      string `json:"sub"`
 	Role     string `json:"role"`
 	DealerID string `json:"dealerId,omitempty"` // only for a dealer account with a dealer id claim
 }
 
-// buildInput is RequestTemplate in Go: every path parameter by its name at the top level, the
-// validated JSON body (if any) under "body", then the caller and the request id. Reserved names
-// win over path parameters of the same name so a route can never smuggle a caller in.
-func buildInput(req request, requestID string) ([]byte, error) {
-	in := make(map[string]any, len(req.params)+4)
-	for name, value := range req.params {
+// Request is what the integration passes to the state machine: the route's path parameters,
+// its declared query parameters and headers, the validated body and the caller.
+type Request struct {
+	Params  map[string]string
+	Query   map[string]string
+	Headers map[string]string
+	Body    []byte
+	Caller  oidc.Caller
+}
+
+// BuildInput is RequestTemplate in Go: every path parameter by its name at the top level, the
+// validated JSON body (if any) under "body", the declared query parameters and headers, then the
+// caller and the request id. Reserved names win over path parameters of the same name so a route
+// can never smuggle a caller in.
+func BuildInput(req Request, requestID string) ([]byte, error) {
+	in := make(map[string]any, len(req.Params)+5)
+	for name, value := range req.Params {
 		in[name] = value
 	}
-	if len(bytes.TrimSpace(req.body)) > 0 {
-		if !json.Valid(req.body) {
+	if len(bytes.TrimSpace(req.Body)) > 0 {
+		if !json.Valid(req.Body) {
 			return nil, errors.New("encode state machine input: the body is not JSON")
 		}
-		in["body"] = json.RawMessage(req.body)
+		in["body"] = json.RawMessage(req.Body)
 	}
-	if len(req.query) > 0 {
-		in["query"] = req.query
+	if len(req.Query) > 0 {
+		in["query"] = req.Query
 	}
-	if req.headers != nil {
-		in["headers"] = req.headers
+	if req.Headers != nil {
+		in["headers"] = req.Headers
 	}
-	in["caller"] = callerInput{Sub: req.caller.Subject, Role: string(req.caller.Role), DealerID: req.caller.DealerID}
+	in["caller"] = CallerInput{Sub: req.Caller.Subject, Role: string(req.Caller.Role), DealerID: req.Caller.DealerID}
 	in["requestId"] = requestID
 	b, err := json.Marshal(in)
 	if err != nil {
