@@ -1,9 +1,11 @@
 package engine_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -31,6 +33,30 @@ func startDynalite(t *testing.T) *dynamodb.Client {
 	if _, err := os.Stat(cli); err != nil {
 		t.Fatalf("dynalite is not installed (run `make deps`): %v", err)
 	}
+	// A port picked by listening on :0 can be taken by another test's server before node binds
+	// it; then node exits with EADDRINUSE while the port still answers, and the test would talk
+	// to a stranger. Ready means our own node says it is listening; a lost port is retried.
+	var addr string
+	for attempt := 0; addr == "" && attempt < 5; attempt++ {
+		addr = tryDynalite(t, node, cli)
+	}
+	if addr == "" {
+		t.Fatal("dynalite did not start on any of 5 free ports")
+	}
+	client := dynamodb.New(dynamodb.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String("http://" + addr),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local"}, nil
+		}),
+	})
+	return client
+}
+
+// tryDynalite starts dynalite on a free port and returns its address once node reports that it
+// listens, or "" when node exited first (the port was taken meanwhile).
+func tryDynalite(t *testing.T, node, cli string) string {
+	t.Helper()
 	lc := net.ListenConfig{}
 	l, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
@@ -41,38 +67,47 @@ func startDynalite(t *testing.T) *dynamodb.Client {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, node, cli, "--port", fmt.Sprint(port), "--path", t.TempDir(), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd := exec.CommandContext(ctx, node, cli, "--host", "127.0.0.1", "--port", fmt.Sprint(port), "--path", t.TempDir(),
+		"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatalf("start dynalite: %v", err)
+	}
+	listening := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.Contains(strings.ToLower(sc.Text()), "listening at") {
+				listening <- true
+				_, _ = io.Copy(io.Discard, out)
+				return
+			}
+		}
+		listening <- false // node exited without listening
+	}()
+	select {
+	case ok := <-listening:
+		if !ok {
+			cancel()
+			_ = cmd.Wait()
+			return ""
+		}
+	case <-time.After(30 * time.Second):
+		cancel()
+		_ = cmd.Wait()
+		t.Fatal("dynalite did not report listening within 30 s")
 	}
 	t.Cleanup(func() {
 		cancel()
 		_ = cmd.Wait() // killed on purpose
 	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		d := net.Dialer{Timeout: time.Second}
-		conn, err := d.DialContext(t.Context(), "tcp", addr)
-		if err == nil {
-			_ = conn.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("dynalite did not answer on %s: %v", addr, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	client := dynamodb.New(dynamodb.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String("http://" + addr),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "local", SecretAccessKey: "local"}, nil
-		}),
-	})
-	return client
+	return fmt.Sprintf("127.0.0.1:%d", port)
 }
 
 func TestDynamoDBIntegration(t *testing.T) {
