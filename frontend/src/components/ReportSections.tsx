@@ -51,7 +51,12 @@ export function OdometerSection({ report }: { report: Report }) {
   const { t, fmt } = useI18n();
   const d = report.odometer?.data;
   return (
-    <SectionContainer id="odometer" title={t('odometer.title')} section={report.odometer}>
+    <SectionContainer
+      id="odometer"
+      title={t('odometer.title')}
+      section={report.odometer}
+      unanswered={(d?.inputs ?? []).filter((i) => i.freshness !== 'fresh').map((i) => i.source)}
+    >
       {d && (
         <SpaceBetween size="m">
           {d.rollbackDetected ? (

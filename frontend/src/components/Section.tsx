@@ -28,16 +28,21 @@ export function SectionContainer({
   id,
   title,
   section,
+  unanswered,
   children,
 }: {
   id: string;
   title: string;
   section: SectionData | undefined;
+  /** The sources that did not answer, when a section merges several (the odometer): the stale
+   * note names them, not the section's source, which did answer. */
+  unanswered?: SectionData['source'][];
   children: ReactNode;
 }) {
   const { t, fmt } = useI18n();
   if (!section) return null;
   const source = t(`source.${section.source}`);
+  const silent = unanswered && unanswered.length > 0 ? unanswered.map((s) => t(`source.${s}`)).join(t('list.and')) : source;
   const fetched = section.fetchedAt
     ? t('section.fetched', { relative: fmt.relative(section.fetchedAt), date: fmt.dateTime(section.fetchedAt) })
     : t('section.notFetched');
@@ -61,7 +66,7 @@ export function SectionContainer({
           <>
             {section.freshness === 'stale' && (
               <Box margin={{ bottom: 's' }}>
-                <Alert type="warning">{t('section.stale', { source, date: section.fetchedAt ? fmt.dateTime(section.fetchedAt) : '?' })}</Alert>
+                <Alert type="warning">{t('section.stale', { source: silent, date: section.fetchedAt ? fmt.dateTime(section.fetchedAt) : '?' })}</Alert>
               </Box>
             )}
             {children}

@@ -45,6 +45,28 @@ afterEach(() => {
 });
 
 describe('VehiclePage', () => {
+  it('names the source that did not answer when the odometer is stale from the other one', async () => {
+    const odometer: Report['odometer'] = {
+      source: 'registry',
+      freshness: 'stale',
+      fetchedAt: '2026-12-06T08:00:00Z',
+      data: {
+        readings: [{ month: '2021-03', km: 12000, source: 'registry' }],
+        rollbackDetected: false,
+        inputs: [
+          { source: 'workshop', freshness: 'unavailable' },
+          { source: 'registry', freshness: 'fresh', fetchedAt: '2026-12-06T08:00:00Z' },
+        ],
+      },
+    };
+    vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(200, report({ odometer }))));
+    renderWithSite(<VehiclePage params={{ vin: VIN }} />);
+    await screen.findByRole('heading', { name: 'Skoda Octavia 2019' });
+    const section = document.querySelector<HTMLElement>('[data-section="odometer"]')!;
+    expect(within(section).getByText(/The workshop system did not answer just now/)).toBeTruthy();
+    expect(within(section).queryByText(/The registry .* did not answer/)).toBeNull();
+  });
+
   it('shows each section with its source, freshness, and the stale and unavailable states', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => jsonResponse(200, report())));
     renderWithSite(<VehiclePage params={{ vin: VIN }} />);

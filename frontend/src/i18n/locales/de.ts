@@ -75,6 +75,7 @@ const messages: Messages = {
   'section.notFetched': 'nicht abgerufen',
   'section.unavailable': 'Das {source} hat nicht geantwortet; dieser Teil der Historie fehlt vorerst. Der Rest ist vollständig.',
   'section.stale': 'Das {source} hat gerade nicht geantwortet; dieser Teil ist womöglich unvollständig oder veraltet (Stand {date}).',
+  'list.and': ' und ',
   'source.vehicle-master': 'Fahrzeugstammdatensystem',
   'source.workshop': 'Werkstattsystem',
   'source.registry': 'Zulassungsregister',

@@ -76,6 +76,7 @@ const messages = {
   'section.notFetched': 'not fetched',
   'section.unavailable': 'The {source} did not answer, so this part of the history is missing for now. The rest of the report is complete.',
   'section.stale': 'The {source} did not answer just now, so this part may be incomplete or out of date (as of {date}).',
+  'list.and': ' and ',
   'source.vehicle-master': 'vehicle master system',
   'source.workshop': 'workshop system',
   'source.registry': 'registration registry',
