@@ -18,6 +18,8 @@
 //	       ones, e.g. arn:aws:states:eu-central-1:111111111111:stateMachine:vehicle-data-alice-
 //	       (credentials from the default chain, e.g. AWS_PROFILE)
 //	SFN_ENDPOINT  with SFN_ARN_PREFIX: another Step Functions endpoint than the region's
+//	DEMO_LISTINGS  "off" starts without the demo listings (and the owner grants they need), as a
+//	       new user finds the product; the site's browser tests walk the journeys from there
 //
 // `vehicled run-machine DEFINITION.asl.json [INPUT]` runs one state machine once with the real
 // handlers on a throwaway stack and prints the result (see runmachine.go).
@@ -150,8 +152,10 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	if _, err := stack.SeedDemoListings(ctx); err != nil {
-		return errors.Join(err, stack.Close())
+	if getenv("DEMO_LISTINGS") != "off" {
+		if _, err := stack.SeedDemoListings(ctx); err != nil {
+			return errors.Join(err, stack.Close())
+		}
 	}
 	if _, err := io.WriteString(stdout, stack.Banner()); err != nil {
 		return errors.Join(fmt.Errorf("print banner: %w", err), stack.Close())

@@ -55,7 +55,7 @@ export default async function setup(project: TestProject) {
   const log: string[] = [];
   const child = spawn(bin, [], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), SFN_PORT: '0', DATA_DIR: dataDir, CHAOS: '' },
+    env: { ...process.env, PORT: String(port), SFN_PORT: '0', DEMO_LISTINGS: 'off', DATA_DIR: dataDir, CHAOS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr!.on('data', (b: Buffer) => {
