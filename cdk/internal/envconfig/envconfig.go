@@ -75,6 +75,8 @@ type Legacy struct {
 	WorkshopURL      string `json:"workshopUrl"`
 	RegistryURL      string `json:"registryUrl"`
 	RecallsURL       string `json:"recallsUrl"`
+	OffersURL        string `json:"offersUrl"`
+	DealerStockURL   string `json:"dealerStockUrl"`
 }
 
 // Canary is what the synthetic check looks up: a test vehicle of the OEM (no owner's data) and a

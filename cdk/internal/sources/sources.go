@@ -38,6 +38,8 @@ const (
 	EnvWorkshop          = wiring.EnvWorkshopURL
 	EnvRegistry          = wiring.EnvRegistryURL
 	EnvRecalls           = wiring.EnvRecallsURL
+	EnvOffers            = wiring.EnvOffersURL
+	EnvDealerStock       = wiring.EnvDealerStockURL
 	EnvOIDCIssuer        = wiring.EnvOIDCIssuer
 	EnvOIDCAudience      = wiring.EnvOIDCAudience
 	EnvOIDCJWKSURL       = wiring.EnvOIDCJWKSURL

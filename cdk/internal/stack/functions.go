@@ -47,6 +47,8 @@ func newFunctions(s *Stack, fns []sources.Step) *functions {
 		sources.EnvWorkshop:      s.target.Legacy.WorkshopURL,
 		sources.EnvRegistry:      s.target.Legacy.RegistryURL,
 		sources.EnvRecalls:       s.target.Legacy.RecallsURL,
+		sources.EnvOffers:        s.target.Legacy.OffersURL,
+		sources.EnvDealerStock:   s.target.Legacy.DealerStockURL,
 	}
 	for _, st := range fns {
 		env := map[string]*string{
@@ -79,6 +81,9 @@ func newFunctions(s *Stack, fns []sources.Step) *functions {
 				env[need] = jsii.String(*s.identity.issuer() + "/.well-known/jwks.json")
 			default:
 				u, ok := legacy[need]
+				if !ok && slices.Contains(st.Optional, need) {
+					continue // an optional setting the stack does not provide keeps its default
+				}
 				if !ok {
 					panic(fmt.Sprintf("function %s needs %s, which the stack cannot provide", st.Name, need))
 				}
