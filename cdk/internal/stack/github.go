@@ -13,6 +13,11 @@ const GithubOIDCHost = "token.actions.githubusercontent.com"
 // publishes assets and lets CloudFormation deploy; the deploy role itself can do nothing else.
 var BootstrapRoles = []string{"deploy", "file-publishing", "image-publishing", "lookup"}
 
+// AcceptanceUserActions are what the acceptance stage does with its test users, on the user pool
+// of an environment with test users only.
+var AcceptanceUserActions = []string{"cognito-idp:AdminGetUser", "cognito-idp:AdminCreateUser",
+	"cognito-idp:AdminSetUserPassword", "cognito-idp:AdminAddUserToGroup", "cognito-idp:AdminInitiateAuth"}
+
 // newGithubDeployRole is the role the pipeline assumes through GitHub's OIDC provider, for this
 // environment only: the token must come from the repository's workflow running in the GitHub
 // environment of the same name (where prod's required reviewers apply).
@@ -51,6 +56,20 @@ func newGithubDeployRole(s *Stack) awsiam.Role {
 		Actions:   jsii.Strings("sts:AssumeRole", "sts:TagSession"),
 		Resources: &arns,
 	}))
+	if t.TestUsers {
+		// The acceptance stage after the dev deploy reads the stack's outputs and signs its test
+		// users in (.github/scripts/acceptance-tokens.sh); only where test users exist.
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("AcceptanceOutputs"),
+			Actions:   jsii.Strings("cloudformation:DescribeStacks"),
+			Resources: &[]*string{s.Stack.StackId()},
+		}))
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String("AcceptanceUsers"),
+			Actions:   jsii.Strings(AcceptanceUserActions...),
+			Resources: &[]*string{s.identity.pool.UserPoolArn()},
+		}))
+	}
 	awscdk.NewCfnOutput(s.Stack, jsii.String("GithubDeployRoleArn"), &awscdk.CfnOutputProps{
 		Value:       role.RoleArn(),
 		Description: jsii.String("Role the deploy workflow assumes for " + t.Env),

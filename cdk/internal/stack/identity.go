@@ -72,7 +72,10 @@ func newIdentity(s *Stack) *identity {
 		UserPoolClientName: jsii.String(s.name("site")),
 		// A browser app: no secret; the authorization code flow with PKCE.
 		GenerateSecret: jsii.Bool(false),
-		AuthFlows:      &awscognito.AuthFlow{UserSrp: jsii.Bool(t.TestUsers)},
+		// Where test users exist (dev), the deploy workflow signs the acceptance suite's users in
+		// with admin auth (.github/scripts/acceptance-tokens.sh): their access tokens name this
+		// client, so the authorizer accepts them as it accepts the site's.
+		AuthFlows: &awscognito.AuthFlow{UserSrp: jsii.Bool(t.TestUsers), AdminUserPassword: jsii.Bool(t.TestUsers)},
 		OAuth: &awscognito.OAuthSettings{
 			Flows:  &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true)},
 			Scopes: &[]awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()},

@@ -82,6 +82,9 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 	out("ApiUrl", s.api.api.Url(), "The API stage's own endpoint (prefer the site's /api)")
 	out("UserPoolId", s.identity.pool.UserPoolId(), "Cognito user pool (acceptance test users live here)")
 	out("UserPoolClientId", s.identity.client.UserPoolClientId(), "The site's app client")
+	if s.target.TestUsers {
+		out("AcceptanceClientId", s.identity.client.UserPoolClientId(), "The app client the acceptance suite signs its test users in with (admin auth, test users only)")
+	}
 	out("HostedUiUrl", jsii.String(hostedUIOrigin(s)), "Cognito hosted UI")
 	if !t.Developer {
 		newGithubDeployRole(s)

@@ -516,8 +516,25 @@ func TestGithubDeployRole(t *testing.T) {
 			}
 		}
 		var resources []string
+		acceptance := 0
 		for _, st := range identityPolicies(t, d)[id] {
-			if fmt.Sprint(st.actions()) != "[sts:AssumeRole sts:TagSession]" {
+			switch fmt.Sprint(st.actions()) {
+			case "[cloudformation:DescribeStacks]":
+				// The acceptance stage reads the dev stack's outputs: its own stack only.
+				if !e.TestUsers || str(st.Resource) != `{"Ref":"AWS::StackId"}` {
+					t.Errorf("%s: deploy role may describe %s (test users %v)", env, str(st.Resource), e.TestUsers)
+				}
+				acceptance++
+				continue
+			case fmt.Sprint(AcceptanceUserActions):
+				// ... and signs its test users in: on this stack's user pool only.
+				if r := refOf(st.Resource); !e.TestUsers || d.Resources[r].Type != "AWS::Cognito::UserPool" {
+					t.Errorf("%s: deploy role may manage users of %s (test users %v)", env, str(st.Resource), e.TestUsers)
+				}
+				acceptance++
+				continue
+			case "[sts:AssumeRole sts:TagSession]":
+			default:
 				t.Errorf("%s: deploy role may %v", env, st.actions())
 			}
 			for _, r := range st.resources() {
@@ -532,6 +549,24 @@ func TestGithubDeployRole(t *testing.T) {
 		}
 		if len(resources) != len(BootstrapRoles) {
 			t.Errorf("%s: deploy role resources %v", env, resources)
+		}
+		if want := map[bool]int{true: 2}[e.TestUsers]; acceptance != want {
+			t.Errorf("%s: %d acceptance statements, want %d (test users %v)", env, acceptance, want, e.TestUsers)
+		}
+		// The acceptance stage signs in with the site's client, which allows admin auth only where
+		// test users exist.
+		acc, hasAcc := d.Outputs["AcceptanceClientId"]
+		if hasAcc != e.TestUsers {
+			t.Errorf("%s: output AcceptanceClientId present %v, test users %v", env, hasAcc, e.TestUsers)
+		}
+		for _, cid := range d.ofType("AWS::Cognito::UserPoolClient") {
+			flows := str(d.Resources[cid].Properties["ExplicitAuthFlows"])
+			if strings.Contains(flows, "ALLOW_ADMIN_USER_PASSWORD_AUTH") != e.TestUsers {
+				t.Errorf("%s: client auth flows %s, test users %v", env, flows, e.TestUsers)
+			}
+			if hasAcc && refOf(acc.Value) != cid {
+				t.Errorf("%s: AcceptanceClientId %v is not the client %s", env, acc.Value, cid)
+			}
 		}
 		out, ok := d.Outputs["GithubDeployRoleArn"]
 		if !ok || refOf(out.Value) != id {
