@@ -3,7 +3,9 @@ package similarity_test
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,11 +26,14 @@ var golf = listing.Car{Make: "Volkswagen", Model: "Golf", ModelYear: 2022, Odome
 type fakeStock struct {
 	cars    []dealerstock.StockCar
 	err     error
+	mu      sync.Mutex // the gatherer asks its two stock queries at once
 	queries []dealerstock.Query
 }
 
 func (f *fakeStock) Search(_ context.Context, q dealerstock.Query) (*dealerstock.Result, error) {
+	f.mu.Lock()
 	f.queries = append(f.queries, q)
+	f.mu.Unlock()
 	if f.err != nil {
 		return nil, f.err
 	}
@@ -115,7 +120,8 @@ func TestSimilarCountsImpressionsOfServedDealerCarsOnly(t *testing.T) {
 	if len(store.impressions) != 1 || store.impressions[0].StockID != "STK-A" || store.impressions[0].DealerID != "DDE177" {
 		t.Errorf("impressions %+v, want STK-A only: %s", store.impressions, out)
 	}
-	if len(stock.queries) != 2 || stock.queries[0].YearFrom != 2019 || stock.queries[0].YearTo != 2025 {
+	// The two queries run at once, so they arrive in either order.
+	if len(stock.queries) != 2 || !slices.ContainsFunc(stock.queries, func(q dealerstock.Query) bool { return q.YearFrom == 2019 && q.YearTo == 2025 }) {
 		t.Errorf("stock queries %+v", stock.queries)
 	}
 	if string(out) == "" || contains(out, "WVWZZZCD2NW600006") {
