@@ -35,9 +35,11 @@ type Options struct {
 
 // Server is a running dynalite process.
 type Server struct {
-	// Endpoint is the base URL to hand to the DynamoDB client, e.g. http://127.0.0.1:34567.
+	// Endpoint is the base URL to hand to the DynamoDB client, e.g. http://127.0.0.1:34567: the
+	// shield in front of node (shield.go), so a client that hangs up cannot bring node down.
 	Endpoint string
 
+	shield  *shield
 	cmd     *exec.Cmd
 	tempDir string
 	stderr  *bytes.Buffer
@@ -113,6 +115,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 		s, err := start(ctx, node, script, port, opts.DataDir, timeout)
 		if err == nil {
+			sh, endpoint, err := startShield(ctx, s.Endpoint)
+			if err != nil {
+				s.Stop()
+				return nil, err
+			}
+			s.shield, s.Endpoint = sh, endpoint
 			return s, nil
 		}
 		lastErr = err
@@ -213,6 +221,9 @@ func (w *lineWatch) Write(p []byte) (int, error) {
 // It is safe to call more than once.
 func (s *Server) Stop() {
 	s.stop.Do(func() {
+		if s.shield != nil {
+			s.shield.close()
+		}
 		if s.cmd.Process != nil {
 			_ = s.cmd.Process.Signal(syscall.SIGTERM)
 			select {
