@@ -46,18 +46,6 @@ func idempotencyPK(seller, key string) string {
 
 func num(n int) types.AttributeValue { return &types.AttributeValueMemberN{Value: strconv.Itoa(n)} }
 
-func intAttr(item map[string]types.AttributeValue, name string) (int, error) {
-	n, ok := item[name].(*types.AttributeValueMemberN)
-	if !ok {
-		return 0, fmt.Errorf("attribute %s missing", name)
-	}
-	v, err := strconv.Atoi(n.Value)
-	if err != nil {
-		return 0, fmt.Errorf("attribute %s: %w", name, err)
-	}
-	return v, nil
-}
-
 // Reserve implements listing.Store.
 func (s *Listings) Reserve(ctx context.Context, seller, key string, r listing.Reservation, now time.Time) (listing.Reservation, error) {
 	pk := idempotencyPK(seller, key)

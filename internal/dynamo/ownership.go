@@ -61,18 +61,6 @@ func ownNum(n int) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.Itoa(n)}
 }
 
-func ownNumAttr(item map[string]types.AttributeValue, name string) (int, error) {
-	v, ok := item[name].(*types.AttributeValueMemberN)
-	if !ok {
-		return 0, fmt.Errorf("attribute %s missing or not a number", name)
-	}
-	n, err := strconv.Atoi(v.Value)
-	if err != nil {
-		return 0, fmt.Errorf("attribute %s: %w", name, err)
-	}
-	return n, nil
-}
-
 func ownNotFound() error { return apperr.New(apperr.NotFound, "no such challenge") }
 
 // CreateChallenge implements ownership.Repository.
@@ -350,13 +338,13 @@ func (s *OwnershipStore) Window(ctx context.Context, key string) (ownership.Wind
 func ownWindowFromItem(item map[string]types.AttributeValue) (ownership.Window, error) {
 	var w ownership.Window
 	var err error
-	if w.Count, err = ownNumAttr(item, "count"); err != nil {
+	if w.Count, err = intAttr(item, "count"); err != nil {
 		return ownership.Window{}, fmt.Errorf("limit item: %w", err)
 	}
 	if w.Ends, err = timeAttr(item, "ends"); err != nil {
 		return ownership.Window{}, fmt.Errorf("limit item: %w", err)
 	}
-	ms, err := ownNumAttr(item, "length")
+	ms, err := intAttr(item, "length")
 	if err != nil {
 		return ownership.Window{}, fmt.Errorf("limit item: %w", err)
 	}
@@ -385,10 +373,10 @@ func ownChallengeFromItem(item map[string]types.AttributeValue) (ownership.Chall
 	if ch.ExpiresAt, err = timeAttr(item, "expiresAt"); err != nil {
 		return ownership.Challenge{}, fmt.Errorf("challenge item: %w", err)
 	}
-	if ch.Attempts, err = ownNumAttr(item, "attempts"); err != nil {
+	if ch.Attempts, err = intAttr(item, "attempts"); err != nil {
 		return ownership.Challenge{}, fmt.Errorf("challenge item: %w", err)
 	}
-	if ch.MaxAttempts, err = ownNumAttr(item, "maxAttempts"); err != nil {
+	if ch.MaxAttempts, err = intAttr(item, "maxAttempts"); err != nil {
 		return ownership.Challenge{}, fmt.Errorf("challenge item: %w", err)
 	}
 	return ch, nil

@@ -214,6 +214,19 @@ func boolAttr(item map[string]types.AttributeValue, name string) bool {
 	return false
 }
 
+// intAttr reads a whole-number attribute; a missing or non-number one is an error naming it.
+func intAttr(item map[string]types.AttributeValue, name string) (int, error) {
+	v, ok := item[name].(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, fmt.Errorf("attribute %s missing or not a number", name)
+	}
+	n, err := strconv.Atoi(v.Value)
+	if err != nil {
+		return 0, fmt.Errorf("attribute %s: %w", name, err)
+	}
+	return n, nil
+}
+
 func timeAttr(item map[string]types.AttributeValue, name string) (time.Time, error) {
 	s := strAttr(item, name)
 	if s == "" {
