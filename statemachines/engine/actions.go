@@ -115,7 +115,7 @@ func (t *taskState) run(r *stateRun, b bindings) (outcome, *value.Error) {
 		// Parameters or Arguments may pass $$.Task.Token to the callee.
 		token = newTaskToken()
 		if r.ctxObj != nil {
-			r.ctxObj["Task"] = map[string]any{"Token": token}
+			r.ctxObj.Set("Task", value.ObjectOf("Token", token))
 		}
 	}
 	args, err := r.arguments(b)
@@ -161,6 +161,7 @@ func (t *taskState) invoke(r *stateRun, b bindings, args any, token string) (any
 		dstr("region", r.f.ex.eng.opts.Region), djson("parameters", args))
 	r.f.events.note("TaskStarted", "taskStartedEventDetails", dstr("resource", t.resource), dstr("resourceType", t.resourceType))
 	res, ierr := t.integ.Invoke(ctx, TaskRequest{Resource: t.resource, Parameters: args, StateName: r.st.name, TaskToken: token})
+	res = value.Normalize(res) // an integration may answer with Go maps
 	if ierr == nil && w != nil {
 		var cerr *value.Error
 		if res, cerr = r.awaitCallback(ctx, w, time.Duration(heartbeat)*time.Second); cerr != nil {
@@ -275,11 +276,8 @@ func (m *mapState) runOn(r *stateRun, b bindings) (outcome, *value.Error) {
 		sel = func(i int, item any) (any, *value.Error) {
 			ib := bindings{input: b.input, eff: b.eff}
 			if r.ctxObj != nil {
-				ib.ctx = make(map[string]any, len(r.ctxObj)+1)
-				for k, v := range r.ctxObj {
-					ib.ctx[k] = v
-				}
-				ib.ctx["Map"] = map[string]any{"Item": map[string]any{"Index": value.Int(int64(i)), "Value": item}}
+				ib.ctx = r.ctxObj.CloneWithRoom(1)
+				ib.ctx.Set("Map", value.ObjectOf("Item", value.ObjectOf("Index", value.Int(int64(i)), "Value", item)))
 			}
 			return m.itemSelector(r, ib)
 		}

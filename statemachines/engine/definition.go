@@ -95,13 +95,13 @@ func (p *parser) schema(loc, format string, args ...any) {
 
 // parseDefinition validates a decoded definition and builds the executable model.
 func (p *parser) parseDefinition(raw any) (*program, int64) {
-	top, ok := raw.(map[string]any)
+	top, ok := raw.(*value.Object)
 	if !ok {
 		p.schema("", "The state machine definition must be a JSON object")
 		return nil, 0
 	}
 	var timeout int64
-	for k, v := range top {
+	for k, v := range top.All() {
 		switch k {
 		case "StartAt", "States", "Comment":
 		case "Version":
@@ -137,27 +137,27 @@ func (p *parser) queryLanguage(v any, loc string) bool {
 	}
 }
 
-func (p *parser) program(raw map[string]any, loc string) *program {
+func (p *parser) program(raw *value.Object, loc string) *program {
 	prog := &program{states: map[string]*state{}}
-	if ql, ok := raw["QueryLanguage"]; ok && loc != "" {
+	if ql, ok := raw.Get("QueryLanguage"); ok && loc != "" {
 		saved := p.jsonataDefault
 		p.jsonataDefault = p.queryLanguage(ql, loc+"/QueryLanguage")
 		defer func() { p.jsonataDefault = saved }()
 	}
-	startAt, ok := raw["StartAt"].(string)
+	startAt, ok := raw.Value("StartAt").(string)
 	if !ok || startAt == "" {
 		p.schema(loc+"/StartAt", "The field 'StartAt' is required and must be a non-empty string")
 	}
-	states, ok := raw["States"].(map[string]any)
+	states, ok := raw.Value("States").(*value.Object)
 	if !ok {
 		p.schema(loc+"/States", "The field 'States' is required and must be an object")
 		return prog
 	}
-	if len(states) == 0 {
+	if states.Len() == 0 {
 		p.schema(loc+"/States", "The field 'States' must contain at least one state")
 	}
-	names := make([]string, 0, len(states))
-	for name := range states {
+	names := make([]string, 0, states.Len())
+	for name := range states.All() {
 		names = append(names, name)
 	}
 	sort.Strings(names) // deterministic problem order
@@ -166,7 +166,7 @@ func (p *parser) program(raw map[string]any, loc string) *program {
 		if name == "" || len(name) > 80 {
 			p.schema(sloc, "State names must be 1 to 80 characters long, got '%s'", name)
 		}
-		sraw, ok := states[name].(map[string]any)
+		sraw, ok := states.Value(name).(*value.Object)
 		if !ok {
 			p.schema(sloc, "The state '%s' must be a JSON object", name)
 			continue
@@ -178,7 +178,7 @@ func (p *parser) program(raw map[string]any, loc string) *program {
 	if startAt != "" {
 		if st, ok := prog.states[startAt]; ok {
 			prog.start = st
-		} else if _, exists := states[startAt]; !exists {
+		} else if _, exists := states.Get(startAt); !exists {
 			p.fail("MISSING_TRANSITION_TARGET", loc+"/StartAt", "Missing 'StartAt' target: %s", startAt)
 		}
 	}
@@ -260,8 +260,8 @@ func (p *parser) reachability(prog *program, names []string, loc string) {
 	}
 }
 
-func (p *parser) state(name string, raw map[string]any, loc string) *state {
-	typ, ok := raw["Type"].(string)
+func (p *parser) state(name string, raw *value.Object, loc string) *state {
+	typ, ok := raw.Value("Type").(string)
 	if !ok {
 		p.schema(loc+"/Type", "The field 'Type' is required and must be a string")
 		return nil
@@ -273,7 +273,7 @@ func (p *parser) state(name string, raw map[string]any, loc string) *state {
 	}
 	st := &state{name: name, kind: k, typeName: typ, entered: typ + "StateEntered", exited: typ + "StateExited", aborted: typ + "StateAborted"}
 	jsonata := p.jsonataDefault
-	if ql, ok := raw["QueryLanguage"]; ok {
+	if ql, ok := raw.Get("QueryLanguage"); ok {
 		jsonata = p.queryLanguage(ql, loc+"/QueryLanguage")
 		if p.machineJSONata && ql == "JSONPath" {
 			p.schema(loc, "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine")
@@ -300,7 +300,7 @@ func (p *parser) state(name string, raw map[string]any, loc string) *state {
 }
 
 // onlyStateFields reports every field a state of type typ does not accept.
-func (p *parser) onlyStateFields(raw map[string]any, fields []string, typ, loc string) {
+func (p *parser) onlyStateFields(raw *value.Object, fields []string, typ, loc string) {
 	allowed := map[string]bool{}
 	for _, f := range commonFields {
 		allowed[f] = true
@@ -308,8 +308,8 @@ func (p *parser) onlyStateFields(raw map[string]any, fields []string, typ, loc s
 	for _, f := range fields {
 		allowed[f] = true
 	}
-	keys := make([]string, 0, len(raw))
-	for f := range raw {
+	keys := make([]string, 0, raw.Len())
+	for f := range raw.All() {
 		keys = append(keys, f)
 	}
 	sort.Strings(keys)
@@ -321,9 +321,9 @@ func (p *parser) onlyStateFields(raw map[string]any, fields []string, typ, loc s
 }
 
 // transition reads Next or End (exactly one) of a state that is not Choice, Succeed or Fail.
-func (p *parser) transition(st *state, raw map[string]any, loc string) {
-	next, hasNext := raw["Next"]
-	end, hasEnd := raw["End"]
+func (p *parser) transition(st *state, raw *value.Object, loc string) {
+	next, hasNext := raw.Get("Next")
+	end, hasEnd := raw.Get("End")
 	if hasNext {
 		s, ok := next.(string)
 		if !ok || s == "" {
@@ -346,8 +346,8 @@ func (p *parser) transition(st *state, raw map[string]any, loc string) {
 	}
 }
 
-func (p *parser) subProgramChecks(raw map[string]any, loc string) {
-	for k := range raw {
+func (p *parser) subProgramChecks(raw *value.Object, loc string) {
+	for k := range raw.All() {
 		switch k {
 		case "StartAt", "States", "Comment", "ProcessorConfig":
 		case "QueryLanguage": // read by program: a workflow's QueryLanguage is its states' default
@@ -358,9 +358,9 @@ func (p *parser) subProgramChecks(raw map[string]any, loc string) {
 }
 
 // task reads a Task state's Resource; the timeouts depend on the query language.
-func (p *parser) task(st *state, raw map[string]any, loc string) *taskState {
+func (p *parser) task(st *state, raw *value.Object, loc string) *taskState {
 	t := &taskState{}
-	res, ok := raw["Resource"].(string)
+	res, ok := raw.Value("Resource").(string)
 	if !ok || res == "" {
 		p.schema(loc+"/Resource", "The field 'Resource' is required and must be a string")
 		return t
@@ -378,15 +378,15 @@ func (p *parser) task(st *state, raw map[string]any, loc string) *taskState {
 	return t
 }
 
-func (p *parser) pathChoice(raw map[string]any, loc string) *choiceState {
+func (p *parser) pathChoice(raw *value.Object, loc string) *choiceState {
 	ch := &choiceState{}
-	cs, ok := raw["Choices"].([]any)
+	cs, ok := raw.Value("Choices").([]any)
 	if !ok || len(cs) == 0 {
 		p.schema(loc+"/Choices", "The field 'Choices' is required and must be a non-empty array")
 	}
 	for i, c := range cs {
 		cloc := fmt.Sprintf("%s/Choices/%d", loc, i)
-		cm, ok := c.(map[string]any)
+		cm, ok := c.(*value.Object)
 		if !ok {
 			p.schema(cloc, "A choice rule must be an object")
 			continue
@@ -397,7 +397,7 @@ func (p *parser) pathChoice(raw map[string]any, loc string) *choiceState {
 			continue
 		}
 		cr := &choiceRule{test: ruleCondition(rule), nextName: rule.Next()}
-		if a, ok := cm["Assign"]; ok {
+		if a, ok := cm.Get("Assign"); ok {
 			t, err := payload.Compile(a)
 			if err != nil {
 				p.schema(cloc+"/Assign", "%v", err)
@@ -424,8 +424,8 @@ func ruleCondition(rule *choice.Rule) conditionFn {
 }
 
 // choiceDefault reads a Choice state's Default in either query language.
-func (p *parser) choiceDefault(raw map[string]any, loc string) string {
-	d, ok := raw["Default"]
+func (p *parser) choiceDefault(raw *value.Object, loc string) string {
+	d, ok := raw.Get("Default")
 	if !ok {
 		return ""
 	}
@@ -437,15 +437,15 @@ func (p *parser) choiceDefault(raw map[string]any, loc string) string {
 }
 
 // parallel compiles a Parallel state's branches.
-func (p *parser) parallel(raw map[string]any, loc string) *parallelState {
+func (p *parser) parallel(raw *value.Object, loc string) *parallelState {
 	ps := &parallelState{}
-	br, ok := raw["Branches"].([]any)
+	br, ok := raw.Value("Branches").([]any)
 	if !ok || len(br) == 0 {
 		p.schema(loc+"/Branches", "The field 'Branches' is required and must be a non-empty array")
 	}
 	for i, b := range br {
 		bloc := fmt.Sprintf("%s/Branches/%d", loc, i)
-		bm, ok := b.(map[string]any)
+		bm, ok := b.(*value.Object)
 		if !ok {
 			p.schema(bloc, "A branch must be an object")
 			continue
@@ -456,23 +456,20 @@ func (p *parser) parallel(raw map[string]any, loc string) *parallelState {
 	return ps
 }
 
-func withoutKeys(m map[string]any, keys ...string) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
+func withoutKeys(m *value.Object, keys ...string) *value.Object {
+	out := m.Clone()
 	for _, k := range keys {
-		delete(out, k)
+		out.Delete(k)
 	}
 	return out
 }
 
 // mapState compiles what a Map state has in either query language: its item processor and
 // Label; it refuses the item sources and sinks this engine does not implement.
-func (p *parser) mapState(raw map[string]any, loc string) *mapState {
+func (p *parser) mapState(raw *value.Object, loc string) *mapState {
 	m := &mapState{}
-	it, hasIt := raw["Iterator"].(map[string]any)
-	ip, hasIP := raw["ItemProcessor"].(map[string]any)
+	it, hasIt := raw.Value("Iterator").(*value.Object)
+	ip, hasIP := raw.Value("ItemProcessor").(*value.Object)
 	switch {
 	case hasIt && hasIP:
 		p.schema(loc, "A Map state cannot include both 'Iterator' and 'ItemProcessor'")
@@ -492,11 +489,11 @@ func (p *parser) mapState(raw map[string]any, loc string) *mapState {
 		{"ResultWriter", "ResultWriter is not supported by this engine"},
 		{"ItemBatcher", "ItemBatcher is not supported by this engine"},
 	} {
-		if _, ok := raw[u[0]]; ok {
+		if raw.Has(u[0]) {
 			p.schema(loc+"/"+u[0], "%s", u[1])
 		}
 	}
-	if v, ok := raw["Label"]; ok {
+	if v, ok := raw.Get("Label"); ok {
 		s, ok := v.(string)
 		if !ok || s == "" || utf8.RuneCountInString(s) > 40 || strings.ContainsAny(s, " \t\n\r<>{}[]?*\"#%\\^|~`$&,;:/") || strings.IndexFunc(s, unicode.IsControl) >= 0 {
 			p.schema(loc+"/Label", "The value for the field 'Label' must be 1 to 40 characters without whitespace, brackets, wildcards or special characters")
@@ -507,16 +504,16 @@ func (p *parser) mapState(raw map[string]any, loc string) *mapState {
 }
 
 // processorMode reads ProcessorConfig.Mode and reports whether it is DISTRIBUTED.
-func (p *parser) processorMode(proc map[string]any, loc string) bool {
-	cfg, ok := proc["ProcessorConfig"]
+func (p *parser) processorMode(proc *value.Object, loc string) bool {
+	cfg, ok := proc.Get("ProcessorConfig")
 	if !ok {
 		return false
 	}
-	cm, ok := cfg.(map[string]any)
+	cm, ok := cfg.(*value.Object)
 	if !ok {
 		p.schema(loc+"/ProcessorConfig", "The value for the field 'ProcessorConfig' must be an object")
 	}
-	switch cm["Mode"] {
+	switch cm.Value("Mode") {
 	case nil, "INLINE":
 		return false
 	case "DISTRIBUTED":
@@ -544,8 +541,8 @@ func (p *parser) positiveInt(v any, loc, field string) int64 {
 	return int64(f)
 }
 
-func (p *parser) nullablePath(raw map[string]any, field, loc string) (*jsonpath.Path, bool) {
-	v, ok := raw[field]
+func (p *parser) nullablePath(raw *value.Object, field, loc string) (*jsonpath.Path, bool) {
+	v, ok := raw.Get(field)
 	if !ok {
 		return nil, false
 	}
@@ -565,8 +562,8 @@ func (p *parser) nullablePath(raw map[string]any, field, loc string) (*jsonpath.
 	return path, false
 }
 
-func (p *parser) refPath(raw map[string]any, field, loc string) *jsonpath.Path {
-	v, ok := raw[field]
+func (p *parser) refPath(raw *value.Object, field, loc string) *jsonpath.Path {
+	v, ok := raw.Get(field)
 	if !ok {
 		return nil
 	}
@@ -583,8 +580,8 @@ func (p *parser) refPath(raw map[string]any, field, loc string) *jsonpath.Path {
 	return path
 }
 
-func (p *parser) pathOrCall(raw map[string]any, field, loc string) *expr {
-	v, ok := raw[field]
+func (p *parser) pathOrCall(raw *value.Object, field, loc string) *expr {
+	v, ok := raw.Get(field)
 	if !ok {
 		return nil
 	}
@@ -609,13 +606,13 @@ func (p *parser) pathOrCall(raw map[string]any, field, loc string) *expr {
 	return &expr{src: s, path: path}
 }
 
-func (p *parser) template(raw map[string]any, field, loc string) *payload.Template {
-	v, ok := raw[field]
+func (p *parser) template(raw *value.Object, field, loc string) *payload.Template {
+	v, ok := raw.Get(field)
 	if !ok {
 		return nil
 	}
 	if field == "Assign" {
-		if _, ok := v.(map[string]any); !ok {
+		if _, ok := v.(*value.Object); !ok {
 			p.schema(loc+"/"+field, "The value for the field 'Assign' must be an OBJECT")
 			return nil
 		}
@@ -662,28 +659,28 @@ func (p *parser) retriers(v any, loc string) []*retrier {
 	for _, it := range p.objectList(v, loc, "Retry", "retrier") {
 		m, rloc := it.m, it.loc
 		p.onlyFields(it, retrierFields, "retrier")
-		rt := &retrier{errorEquals: p.errorEquals(m["ErrorEquals"], rloc), interval: 1, maxAttempts: 3, backoff: 2}
-		if x, ok := m["IntervalSeconds"]; ok {
+		rt := &retrier{errorEquals: p.errorEquals(m.Value("ErrorEquals"), rloc), interval: 1, maxAttempts: 3, backoff: 2}
+		if x, ok := m.Get("IntervalSeconds"); ok {
 			rt.interval = float64(p.positiveInt(x, rloc+"/IntervalSeconds", "IntervalSeconds"))
 		}
-		if x, ok := m["MaxAttempts"]; ok {
+		if x, ok := m.Get("MaxAttempts"); ok {
 			f, isNum := value.Float(x)
 			if !isNum || f < 0 || f != math.Trunc(f) || f > 99999999 {
 				p.schema(rloc+"/MaxAttempts", "The value for the field 'MaxAttempts' must be a non-negative integer")
 			}
 			rt.maxAttempts = int(f)
 		}
-		if x, ok := m["BackoffRate"]; ok {
+		if x, ok := m.Get("BackoffRate"); ok {
 			f, isNum := value.Float(x)
 			if !isNum || f < 1 {
 				p.schema(rloc+"/BackoffRate", "The value for the field 'BackoffRate' must be a number >= 1.0")
 			}
 			rt.backoff = f
 		}
-		if x, ok := m["MaxDelaySeconds"]; ok {
+		if x, ok := m.Get("MaxDelaySeconds"); ok {
 			rt.maxDelay = float64(p.positiveInt(x, rloc+"/MaxDelaySeconds", "MaxDelaySeconds"))
 		}
-		if x, ok := m["JitterStrategy"]; ok {
+		if x, ok := m.Get("JitterStrategy"); ok {
 			switch x {
 			case "FULL":
 				rt.jitterFull = true
@@ -719,7 +716,7 @@ func (p *parser) catchers(v any, loc string) []*catcher {
 
 // listItem is one object of a Retry, Catch or similar array, with its location for messages.
 type listItem struct {
-	m    map[string]any
+	m    *value.Object
 	loc  string
 	last bool // the last element of the array, objects or not
 }
@@ -736,7 +733,7 @@ func (p *parser) objectList(v any, loc, field, what string) []listItem {
 	out := make([]listItem, 0, len(arr))
 	for i, e := range arr {
 		eloc := fmt.Sprintf("%s/%d", loc, i)
-		m, ok := e.(map[string]any)
+		m, ok := e.(*value.Object)
 		if !ok {
 			p.schema(eloc, "A %s must be an object", what)
 			continue
@@ -748,7 +745,7 @@ func (p *parser) objectList(v any, loc, field, what string) []listItem {
 
 // onlyFields reports every field of it that allowed does not list.
 func (p *parser) onlyFields(it listItem, allowed map[string]bool, what string) {
-	for k := range it.m {
+	for k := range it.m.All() {
 		if !allowed[k] {
 			p.schema(it.loc+"/"+k, "Field '%s' is not supported in a %s", k, what)
 		}
@@ -757,8 +754,8 @@ func (p *parser) onlyFields(it listItem, allowed map[string]bool, what string) {
 
 // catcher reads what a catcher has in either query language: ErrorEquals and Next.
 func (p *parser) catcher(it listItem) *catcher {
-	c := &catcher{errorEquals: p.errorEquals(it.m["ErrorEquals"], it.loc)}
-	c.nextName, _ = it.m["Next"].(string)
+	c := &catcher{errorEquals: p.errorEquals(it.m.Value("ErrorEquals"), it.loc)}
+	c.nextName, _ = it.m.Value("Next").(string)
 	if c.nextName == "" {
 		p.schema(it.loc+"/Next", "The field 'Next' is required in a catcher")
 	}
@@ -773,8 +770,8 @@ func (p *parser) allLast(errorEquals []string, it listItem, what string) {
 }
 
 // readsContext reports whether a state's own fields (not nested workflows) mention "$$".
-func readsContext(raw map[string]any) bool {
-	for k, v := range raw {
+func readsContext(raw *value.Object) bool {
+	for k, v := range raw.All() {
 		switch k {
 		case "Iterator", "ItemProcessor", "Branches":
 			continue
@@ -796,8 +793,8 @@ func mentions(v any, s string) bool {
 				return true
 			}
 		}
-	case map[string]any:
-		for k, e := range x {
+	case *value.Object:
+		for k, e := range x.All() {
 			if strings.Contains(k, s) || mentions(e, s) {
 				return true
 			}

@@ -40,44 +40,54 @@ func (e *Engine) dynamo(op string) IntegrationFunc {
 		if client == nil {
 			return nil, &value.Error{Name: errRuntime, Cause: "No DynamoDB client is configured for resource " + req.Resource}
 		}
-		params, ok := req.Parameters.(map[string]any)
+		obj, ok := req.Parameters.(*value.Object)
 		if !ok {
 			return nil, dynamoValidation("The parameters of " + req.Resource + " must be an object")
 		}
-		rest, avs, err := splitAttributes(params)
+		// The request's members have no order for the SDK; the response's come sorted, as AWS
+		// returns them.
+		res, err := e.dynamoCall(ctx, op, client, value.ToGo(obj).(map[string]any)) //nolint:forcetypeassert // ToGo maps an object to a map
 		if err != nil {
 			return nil, err
 		}
-		switch op {
-		case "getItem":
-			return e.dynamoGetItem(ctx, client, rest, avs)
-		case "putItem":
-			out, err := callDynamo(ctx, rest, func(in *dynamodb.PutItemInput) {
-				in.Item, in.ExpressionAttributeValues = avs["Item"], avs["ExpressionAttributeValues"]
-			}, client.PutItem)
-			if err != nil {
-				return nil, err
-			}
-			return e.withSdkMetadata(attributesResult(out.Attributes, out.ConsumedCapacity), out.ResultMetadata), nil
-		case "updateItem":
-			out, err := callDynamo(ctx, rest, func(in *dynamodb.UpdateItemInput) {
-				in.Key, in.ExpressionAttributeValues = avs["Key"], avs["ExpressionAttributeValues"]
-			}, client.UpdateItem)
-			if err != nil {
-				return nil, err
-			}
-			return e.withSdkMetadata(attributesResult(out.Attributes, out.ConsumedCapacity), out.ResultMetadata), nil
-		case "deleteItem":
-			out, err := callDynamo(ctx, rest, func(in *dynamodb.DeleteItemInput) {
-				in.Key, in.ExpressionAttributeValues = avs["Key"], avs["ExpressionAttributeValues"]
-			}, client.DeleteItem)
-			if err != nil {
-				return nil, err
-			}
-			return e.withSdkMetadata(attributesResult(out.Attributes, out.ConsumedCapacity), out.ResultMetadata), nil
-		default: // query
-			return e.dynamoQuery(ctx, client, rest, avs)
+		return value.FromMap(res), nil
+	}
+}
+
+func (e *Engine) dynamoCall(ctx context.Context, op string, client DynamoDBAPI, params map[string]any) (map[string]any, error) {
+	rest, avs, err := splitAttributes(params)
+	if err != nil {
+		return nil, err
+	}
+	switch op {
+	case "getItem":
+		return e.dynamoGetItem(ctx, client, rest, avs)
+	case "putItem":
+		out, err := callDynamo(ctx, rest, func(in *dynamodb.PutItemInput) {
+			in.Item, in.ExpressionAttributeValues = avs["Item"], avs["ExpressionAttributeValues"]
+		}, client.PutItem)
+		if err != nil {
+			return nil, err
 		}
+		return e.withSdkMetadata(attributesResult(out.Attributes, out.ConsumedCapacity), out.ResultMetadata), nil
+	case "updateItem":
+		out, err := callDynamo(ctx, rest, func(in *dynamodb.UpdateItemInput) {
+			in.Key, in.ExpressionAttributeValues = avs["Key"], avs["ExpressionAttributeValues"]
+		}, client.UpdateItem)
+		if err != nil {
+			return nil, err
+		}
+		return e.withSdkMetadata(attributesResult(out.Attributes, out.ConsumedCapacity), out.ResultMetadata), nil
+	case "deleteItem":
+		out, err := callDynamo(ctx, rest, func(in *dynamodb.DeleteItemInput) {
+			in.Key, in.ExpressionAttributeValues = avs["Key"], avs["ExpressionAttributeValues"]
+		}, client.DeleteItem)
+		if err != nil {
+			return nil, err
+		}
+		return e.withSdkMetadata(attributesResult(out.Attributes, out.ConsumedCapacity), out.ResultMetadata), nil
+	default: // query
+		return e.dynamoQuery(ctx, client, rest, avs)
 	}
 }
 
@@ -104,7 +114,7 @@ func splitAttributes(params map[string]any) (map[string]any, map[string]map[stri
 	return rest, avs, nil
 }
 
-func (e *Engine) dynamoGetItem(ctx context.Context, client DynamoDBAPI, rest map[string]any, avs map[string]map[string]types.AttributeValue) (any, error) {
+func (e *Engine) dynamoGetItem(ctx context.Context, client DynamoDBAPI, rest map[string]any, avs map[string]map[string]types.AttributeValue) (map[string]any, error) {
 	in := &dynamodb.GetItemInput{}
 	if !simpleGetItem(rest, in) {
 		in = &dynamodb.GetItemInput{}
@@ -125,7 +135,7 @@ func (e *Engine) dynamoGetItem(ctx context.Context, client DynamoDBAPI, rest map
 	return e.withSdkMetadata(res, out.ResultMetadata), nil
 }
 
-func (e *Engine) dynamoQuery(ctx context.Context, client DynamoDBAPI, rest map[string]any, avs map[string]map[string]types.AttributeValue) (any, error) {
+func (e *Engine) dynamoQuery(ctx context.Context, client DynamoDBAPI, rest map[string]any, avs map[string]map[string]types.AttributeValue) (map[string]any, error) {
 	in := &dynamodb.QueryInput{}
 	if err := decodeInto(rest, in); err != nil {
 		return nil, err

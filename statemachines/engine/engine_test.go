@@ -470,7 +470,7 @@ func TestCustomIntegration(t *testing.T) {
 	t.Parallel()
 	e, _ := newEngine(t, engine.Options{Integrations: map[string]engine.Integration{
 		"arn:aws:states:::sqs:sendMessage": engine.IntegrationFunc(func(_ context.Context, req engine.TaskRequest) (any, error) {
-			return map[string]any{"MessageId": "m-1", "Body": req.Parameters.(map[string]any)["MessageBody"]}, nil
+			return map[string]any{"MessageId": "m-1", "Body": req.Parameters.(*value.Object).Value("MessageBody")}, nil
 		}),
 	}})
 	mustLoad(t, e, "m", `{"StartAt":"Q","States":{"Q":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage","Parameters":{"MessageBody.$":"$.msg"},"End":true}}}`)

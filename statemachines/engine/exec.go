@@ -41,8 +41,8 @@ type execution struct {
 	start    time.Time
 	events   history   // the main workflow's history
 	deadline time.Time // from TimeoutSeconds in clock time; zero when none
-	execCtx  map[string]any
-	smCtx    map[string]any
+	execCtx  *value.Object
+	smCtx    *value.Object
 }
 
 // scope holds variables; a Parallel branch or Map iteration reads its parents' variables but
@@ -68,13 +68,13 @@ type frame struct {
 	events  *history // the history the frame adds to; a distributed Map child has its own
 	scope   scope
 	vars    func(string) (any, bool)
-	execCtx map[string]any // $$.Execution for this frame (a distributed child has its own input)
+	execCtx *value.Object // $$.Execution for this frame (a distributed child has its own input)
 	// run is the state running now: a frame runs one state at a time, and keeping it here
 	// spares a heap allocation per state (the pipeline hands it to interface methods).
 	run stateRun
 }
 
-func newFrame(ex *execution, ctx context.Context, events *history, parent *scope, execCtx map[string]any) *frame {
+func newFrame(ex *execution, ctx context.Context, events *history, parent *scope, execCtx *value.Object) *frame {
 	f := &frame{ex: ex, ctx: ctx, events: events, scope: scope{parent: parent}, execCtx: execCtx}
 	f.vars = f.scope.get
 	return f
@@ -109,7 +109,7 @@ func (ex *execution) execute(ctx context.Context, input any) Result {
 		ex.deadline = start.Add(expressMaxDuration)
 	}
 	if m.readsCtx {
-		ex.smCtx = map[string]any{"Id": m.arn, "Name": m.name}
+		ex.smCtx = value.ObjectOf("Id", m.arn, "Name", m.name)
 		ex.execCtx = ex.executionContext(input)
 	}
 	ex.events.note("ExecutionStarted", "executionStartedEventDetails", djson("input", input), dstr("roleArn", e.opts.RoleArn))
@@ -162,15 +162,16 @@ func (ex *execution) closeHistory(res Result) {
 	}
 }
 
-func (ex *execution) executionContext(input any) map[string]any {
-	return map[string]any{
-		"Id":           ex.arn,
-		"Input":        input,
-		"Name":         ex.name,
-		"RoleArn":      ex.eng.opts.RoleArn,
-		"StartTime":    ex.start.UTC().Format(timeFormat),
-		"RedriveCount": json0,
-	}
+// executionContext is $$.Execution, its members in the order AWS gives them.
+func (ex *execution) executionContext(input any) *value.Object {
+	return value.ObjectOf(
+		"Id", ex.arn,
+		"Input", input,
+		"StartTime", ex.start.UTC().Format(timeFormat),
+		"Name", ex.name,
+		"RoleArn", ex.eng.opts.RoleArn,
+		"RedriveCount", json0,
+	)
 }
 
 var json0 = value.Int(0)
@@ -216,7 +217,7 @@ type stateRun struct {
 	st      *state
 	id      int64 // the StateEntered event id, cited in runtime error causes
 	entered time.Time
-	ctxObj  map[string]any // built only when the state reads "$$"
+	ctxObj  *value.Object  // built only when the state reads "$$"
 	pending map[string]any // Assign results, applied after OutputPath (AWS evaluates both on old values)
 	retries int
 }
@@ -291,12 +292,12 @@ func (f *frame) closeFailed(st *state, err *value.Error) {
 }
 
 func (r *stateRun) buildContext() {
-	stCtx := map[string]any{"Name": r.st.name, "EnteredTime": r.entered.UTC().Format(timeFormat)}
+	stCtx := value.ObjectOf("Name", r.st.name, "EnteredTime", r.entered.UTC().Format(timeFormat))
 	switch r.st.kind {
 	case kTask, kMap, kParallel:
-		stCtx["RetryCount"] = value.Int(int64(r.retries))
+		stCtx.Set("RetryCount", value.Int(int64(r.retries)))
 	}
-	r.ctxObj = map[string]any{"Execution": r.f.execCtx, "StateMachine": r.f.ex.smCtx, "State": stCtx}
+	r.ctxObj = value.ObjectOf("Execution", r.f.execCtx, "StateMachine", r.f.ex.smCtx, "State", stCtx)
 }
 
 func (r *stateRun) env(input any) jsonpath.Env {
@@ -422,14 +423,14 @@ func (r *stateRun) assignVars(f valueFn, b bindings) *value.Error {
 	if err != nil {
 		return err
 	}
-	m, ok := v.(map[string]any)
+	m, ok := v.(*value.Object)
 	if !ok {
 		return r.runtimeCause("The Assign field must evaluate to an object")
 	}
 	if r.pending == nil {
-		r.pending = make(map[string]any, len(m))
+		r.pending = make(map[string]any, m.Len())
 	}
-	for k, x := range m {
+	for k, x := range m.All() {
 		r.pending[k] = x
 	}
 	return nil
@@ -529,7 +530,7 @@ func (r *stateRun) retry(err *value.Error, counts *[]int) (bool, *value.Error) {
 // caught turns an error into the catcher's output: its Assign, then ResultPath or Output over
 // the error output.
 func (r *stateRun) caught(c *catcher, b bindings, err *value.Error) (any, *state, *value.Error) {
-	cb := bindings{input: b.input, eff: b.eff, errorOutput: map[string]any{"Error": err.Name, "Cause": err.Cause}}
+	cb := bindings{input: b.input, eff: b.eff, errorOutput: value.ObjectOf("Error", err.Name, "Cause", err.Cause)}
 	r.pending = nil
 	if aerr := r.assignVars(c.assign, cb); aerr != nil {
 		return nil, nil, aerr

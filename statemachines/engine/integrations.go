@@ -9,7 +9,9 @@ import (
 type TaskRequest struct {
 	// Resource is the state's Resource ARN.
 	Resource string
-	// Parameters is the effective task input (after InputPath and Parameters) in the value model.
+	// Parameters is the effective task input (after InputPath and Parameters) in the value model
+	// (objects are *value.Object). An integration may answer in the value model or with plain
+	// Go maps, which become objects with sorted keys.
 	Parameters any
 	// StateName names the Task state, for error messages.
 	StateName string

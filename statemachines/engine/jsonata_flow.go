@@ -78,18 +78,20 @@ func (r *stateRun) limited(out any) (any, *value.Error) {
 }
 
 // states is the $states variable a JSONata field sees.
-func (r *stateRun) states(b bindings) map[string]any {
+func (r *stateRun) states(b bindings) *value.Object {
 	ctx := r.ctxObj
 	if b.ctx != nil {
 		ctx = b.ctx
 	}
-	s := map[string]any{"input": b.input, "context": ctx}
+	s := value.NewObject(4)
+	s.Set("input", b.input)
 	if b.hasResult {
-		s["result"] = b.result
+		s.Set("result", b.result)
 	}
 	if b.errorOutput != nil {
-		s["errorOutput"] = b.errorOutput
+		s.Set("errorOutput", b.errorOutput)
 	}
+	s.Set("context", ctx)
 	return s
 }
 
@@ -155,8 +157,8 @@ func jsonataString(t *jsonata.Template, field string) stringFn {
 	}
 }
 
-func (p *parser) jtemplate(raw map[string]any, field, loc string) *jsonata.Template {
-	v, ok := raw[field]
+func (p *parser) jtemplate(raw *value.Object, field, loc string) *jsonata.Template {
+	v, ok := raw.Get(field)
 	if !ok {
 		return nil
 	}
@@ -182,33 +184,33 @@ func (p *parser) jtemplate(raw map[string]any, field, loc string) *jsonata.Templ
 }
 
 // jpresent is jtemplate for the fields a null value leaves out (numbers, Items, Seconds).
-func (p *parser) jpresent(raw map[string]any, field, loc string) *jsonata.Template {
-	if raw[field] == nil {
+func (p *parser) jpresent(raw *value.Object, field, loc string) *jsonata.Template {
+	if raw.Value(field) == nil {
 		return nil
 	}
 	return p.jtemplate(raw, field, loc)
 }
 
 // jfield compiles a field to a value function named by the field in error causes.
-func (p *parser) jfield(raw map[string]any, field, loc, name string) valueFn {
+func (p *parser) jfield(raw *value.Object, field, loc, name string) valueFn {
 	return jsonataValue(p.jtemplate(raw, field, loc), name)
 }
 
 // jsonataState compiles a JSONata state's data flow and its kind's fields; transitions are
 // already parsed.
-func (p *parser) jsonataState(st *state, raw map[string]any, loc string) {
+func (p *parser) jsonataState(st *state, raw *value.Object, loc string) {
 	fl := &jsonataFlow{limitOutput: st.kind == kPass}
 	st.flow = fl
 	st.output = p.jfield(raw, "Output", loc, "Output")
 	st.assign = p.jfield(raw, "Assign", loc, "Assign")
-	if a, ok := raw["Assign"]; ok {
-		if _, isObj := a.(map[string]any); !isObj {
+	if a, ok := raw.Get("Assign"); ok {
+		if _, isObj := a.(*value.Object); !isObj {
 			p.schema(loc+"/Assign", "The value for the field 'Assign' must be an OBJECT")
 		}
 	}
 	fl.args = p.jfield(raw, "Arguments", loc, "Arguments")
-	st.retry = p.retriers(raw["Retry"], loc+"/Retry")
-	if c, ok := raw["Catch"]; ok {
+	st.retry = p.retriers(raw.Value("Retry"), loc+"/Retry")
+	if c, ok := raw.Get("Catch"); ok {
 		st.catch = p.jsonataCatchers(c, loc+"/Catch")
 	}
 	switch st.kind {
@@ -237,30 +239,30 @@ func (p *parser) jsonataState(st *state, raw map[string]any, loc string) {
 	}
 }
 
-func (p *parser) jsonataChoice(raw map[string]any, loc string) *choiceState {
+func (p *parser) jsonataChoice(raw *value.Object, loc string) *choiceState {
 	ch := &choiceState{}
-	cs, ok := raw["Choices"].([]any)
+	cs, ok := raw.Value("Choices").([]any)
 	if !ok || len(cs) == 0 {
 		p.schema(loc+"/Choices", "The field 'Choices' is required and must be a non-empty array")
 	}
 	for i, c := range cs {
 		cloc := fmt.Sprintf("%s/Choices/%d", loc, i)
-		cm, ok := c.(map[string]any)
+		cm, ok := c.(*value.Object)
 		if !ok {
 			p.schema(cloc, "A choice rule must be an object")
 			continue
 		}
-		for k := range cm {
+		for k := range cm.All() {
 			switch k {
 			case "Condition", "Next", "Assign", "Output", "Comment":
 			default:
 				p.schema(cloc+"/"+k, "Field '%s' is not supported in a JSONata choice rule", k)
 			}
 		}
-		if _, ok := cm["Condition"]; !ok {
+		if _, ok := cm.Get("Condition"); !ok {
 			p.schema(cloc+"/Condition", "The field 'Condition' is required in a JSONata choice rule")
 		}
-		next, _ := cm["Next"].(string)
+		next, _ := cm.Value("Next").(string)
 		if next == "" {
 			p.schema(cloc+"/Next", "The field 'Next' is required in a choice rule")
 		}
@@ -293,8 +295,8 @@ func jsonataCondition(t *jsonata.Template, field string) conditionFn {
 	}
 }
 
-func (p *parser) jsonataWait(raw map[string]any, loc string) *waitState {
-	hasSeconds, hasTimestamp := raw["Seconds"] != nil, raw["Timestamp"] != nil
+func (p *parser) jsonataWait(raw *value.Object, loc string) *waitState {
+	hasSeconds, hasTimestamp := raw.Value("Seconds") != nil, raw.Value("Timestamp") != nil
 	if hasSeconds == hasTimestamp {
 		p.schema(loc, "A JSONata Wait state must contain exactly one of 'Seconds' or 'Timestamp'")
 	}
@@ -332,7 +334,7 @@ func (p *parser) jsonataWait(raw map[string]any, loc string) *waitState {
 	}}
 }
 
-func (p *parser) jsonataMap(raw map[string]any, loc string) *mapState {
+func (p *parser) jsonataMap(raw *value.Object, loc string) *mapState {
 	m := p.mapState(raw, loc)
 	m.notArray = jsonata.ErrQueryEvaluation
 	if t := p.jpresent(raw, "Items", loc); t != nil {

@@ -28,7 +28,7 @@ type jsonpathFlow struct {
 func (fl *jsonpathFlow) effective(r *stateRun, input any) (any, *value.Error) {
 	switch {
 	case fl.inputNull:
-		return map[string]any{}, nil
+		return value.NewObject(0), nil
 	case fl.inputPath != nil:
 		v, err := fl.inputPath.Resolve(r.env(input))
 		if err != nil {
@@ -79,7 +79,7 @@ func (fl *jsonpathFlow) caught(r *stateRun, c *catcher, b bindings) (any, *value
 func (fl *jsonpathFlow) final(r *stateRun, out any) (any, *value.Error) {
 	switch {
 	case fl.outputNull:
-		return map[string]any{}, nil
+		return value.NewObject(0), nil
 	case fl.outputPath != nil:
 		v, err := fl.outputPath.Resolve(r.env(out))
 		if err != nil {
@@ -251,7 +251,7 @@ func exprString(x *expr, field string) stringFn {
 
 // jsonpathState compiles a JSONPath state's data flow and its kind's fields; transitions are
 // already parsed.
-func (p *parser) jsonpathState(st *state, raw map[string]any, loc string) {
+func (p *parser) jsonpathState(st *state, raw *value.Object, loc string) {
 	fl := &jsonpathFlow{}
 	st.flow = fl
 	fl.inputPath, fl.inputNull = p.nullablePath(raw, "InputPath", loc)
@@ -266,10 +266,10 @@ func (p *parser) jsonpathState(st *state, raw map[string]any, loc string) {
 	fl.parameters = p.template(raw, "Parameters", loc)
 	fl.resultSelector = p.template(raw, "ResultSelector", loc)
 	st.assign = pathTemplate(p.template(raw, "Assign", loc))
-	result, hasResult := raw["Result"]
+	result, hasResult := raw.Get("Result")
 	fl.checkLimit = st.kind != kPass || hasResult || fl.parameters != nil || fl.inputPath != nil || fl.resultPath != nil
-	st.retry = p.retriers(raw["Retry"], loc+"/Retry")
-	st.catch = p.catchers(raw["Catch"], loc+"/Catch")
+	st.retry = p.retriers(raw.Value("Retry"), loc+"/Retry")
+	st.catch = p.catchers(raw.Value("Catch"), loc+"/Catch")
 
 	switch st.kind {
 	case kPass:
@@ -294,14 +294,14 @@ func (p *parser) jsonpathState(st *state, raw map[string]any, loc string) {
 	}
 }
 
-func (p *parser) pathTask(st *state, raw map[string]any, loc string) *taskState {
+func (p *parser) pathTask(st *state, raw *value.Object, loc string) *taskState {
 	t := p.task(st, raw, loc)
 	var timeout, heartbeat int64
-	if v, ok := raw["TimeoutSeconds"]; ok {
+	if v, ok := raw.Get("TimeoutSeconds"); ok {
 		timeout = p.positiveInt(v, loc+"/TimeoutSeconds", "TimeoutSeconds")
 		t.timeout = constInt(timeout)
 	}
-	if v, ok := raw["HeartbeatSeconds"]; ok {
+	if v, ok := raw.Get("HeartbeatSeconds"); ok {
 		heartbeat = p.positiveInt(v, loc+"/HeartbeatSeconds", "HeartbeatSeconds")
 		t.heartbeat = constInt(heartbeat)
 	}
@@ -323,10 +323,10 @@ func (p *parser) pathTask(st *state, raw map[string]any, loc string) *taskState 
 	return t
 }
 
-func (p *parser) pathWait(raw map[string]any, loc string) *waitState {
+func (p *parser) pathWait(raw *value.Object, loc string) *waitState {
 	w := &waitState{}
 	n := 0
-	if v, ok := raw["Seconds"]; ok {
+	if v, ok := raw.Get("Seconds"); ok {
 		n++
 		f, isNum := value.Float(v)
 		if !isNum || f < 0 || f != math.Trunc(f) {
@@ -335,7 +335,7 @@ func (p *parser) pathWait(raw map[string]any, loc string) *waitState {
 		d := time.Duration(int64(f)) * time.Second
 		w.duration = func(*stateRun, bindings) (time.Duration, *value.Error) { return d, nil }
 	}
-	if v, ok := raw["Timestamp"]; ok {
+	if v, ok := raw.Get("Timestamp"); ok {
 		n++
 		s, _ := v.(string)
 		ts, err := parseTimestamp(s)
@@ -360,13 +360,13 @@ func (p *parser) pathWait(raw map[string]any, loc string) *waitState {
 	return w
 }
 
-func (p *parser) pathFail(raw map[string]any, loc string) *failState {
+func (p *parser) pathFail(raw *value.Object, loc string) *failState {
 	f := &failState{}
 	for _, fld := range []struct {
 		name, path string
 		dst        *stringFn
 	}{{"Error", "ErrorPath", &f.errorName}, {"Cause", "CausePath", &f.cause}} {
-		v, hasLiteral := raw[fld.name]
+		v, hasLiteral := raw.Get(fld.name)
 		if hasLiteral {
 			s, ok := v.(string)
 			if !ok {
@@ -386,7 +386,7 @@ func (p *parser) pathFail(raw map[string]any, loc string) *failState {
 
 // pathMapFields compiles the JSONPath fields of a Map state; Parameters is the legacy name of
 // ItemSelector.
-func (p *parser) pathMapFields(m *mapState, fl *jsonpathFlow, raw map[string]any, loc string) {
+func (p *parser) pathMapFields(m *mapState, fl *jsonpathFlow, raw *value.Object, loc string) {
 	if ip := p.refPath(raw, "ItemsPath", loc); ip != nil {
 		m.items = func(r *stateRun, b bindings) (any, *value.Error) {
 			v, err := ip.Resolve(r.envFor(b))
@@ -404,19 +404,19 @@ func (p *parser) pathMapFields(m *mapState, fl *jsonpathFlow, raw map[string]any
 		sel, fl.parameters = fl.parameters, nil
 	}
 	m.itemSelector = pathTemplate(sel)
-	if v, ok := raw["MaxConcurrency"]; ok {
+	if v, ok := raw.Get("MaxConcurrency"); ok {
 		m.maxConcurrency = constInt(p.nonNegativeInt(v, loc+"/MaxConcurrency", "MaxConcurrency"))
 	}
 	if mp := p.refPath(raw, "MaxConcurrencyPath", loc); mp != nil {
 		m.maxConcurrency = maxConcurrencyPath(mp)
 	}
-	if v, ok := raw["ToleratedFailureCount"]; ok {
+	if v, ok := raw.Get("ToleratedFailureCount"); ok {
 		m.tolCount = constInt(p.nonNegativeInt(v, loc+"/ToleratedFailureCount", "ToleratedFailureCount"))
 	}
 	if tp := p.refPath(raw, "ToleratedFailureCountPath", loc); tp != nil {
 		m.tolCount = toleratedCountPath(tp)
 	}
-	if v, ok := raw["ToleratedFailurePercentage"]; ok {
+	if v, ok := raw.Get("ToleratedFailurePercentage"); ok {
 		f, isNum := value.Float(v)
 		if !isNum || f < 0 || f > 100 {
 			p.schema(loc+"/ToleratedFailurePercentage", "The value for the field 'ToleratedFailurePercentage' must be a number between 0 and 100")
@@ -427,8 +427,7 @@ func (p *parser) pathMapFields(m *mapState, fl *jsonpathFlow, raw map[string]any
 		m.tolPct = toleratedPercentagePath(tp)
 	}
 	for _, pair := range [][2]string{{"MaxConcurrency", "MaxConcurrencyPath"}, {"ToleratedFailureCount", "ToleratedFailureCountPath"}, {"ToleratedFailurePercentage", "ToleratedFailurePercentagePath"}} {
-		_, a := raw[pair[0]]
-		_, b := raw[pair[1]]
+		a, b := raw.Has(pair[0]), raw.Has(pair[1])
 		if a && b {
 			p.schema(loc, "A Map state cannot include both '%s' and '%s'", pair[0], pair[1])
 		}

@@ -49,14 +49,14 @@ func functionName(s string) string {
 // lambdaInvoke implements arn:aws:states:::lambda:invoke: the result wraps the payload in the
 // Invoke API response as Step Functions returns it.
 func (e *Engine) lambdaInvoke(ctx context.Context, req TaskRequest) (any, error) {
-	params, _ := req.Parameters.(map[string]any)
-	fn, _ := params["FunctionName"].(string)
+	params, _ := req.Parameters.(*value.Object)
+	fn, _ := params.Value("FunctionName").(string)
 	if fn == "" {
 		return nil, &value.Error{Name: errRuntime, Cause: "The field 'FunctionName' is required by arn:aws:states:::lambda:invoke and must be a string"}
 	}
-	payload, ok := params["Payload"]
+	payload, ok := params.Get("Payload")
 	if !ok {
-		payload = map[string]any{}
+		payload = value.NewObject(0)
 	}
 	out, size, reqID, err := e.callLambda(ctx, fn, payload)
 	if err != nil {
@@ -76,7 +76,7 @@ func (e *Engine) lambdaInvoke(ctx context.Context, req TaskRequest) (any, error)
 	for k, v := range headers {
 		all[k] = []any{v}
 	}
-	return map[string]any{
+	return value.FromMap(map[string]any{
 		"ExecutedVersion": "$LATEST",
 		"Payload":         out,
 		"SdkHttpMetadata": map[string]any{
@@ -86,7 +86,7 @@ func (e *Engine) lambdaInvoke(ctx context.Context, req TaskRequest) (any, error)
 		},
 		"SdkResponseMetadata": map[string]any{"RequestId": reqID},
 		"StatusCode":          value.Int(200),
-	}, nil
+	}), nil
 }
 
 // lambdaFunction implements plain function ARNs: the result is the payload itself.

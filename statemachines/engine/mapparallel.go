@@ -187,7 +187,7 @@ func (r *stateRun) runDistributed(m *mapState, mr mapRun, selectInput func(int) 
 		}
 		events := &history{}
 		events.skip(1) // the child's ExecutionStarted (its history is its own)
-		var execCtx map[string]any
+		var execCtx *value.Object
 		if f.ex.m.readsCtx {
 			execCtx = f.ex.executionContext(in)
 		}
@@ -197,7 +197,7 @@ func (r *stateRun) runDistributed(m *mapState, mr mapRun, selectInput func(int) 
 			return err
 		}
 		if err != nil {
-			outs[i] = map[string]any{"Error": err.Name, "Cause": err.Cause}
+			outs[i] = value.ObjectOf("Error", err.Name, "Cause", err.Cause)
 			if mr.exceeded(failures.Add(1)) {
 				return thresholdErr
 			}

@@ -25,8 +25,8 @@ func (e *Engine) registerBuiltins() {
 // executionInput is the Input parameter of a StartExecution-like task as the child's input
 // document: a string is passed as it is (the SDK form), anything else is encoded (the optimized
 // integration accepts a JSON value).
-func executionInput(params map[string]any) ([]byte, error) {
-	switch in := params["Input"].(type) {
+func executionInput(params *value.Object) ([]byte, error) {
+	switch in := params.Value("Input").(type) {
 	case nil:
 		return []byte("{}"), nil
 	case string:
@@ -59,9 +59,9 @@ func startError(arn string, err error) error {
 // not bound to the parent's task or execution (it outlives both, as in AWS); its own
 // TimeoutSeconds bounds it, and Engine.Drain waits for it.
 func (e *Engine) sfnStartAsync(ctx context.Context, req TaskRequest) (any, error) {
-	params, _ := req.Parameters.(map[string]any)
-	arn, _ := params["StateMachineArn"].(string)
-	name, _ := params["Name"].(string)
+	params, _ := req.Parameters.(*value.Object)
+	arn, _ := params.Value("StateMachineArn").(string)
+	name, _ := params.Value("Name").(string)
 	input, err := executionInput(params)
 	if err != nil {
 		return nil, err
@@ -76,10 +76,10 @@ func (e *Engine) sfnStartAsync(ctx context.Context, req TaskRequest) (any, error
 		<-x.Done()
 		e.background.done()
 	}()
-	return map[string]any{
-		"ExecutionArn": x.ARN,
-		"StartDate":    x.StartDate().UTC().Format(timeFormat),
-	}, nil
+	return value.ObjectOf(
+		"ExecutionArn", x.ARN,
+		"StartDate", x.StartDate().UTC().Format(timeFormat),
+	), nil
 }
 
 // Drain waits until every execution started by a startExecution task (fire-and-forget) has
@@ -138,9 +138,9 @@ func (r *running) idle() <-chan struct{} {
 // loaded in this engine. Like the SDK call, a failed child execution is not a task failure: the
 // response carries Status FAILED with Error and Cause, and Output is a JSON string.
 func (e *Engine) sfnStartSync(ctx context.Context, req TaskRequest) (any, error) {
-	params, _ := req.Parameters.(map[string]any)
-	arn, _ := params["StateMachineArn"].(string)
-	name, _ := params["Name"].(string)
+	params, _ := req.Parameters.(*value.Object)
+	arn, _ := params.Value("StateMachineArn").(string)
+	name, _ := params.Value("Name").(string)
 	input, err := executionInput(params)
 	if err != nil {
 		return nil, err
@@ -175,5 +175,5 @@ func (e *Engine) sfnStartSync(ctx context.Context, req TaskRequest) (any, error)
 			out["Cause"] = res.Cause
 		}
 	}
-	return out, nil
+	return value.FromMap(out), nil
 }

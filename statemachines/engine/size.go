@@ -3,6 +3,8 @@ package engine
 import (
 	"encoding/json"
 	"unicode/utf8"
+
+	"github.com/acme-oem/vehicle-data/statemachines/engine/value"
 )
 
 // withinLimit reports whether v's compact JSON encoding fits in limit bytes. It walks the value
@@ -38,9 +40,9 @@ func boundOf(v any, n *int, limit int) bool {
 				return false
 			}
 		}
-	case map[string]any:
-		*n += 2 + len(x)
-		for k, e := range x {
+	case *value.Object:
+		*n += 2 + x.Len()
+		for k, e := range x.All() {
 			*n += 6*len(k) + 3
 			if !boundOf(e, n, limit) {
 				return false
@@ -79,7 +81,7 @@ func exactSize(v any, n *int) bool {
 			*n += 5
 		}
 	case json.Number:
-		if !validNumber(string(x)) {
+		if !value.ValidNumber(string(x)) {
 			return false
 		}
 		*n += len(x)
@@ -92,9 +94,9 @@ func exactSize(v any, n *int) bool {
 				return false
 			}
 		}
-	case map[string]any:
-		*n += 2 + max(len(x)-1, 0)
-		for k, e := range x {
+	case *value.Object:
+		*n += 2 + max(x.Len()-1, 0)
+		for k, e := range x.All() {
 			*n += stringSize(k) + 1
 			if !exactSize(e, n) {
 				return false
@@ -127,9 +129,9 @@ func sizeOf(v any, n *int, limit int) bool {
 				return false
 			}
 		}
-	case map[string]any:
-		*n += 2 + max(len(x)-1, 0)
-		for k, e := range x {
+	case *value.Object:
+		*n += 2 + max(x.Len()-1, 0)
+		for k, e := range x.All() {
 			*n += stringSize(k) + 1
 			if !sizeOf(e, n, limit) {
 				return false

@@ -115,8 +115,8 @@ type bindings struct {
 	input, eff  any
 	result      any
 	hasResult   bool
-	errorOutput map[string]any // set in a catcher
-	ctx         map[string]any // replaces the state's context object (a Map item's $$.Map)
+	errorOutput *value.Object // set in a catcher
+	ctx         *value.Object // replaces the state's context object (a Map item's $$.Map)
 }
 
 // current is what JSONPath's "$" means at this point: the error output in a catcher, the

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -28,17 +27,22 @@ const testStateName = "TestState"
 // as the TestState API does: its transitions are not followed, they are reported. A definition
 // CreateStateMachine would reject yields a *ValidationError.
 func (e *Engine) TestState(ctx context.Context, definition, input []byte) (TestStateResult, error) {
-	var st map[string]any
-	if err := json.Unmarshal(definition, &st); err != nil {
+	raw, err := value.Decode(definition)
+	if err != nil {
 		return TestStateResult{}, &ValidationError{Problems: []Problem{{Code: "INVALID_JSON_DESCRIPTION", Message: err.Error()}}}
 	}
-	states := map[string]any{testStateName: st}
+	st, ok := raw.(*value.Object)
+	if !ok {
+		return TestStateResult{}, &ValidationError{Problems: []Problem{{Code: "INVALID_JSON_DESCRIPTION",
+			Message: "the state definition must be a JSON object, got " + value.TypeName(raw)}}}
+	}
+	states := value.ObjectOf(testStateName, st)
 	for _, t := range transitionTargets(st) {
 		if t != testStateName {
-			states[t] = map[string]any{"Type": "Succeed"} // stands for the state it would go to
+			states.Set(t, value.ObjectOf("Type", "Succeed")) // stands for the state it would go to
 		}
 	}
-	def, err := json.Marshal(map[string]any{"StartAt": testStateName, "States": states})
+	def, err := value.Marshal(value.ObjectOf("StartAt", testStateName, "States", states))
 	if err != nil {
 		return TestStateResult{}, fmt.Errorf("test state: %w", err)
 	}
@@ -56,7 +60,7 @@ func (e *Engine) TestState(ctx context.Context, definition, input []byte) (TestS
 	id := uuid.NewString()
 	ex := e.newExecution(m, id, id)
 	if m.readsCtx {
-		ex.smCtx = map[string]any{"Id": m.arn, "Name": m.name}
+		ex.smCtx = value.ObjectOf("Id", m.arn, "Name", m.name)
 		ex.execCtx = ex.executionContext(in)
 	}
 	ex.events.skip(1) // ExecutionStarted
@@ -83,20 +87,20 @@ func (f *frame) runStateGuarded(st *state, input any) (out any, next *state, err
 }
 
 // transitionTargets lists the states a state definition may go to.
-func transitionTargets(st map[string]any) []string {
+func transitionTargets(st *value.Object) []string {
 	var out []string
 	add := func(v any) {
 		if s, ok := v.(string); ok && s != "" {
 			out = append(out, s)
 		}
 	}
-	add(st["Next"])
-	add(st["Default"])
+	add(st.Value("Next"))
+	add(st.Value("Default"))
 	for _, list := range []string{"Choices", "Catch"} {
-		items, _ := st[list].([]any)
+		items, _ := st.Value(list).([]any)
 		for _, it := range items {
-			if m, ok := it.(map[string]any); ok {
-				add(m["Next"])
+			if m, ok := it.(*value.Object); ok {
+				add(m.Value("Next"))
 			}
 		}
 	}

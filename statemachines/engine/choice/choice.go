@@ -101,12 +101,12 @@ func (r *Rule) Next() string { return r.next }
 
 // Compile validates and compiles one Choices[] entry (with "Next") or a nested rule. Keys the
 // engine handles itself ("Assign", "Output", "Comment") are ignored.
-func Compile(rule map[string]any) (*Rule, error) {
+func Compile(rule *value.Object) (*Rule, error) {
 	r, err := compile(rule)
 	if err != nil {
 		return nil, err
 	}
-	if n, ok := rule["Next"]; ok {
+	if n, ok := rule.Get("Next"); ok {
 		s, isStr := n.(string)
 		if !isStr || s == "" {
 			return nil, errors.New("the field 'Next' of a choice rule must be a non-empty string")
@@ -116,9 +116,9 @@ func Compile(rule map[string]any) (*Rule, error) {
 	return r, nil
 }
 
-func compile(rule map[string]any) (*Rule, error) {
+func compile(rule *value.Object) (*Rule, error) {
 	var ops []string
-	for k := range rule {
+	for k := range rule.All() {
 		switch k {
 		case "Next", "Comment", "Assign", "Output", "Variable":
 		case "And", "Or", "Not":
@@ -142,10 +142,10 @@ func compile(rule map[string]any) (*Rule, error) {
 	name := ops[0]
 	switch name {
 	case "And", "Or":
-		if _, ok := rule["Variable"]; ok {
+		if _, ok := rule.Get("Variable"); ok {
 			return nil, fmt.Errorf("the field 'Variable' cannot be used with '%s'", name)
 		}
-		list, ok := rule[name].([]any)
+		list, ok := rule.Value(name).([]any)
 		if !ok || len(list) == 0 {
 			return nil, fmt.Errorf("the field '%s' must be a non-empty array of choice rules", name)
 		}
@@ -154,7 +154,7 @@ func compile(rule map[string]any) (*Rule, error) {
 			r.kind = kindOr
 		}
 		for i, item := range list {
-			m, ok := item.(map[string]any)
+			m, ok := item.(*value.Object)
 			if !ok {
 				return nil, fmt.Errorf("%s[%d] must be a choice rule object", name, i)
 			}
@@ -166,10 +166,10 @@ func compile(rule map[string]any) (*Rule, error) {
 		}
 		return r, nil
 	case "Not":
-		if _, ok := rule["Variable"]; ok {
+		if _, ok := rule.Get("Variable"); ok {
 			return nil, errors.New("the field 'Variable' cannot be used with 'Not'")
 		}
-		m, ok := rule["Not"].(map[string]any)
+		m, ok := rule.Value("Not").(*value.Object)
 		if !ok {
 			return nil, errors.New("the field 'Not' must be a choice rule object")
 		}
@@ -182,16 +182,16 @@ func compile(rule map[string]any) (*Rule, error) {
 	return compileComparison(rule, name)
 }
 
-func compileNested(m map[string]any) (*Rule, error) {
-	if _, ok := m["Next"]; ok {
+func compileNested(m *value.Object) (*Rule, error) {
+	if m.Has("Next") {
 		return nil, errors.New("the field 'Next' is only allowed in top-level choice rules")
 	}
 	return compile(m)
 }
 
-func compileComparison(rule map[string]any, name string) (*Rule, error) {
+func compileComparison(rule *value.Object, name string) (*Rule, error) {
 	op := operators[name]
-	rawVar, ok := rule["Variable"]
+	rawVar, ok := rule.Get("Variable")
 	if !ok {
 		return nil, fmt.Errorf("the choice rule with '%s' must have the field 'Variable'", name)
 	}
@@ -204,7 +204,7 @@ func compileComparison(rule map[string]any, name string) (*Rule, error) {
 		return nil, fmt.Errorf("the field 'Variable': %w", err)
 	}
 	r := &Rule{kind: kindCompare, opName: name, op: op, variable: variable}
-	raw := rule[name]
+	raw := rule.Value(name)
 	if op.path {
 		s, ok := raw.(string)
 		if !ok || !strings.HasPrefix(s, "$") {

@@ -20,7 +20,7 @@ func decode(t testing.TB, s string) any {
 
 func compileJSON(t testing.TB, s string) (*Rule, error) {
 	t.Helper()
-	m, ok := decode(t, s).(map[string]any)
+	m, ok := decode(t, s).(*value.Object)
 	if !ok {
 		t.Fatalf("%s is not an object", s)
 	}

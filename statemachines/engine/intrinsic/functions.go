@@ -210,8 +210,8 @@ func evalJSONMerge(c *Call, args []any) (any, error) {
 		return nil, failf("Invalid arguments in %s: only the shallow merging mode is supported; "+
 			"the third argument must be false", c.Name())
 	}
-	fst, ok1 := args[0].(map[string]any)
-	snd, ok2 := args[1].(map[string]any)
+	fst, ok1 := args[0].(*value.Object)
+	snd, ok2 := args[1].(*value.Object)
 	if !ok1 || !ok2 {
 		bad := args[0]
 		if ok1 {
@@ -220,12 +220,16 @@ func evalJSONMerge(c *Call, args []any) (any, error) {
 		return nil, failf("Invalid arguments in %s: the arguments to merge must be JSON objects, but got %s",
 			c.Name(), value.MustString(bad))
 	}
-	out := make(map[string]any, len(fst)+len(snd))
-	for k, v := range fst {
-		out[k] = v
+	// AWS merges into a java.util.HashMap: the second object's value wins, and the members come
+	// out in that map's order (see value.JavaHashOrder).
+	merged := fst.CloneWithRoom(snd.Len())
+	for k, v := range snd.All() {
+		merged.Set(k, v)
 	}
-	for k, v := range snd {
-		out[k] = v
+	keys := value.JavaHashOrder(merged.Keys())
+	out := value.NewObject(len(keys))
+	for _, k := range keys {
+		out.Set(k, merged.Value(k))
 	}
 	return out, nil
 }

@@ -209,7 +209,7 @@ func (e *evaluator) transform(f *transformFn, obj any) (any, error) {
 	if isUndef(obj) {
 		return undefined, nil
 	}
-	if _, ok := objectFields(obj); !ok {
+	if _, ok := asObject(obj); !ok {
 		if _, ok := asArray(obj); !ok {
 			return nil, errAt("T0410", f.def.pos, "Argument 1 of function \"transform\" does not match function signature")
 		}
@@ -227,7 +227,7 @@ func (e *evaluator) transform(f *transformFn, obj any) (any, error) {
 		items = []any{matches}
 	}
 	for _, m := range items {
-		if _, ok := objectFields(m); !ok {
+		if _, ok := asObject(m); !ok {
 			continue
 		}
 		// The matches are the clone's own objects: editing them edits the result.
@@ -246,16 +246,13 @@ func (e *evaluator) transformUpdate(f *transformFn, m any) error {
 	if err != nil || isUndef(upd) {
 		return err
 	}
-	um, keys, ok := asObject(upd)
+	um, ok := asObject(upd)
 	if !ok {
 		return errAt("T2011", f.def.update.pos, "The insert/update clause of the transform expression must evaluate to an object: "+mustStringify(upd))
 	}
-	for _, k := range keys {
-		if o, ok := m.(*object); ok {
-			o.set(k, um[k])
-		} else {
-			m.(map[string]any)[k] = um[k]
-		}
+	o, _ := asObject(m)
+	for k, v := range um.All() {
+		o.Set(k, v)
 	}
 	return nil
 }
@@ -277,10 +274,8 @@ func (e *evaluator) transformDelete(f *transformFn, m any) error {
 		if !ok {
 			return errAt("T2012", f.def.delete.pos, "The delete clause of the transform expression must evaluate to a string or array of strings: "+mustStringify(del))
 		}
-		if o, ok := m.(*object); ok {
-			o.remove(ks)
-		} else {
-			delete(m.(map[string]any), ks)
+		if o, ok := asObject(m); ok {
+			o.Delete(ks)
 		}
 	}
 	return nil

@@ -90,7 +90,7 @@ func TestCorpusOutputs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rawOutput := defVal.(map[string]any)["States"].(map[string]any)[def.StartAt].(map[string]any)["Output"]
+		rawOutput := defVal.(*value.Object).Value("States").(*value.Object).Value(def.StartAt).(*value.Object).Value("Output")
 		input, err := value.Decode(c.Input)
 		if err != nil {
 			t.Fatal(err)

@@ -251,8 +251,8 @@ func lookupField(input any, key string) any {
 		}
 		return out
 	}
-	if m, ok := objectFields(input); ok {
-		if v, ok := m[key]; ok {
+	if m, ok := asObject(input); ok {
+		if v, ok := m.Get(key); ok {
 			return v
 		}
 	}
@@ -264,12 +264,11 @@ func evalWildcard(input any) any {
 	if a, ok := input.(*jarray); ok && a.outerWrapper && len(a.items) > 0 {
 		input = a.items[0]
 	}
-	m, keys, ok := asObject(input)
+	m, ok := asObject(input)
 	if !ok {
 		return out
 	}
-	for _, k := range keys {
-		v := m[k]
+	for _, v := range m.All() {
 		if items, ok := asArray(v); ok {
 			out.items = append(out.items, flatten(items)...)
 		} else {
@@ -305,9 +304,9 @@ func evalDescendants(input any) any {
 			return
 		}
 		out.items = append(out.items, v)
-		if m, keys, ok := asObject(v); ok {
-			for _, k := range keys {
-				walk(m[k])
+		if m, ok := asObject(v); ok {
+			for _, mv := range m.All() {
+				walk(mv)
 			}
 		}
 	}
@@ -596,7 +595,7 @@ func (e *evaluator) evalGroup(pairs [][2]*node, input any, env *frame) (any, err
 			return nil, err
 		}
 		if !isUndef(v) {
-			out.set(key, v)
+			out.Set(key, v)
 		}
 	}
 	return out, nil

@@ -185,9 +185,9 @@ func matchObject(s string, m []int) *object {
 		groups = append(groups, s[m[2*g]:m[2*g+1]])
 	}
 	o := newObject(3)
-	o.set("match", s[m[0]:m[1]])
-	o.set("index", float64(utf8.RuneCountInString(s[:m[0]])))
-	o.set("groups", groups)
+	o.Set("match", s[m[0]:m[1]])
+	o.Set("index", float64(utf8.RuneCountInString(s[:m[0]])))
+	o.Set("groups", groups)
 	return o
 }
 
@@ -232,8 +232,9 @@ func fnReplace(e *evaluator, args []any, _ any) (any, error) {
 		mo := matchObject(s, m)
 		switch r := replacement.(type) {
 		case string:
-			groups, _ := mo.vals["groups"].([]any)
-			b.WriteString(expandReplacement(r, mo.vals["match"].(string), groups))
+			groups, _ := mo.Value("groups").([]any)
+			match, _ := mo.Value("match").(string)
+			b.WriteString(expandReplacement(r, match, groups))
 		default:
 			v, err := e.callHOF(r, mo)
 			if err != nil {
@@ -392,11 +393,11 @@ func spread(v any) any {
 		}
 		return out
 	}
-	if m, keys, ok := asObject(v); ok {
+	if m, ok := asObject(v); ok {
 		out := newSeq()
-		for _, k := range keys {
+		for k, mv := range m.All() {
 			o := newObject(1)
-			o.set(k, m[k])
+			o.Set(k, mv)
 			out.items = append(out.items, o)
 		}
 		return out
@@ -735,7 +736,7 @@ func fnFormatNumber(_ *evaluator, args []any, _ any) (any, error) {
 		return undefined, nil
 	}
 	pic, _ := arg(args, 1).(string)
-	opts, _ := objectFields(arg(args, 2))
+	opts, _ := asObject(arg(args, 2))
 	return formatNumberPicture(num(v), pic, opts)
 }
 
@@ -870,8 +871,8 @@ func fnKeys(_ *evaluator, args []any, _ any) (any, error) {
 			}
 			return
 		}
-		if _, keys, ok := asObject(v); ok {
-			for _, k := range keys {
+		if m, ok := asObject(v); ok {
+			for k := range m.All() {
 				if !seen[k] {
 					seen[k] = true
 					out.items = append(out.items, k)
@@ -899,9 +900,9 @@ func fnMerge(_ *evaluator, args []any, _ any) (any, error) {
 	}
 	out := newObject(0)
 	for _, it := range items {
-		if m, keys, ok := asObject(it); ok {
-			for _, k := range keys {
-				out.set(k, m[k])
+		if m, ok := asObject(it); ok {
+			for k, v := range m.All() {
+				out.Set(k, v)
 			}
 		}
 	}
@@ -910,13 +911,13 @@ func fnMerge(_ *evaluator, args []any, _ any) (any, error) {
 
 func fnEach(e *evaluator, args []any, _ any) (any, error) {
 	obj := arg(args, 0)
-	m, keys, ok := asObject(obj)
+	m, ok := asObject(obj)
 	if !ok {
 		return undefined, nil
 	}
 	out := newSeq()
-	for _, k := range keys {
-		r, err := e.callHOF(arg(args, 1), m[k], k, obj)
+	for k, v := range m.All() {
+		r, err := e.callHOF(arg(args, 1), v, k, obj)
 		if err != nil {
 			return nil, err
 		}
@@ -929,21 +930,21 @@ func fnEach(e *evaluator, args []any, _ any) (any, error) {
 
 func fnSift(e *evaluator, args []any, _ any) (any, error) {
 	obj := arg(args, 0)
-	m, keys, ok := asObject(obj)
+	m, ok := asObject(obj)
 	if !ok {
 		return undefined, nil
 	}
 	out := newObject(0)
-	for _, k := range keys {
-		r, err := e.callHOF(arg(args, 1), m[k], k, obj)
+	for k, v := range m.All() {
+		r, err := e.callHOF(arg(args, 1), v, k, obj)
 		if err != nil {
 			return nil, err
 		}
 		if truthy(r) {
-			out.set(k, m[k])
+			out.Set(k, v)
 		}
 	}
-	if len(out.keys) == 0 {
+	if out.Len() == 0 {
 		return undefined, nil
 	}
 	return out, nil

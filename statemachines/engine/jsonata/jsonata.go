@@ -1,13 +1,13 @@
 // Package jsonata is a JSONata (https://docs.jsonata.org) parser and evaluator over the engine's
-// value model (plain encoding/json trees with json.Number numbers), with the functions AWS Step
+// value model (package value: JSON trees with json.Number numbers and ordered objects), with the functions AWS Step
 // Functions adds ($partition, $range, $hash, $random with a seed, $uuid, $parse).
 //
 // The semantics follow the reference implementation, jsonata-js: result sequences, singleton
 // unwrapping and array flattening in paths, "undefined" as a result distinct from null, the
 // context ('@'), position ('#') and parent ('%') operators, the standard function library and
-// its error codes. Objects the expression builds keep their keys in creation order ($string,
-// $keys, $each and wildcards follow it); objects from the input are Go maps, which do not keep
-// an order, so theirs come sorted. Picture strings ($formatNumber, $formatInteger,
+// its error codes. Objects keep their keys in order, creation order for those the expression
+// builds and document order for the input's ($string, $keys, $each and wildcards follow it), as
+// in jsonata-js and Step Functions. Picture strings ($formatNumber, $formatInteger,
 // $now/$fromMillis/$toMillis) cover the common XPath components (picture.go). Regular
 // expressions run on Go's RE2, so JavaScript lookarounds and backreferences do not compile.
 // $eval is absent, as in Step Functions.
@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/acme-oem/vehicle-data/statemachines/engine/value"
 )
 
 // Expr is a compiled expression; it is immutable and safe for concurrent use.
@@ -67,8 +69,11 @@ func (x *Expr) EvalWith(input any, bindings map[string]any, opts Options) (resul
 	}
 	env := newFrame(nil)
 	env.ext = opts.Vars
+	// Callers may bind Go maps; they become objects with sorted keys (values of the value model
+	// pass unchanged at the cost of a type switch).
+	input = value.Normalize(input)
 	for k, v := range bindings {
-		env.bind(k, v)
+		env.bind(k, value.Normalize(v))
 	}
 	env.bind("$", input) // $$: the root input
 	if items, ok := input.([]any); ok {

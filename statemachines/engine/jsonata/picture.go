@@ -862,10 +862,10 @@ type numberFormat struct {
 	decimal, grouping, exponent, percent, perMille, minus, digit, pattern string
 }
 
-func newNumberFormat(opts map[string]any) numberFormat {
+func newNumberFormat(opts *object) numberFormat {
 	nf := numberFormat{decimal: ".", grouping: ",", exponent: "e", percent: "%", perMille: "‰", minus: "-", digit: "#", pattern: ";"}
 	set := func(key string, dst *string) {
-		if v, ok := opts[key].(string); ok && v != "" {
+		if v, ok := opts.Value(key).(string); ok && v != "" {
 			*dst = v
 		}
 	}
@@ -882,7 +882,7 @@ func newNumberFormat(opts map[string]any) numberFormat {
 
 // formatNumberPicture is $formatNumber: an XPath decimal picture such as "#,##0.00",
 // "$#,##0.00;($#,##0.00)", "0.0%" or "00.000e0" (XPath F&O 3.1, 4.7).
-func formatNumberPicture(f float64, picture string, opts map[string]any) (any, error) {
+func formatNumberPicture(f float64, picture string, opts *object) (any, error) {
 	nf := newNumberFormat(opts)
 	subs := strings.Split(picture, nf.pattern)
 	if len(subs) > 2 {

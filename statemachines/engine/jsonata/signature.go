@@ -156,7 +156,7 @@ func typeSymbol(v any) byte {
 		return 's'
 	case *lambda, *builtin, *partialFn, *chainFn, *transformFn, *regexValue:
 		return 'f'
-	case map[string]any, *object:
+	case *object:
 		return 'o'
 	}
 	if _, ok := asArray(v); ok {

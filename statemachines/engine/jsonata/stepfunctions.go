@@ -146,14 +146,14 @@ func decodeOrderedObject(dec *json.Decoder) (any, error) {
 			return nil, fmt.Errorf("decode json: %w", err)
 		}
 		k, _ := kt.(string)
-		if _, dup := o.vals[k]; dup {
+		if o.Has(k) {
 			return nil, fmt.Errorf("decode json: duplicate key %q", k)
 		}
 		v, err := decodeOrdered(dec)
 		if err != nil {
 			return nil, err
 		}
-		o.set(k, v)
+		o.Set(k, v)
 	}
 	if _, err := dec.Token(); err != nil { // '}'
 		return nil, fmt.Errorf("decode json: %w", err)

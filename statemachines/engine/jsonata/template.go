@@ -3,7 +3,6 @@ package jsonata
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -28,9 +27,14 @@ func ExpressionText(s string) (string, bool) {
 type Template struct {
 	lit  any
 	expr *Expr
-	obj  map[string]*Template
+	obj  []keyedTemplate // in the template's order, which is the output's, as in AWS
 	arr  []*Template
 	kind templateKind
+}
+
+type keyedTemplate struct {
+	key string
+	t   *Template
 }
 
 type templateKind uint8
@@ -61,7 +65,7 @@ func (e *TemplateError) Unwrap() error { return e.Err }
 
 // CompileTemplate compiles every "{% %}" string in v; a failure is a *TemplateError.
 func CompileTemplate(v any) (*Template, error) {
-	return compileTemplate(v, "")
+	return compileTemplate(value.Normalize(v), "") // Go maps are accepted, with sorted keys
 }
 
 func compileTemplate(v any, pointer string) (*Template, error) {
@@ -80,17 +84,16 @@ func compileTemplate(v any, pointer string) (*Template, error) {
 			return nil, &TemplateError{Pointer: pointer, Err: je}
 		}
 		return &Template{expr: &Expr{src: src, root: root}, kind: tmplExpr}, nil
-	case map[string]any:
-		t := &Template{obj: make(map[string]*Template, len(x)), kind: tmplObject}
+	case *value.Object:
+		t := &Template{obj: make([]keyedTemplate, 0, x.Len()), kind: tmplObject}
 		dynamic := false
-		// Sorted, so that the first error reported does not depend on map order.
-		for _, k := range sortedKeys(x) {
-			ct, err := compileTemplate(x[k], pointer+"/"+k)
+		for k, xv := range x.All() {
+			ct, err := compileTemplate(xv, pointer+"/"+k)
 			if err != nil {
 				return nil, err
 			}
 			dynamic = dynamic || ct.kind != tmplLiteral
-			t.obj[k] = ct
+			t.obj = append(t.obj, keyedTemplate{k, ct})
 		}
 		if !dynamic {
 			return &Template{lit: x}, nil
@@ -126,23 +129,14 @@ func (t *Template) walk(pointer string, fn func(string, *Expr)) {
 	case tmplExpr:
 		fn(pointer, t.expr)
 	case tmplObject:
-		for _, k := range sortedTemplateKeys(t.obj) {
-			t.obj[k].walk(pointer+"/"+k, fn)
+		for _, kt := range t.obj {
+			kt.t.walk(pointer+"/"+kt.key, fn)
 		}
 	case tmplArray:
 		for i, ct := range t.arr {
 			ct.walk(pointer+"/"+strconv.Itoa(i), fn)
 		}
 	}
-}
-
-func sortedTemplateKeys(m map[string]*Template) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // IsExpression reports whether the template is a single "{% %}" expression, and returns it.
@@ -159,13 +153,13 @@ func (t *Template) Eval(bindings map[string]any, field string, opts Options) (an
 	case tmplExpr:
 		return EvalField(t.expr, bindings, field, opts)
 	case tmplObject:
-		out := make(map[string]any, len(t.obj))
-		for k, ct := range t.obj {
-			v, err := ct.Eval(bindings, field+"/"+k, opts)
+		out := value.NewObject(len(t.obj))
+		for _, kt := range t.obj {
+			v, err := kt.t.Eval(bindings, field+"/"+kt.key, opts)
 			if err != nil {
 				return nil, err
 			}
-			out[k] = v
+			out.Set(kt.key, v)
 		}
 		return out, nil
 	case tmplArray:

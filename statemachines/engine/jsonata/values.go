@@ -3,11 +3,11 @@ package jsonata
 import (
 	"encoding/json"
 	"math"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/acme-oem/vehicle-data/statemachines/engine/value"
 )
 
 // undefType is JSONata's "undefined": no value at all, distinct from JSON null (Go nil).
@@ -36,55 +36,16 @@ type jarray struct {
 
 func newSeq(items ...any) *jarray { return &jarray{items: items, sequence: true} }
 
-// object is an object the expression built (object constructor, grouping, $merge, $sift):
-// its keys keep the order they were created in, which $string, $keys, $each and wildcards
-// follow as in jsonata-js. Objects from the input are plain maps, whose order the value model
-// does not keep (they come sorted).
-type object struct {
-	keys []string
-	vals map[string]any
-}
+// object is the value model's object, for the input's objects and those an expression builds
+// (object constructor, grouping, $merge, $sift) alike: its keys keep their order, which
+// $string, $keys, $each and wildcards follow as in jsonata-js.
+type object = value.Object
 
-func newObject(capacity int) *object {
-	return &object{keys: make([]string, 0, capacity), vals: make(map[string]any, capacity)}
-}
+func newObject(capacity int) *object { return value.NewObject(capacity) }
 
-// set adds or replaces a key; a new key goes last.
-func (o *object) set(k string, v any) {
-	if _, ok := o.vals[k]; !ok {
-		o.keys = append(o.keys, k)
-	}
-	o.vals[k] = v
-}
-
-func (o *object) remove(k string) {
-	if _, ok := o.vals[k]; !ok {
-		return
-	}
-	delete(o.vals, k)
-	o.keys = slices.DeleteFunc(o.keys, func(x string) bool { return x == k })
-}
-
-// asObject returns an object's fields and its keys in order (sorted for an input map).
-func asObject(v any) (map[string]any, []string, bool) {
-	switch o := v.(type) {
-	case map[string]any:
-		return o, sortedKeys(o), true
-	case *object:
-		return o.vals, o.keys, true
-	}
-	return nil, nil, false
-}
-
-// objectFields returns an object's fields without ordering them (for lookups).
-func objectFields(v any) (map[string]any, bool) {
-	switch o := v.(type) {
-	case map[string]any:
-		return o, true
-	case *object:
-		return o.vals, true
-	}
-	return nil, false
+func asObject(v any) (*object, bool) {
+	o, ok := v.(*object)
+	return o, ok
 }
 
 func asArray(v any) ([]any, bool) {
@@ -156,8 +117,8 @@ func truthy(v any) bool {
 	case string:
 		return x != ""
 	}
-	if m, ok := objectFields(v); ok {
-		return len(m) > 0
+	if m, ok := asObject(v); ok {
+		return m.Len() > 0
 	}
 	if f, ok := toNumber(v); ok {
 		return f != 0
@@ -196,13 +157,13 @@ func deepEqual(a, b any) bool {
 		y, ok := b.(string)
 		return ok && x == y
 	}
-	if x, ok := objectFields(a); ok {
-		y, ok := objectFields(b)
-		if !ok || len(x) != len(y) {
+	if x, ok := asObject(a); ok {
+		y, ok := asObject(b)
+		if !ok || x.Len() != y.Len() {
 			return false
 		}
-		for k, xv := range x {
-			yv, ok := y[k]
+		for k, xv := range x.All() {
+			yv, ok := y.Get(k)
 			if !ok || !deepEqual(xv, yv) {
 				return false
 			}
@@ -295,7 +256,7 @@ func writeJSON(b *strings.Builder, v any, pretty bool, indent string, round bool
 		b.WriteString(strconv.FormatBool(x))
 	case string:
 		writeQuoted(b, x)
-	case map[string]any, *object:
+	case *object:
 		return writeJSONObject(b, x, pretty, indent, round)
 	default:
 		return writeJSONNumber(b, v, round)
@@ -332,11 +293,10 @@ func writeJSONArray(b *strings.Builder, items []any, pretty bool, indent string,
 	return nil
 }
 
-func writeJSONObject(b *strings.Builder, x any, pretty bool, indent string, round bool) error {
-	fields, ordered, _ := asObject(x)
-	keys := make([]string, 0, len(ordered))
-	for _, k := range ordered {
-		if !isUndef(fields[k]) {
+func writeJSONObject(b *strings.Builder, fields *object, pretty bool, indent string, round bool) error {
+	keys := make([]string, 0, fields.Len())
+	for k, v := range fields.All() {
+		if !isUndef(v) {
 			keys = append(keys, k)
 		}
 	}
@@ -358,7 +318,7 @@ func writeJSONObject(b *strings.Builder, x any, pretty bool, indent string, roun
 		if pretty {
 			b.WriteByte(' ')
 		}
-		if err := writeJSON(b, fields[k], pretty, inner, round); err != nil {
+		if err := writeJSON(b, fields.Value(k), pretty, inner, round); err != nil {
 			return err
 		}
 	}
@@ -450,15 +410,15 @@ func toValue(v any) (any, bool, error) {
 		}
 		return out, true, nil
 	}
-	if fields, ok := objectFields(v); ok {
-		out := make(map[string]any, len(fields))
-		for k, val := range fields {
+	if fields, ok := asObject(v); ok {
+		out := newObject(fields.Len())
+		for k, val := range fields.All() {
 			cv, ok, err := toValue(val)
 			if err != nil {
 				return nil, false, err
 			}
 			if ok {
-				out[k] = cv
+				out.Set(k, cv)
 			}
 		}
 		return out, true, nil
@@ -509,7 +469,7 @@ func typeName(v any) string {
 		return "boolean"
 	case string:
 		return "string"
-	case map[string]any, *object:
+	case *object:
 		return "object"
 	}
 	if _, ok := toNumber(v); ok {
@@ -550,27 +510,11 @@ func cloneValue(v any) any {
 		return out
 	}
 	if o, ok := v.(*object); ok {
-		out := newObject(len(o.keys))
-		for _, k := range o.keys {
-			out.set(k, cloneValue(o.vals[k]))
-		}
-		return out
-	}
-	if m, ok := v.(map[string]any); ok {
-		out := make(map[string]any, len(m))
-		for k, val := range m {
-			out[k] = cloneValue(val)
+		out := newObject(o.Len())
+		for k, val := range o.All() {
+			out.Set(k, cloneValue(val))
 		}
 		return out
 	}
 	return v
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -5,17 +5,17 @@
 // "No results for path: $['a']['b']" (Jayway's normalized path), indefinite paths (wildcards,
 // slices, filters, unions, recursive descent) yield a possibly empty list of matches.
 //
-// Values are the trees of package value (nil, bool, json.Number, string, []any, map[string]any).
+// Values are the trees of package value (nil, bool, json.Number, string, []any, *value.Object).
 // A Path is immutable after Parse and safe for concurrent use.
 package jsonpath
 
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/acme-oem/vehicle-data/statemachines/engine/value"
 )
 
 // ErrNotFound reports that a definite path matched nothing; the wrapping error's message is
@@ -163,11 +163,11 @@ func (p *Path) getDefinite(doc any) (any, error) {
 		leaf := i == len(p.segs)-1
 		switch s.kind {
 		case segChild:
-			m, ok := cur.(map[string]any)
+			m, ok := cur.(*value.Object)
 			if !ok {
 				return nil, p.notObject(i, cur)
 			}
-			v, ok := m[s.names[0]]
+			v, ok := m.Get(s.names[0])
 			if !ok {
 				if leaf {
 					return nil, &notFoundError{"No results for path: " + p.norm}
@@ -235,9 +235,9 @@ func (p *Path) collect(cur, root any, i int, out []any) []any {
 func (p *Path) collectDeep(cur, root any, i int, out []any) []any {
 	out = p.step(cur, root, &p.segs[i], i, out)
 	switch x := cur.(type) {
-	case map[string]any:
-		for _, k := range slices.Sorted(maps.Keys(x)) {
-			out = p.collectDeep(x[k], root, i, out)
+	case *value.Object:
+		for _, v := range x.All() {
+			out = p.collectDeep(v, root, i, out)
 		}
 	case []any:
 		for _, v := range x {
@@ -283,22 +283,23 @@ func (p *Path) step(cur, root any, s *segment, i int, out []any) []any {
 }
 
 func (p *Path) stepChild(cur, root any, s *segment, i int, out []any) []any {
-	m, ok := cur.(map[string]any)
+	m, ok := cur.(*value.Object)
 	if !ok {
 		return out
 	}
 	if len(s.names) > 1 && i == len(p.segs)-1 {
-		// Jayway merges a multi-property leaf into one object of the properties present.
-		merged := make(map[string]any, len(s.names))
+		// Jayway merges a multi-property leaf into one object of the properties present, in the
+		// order the path names them.
+		merged := value.NewObject(len(s.names))
 		for _, n := range s.names {
-			if v, ok := m[n]; ok {
-				merged[n] = v
+			if v, ok := m.Get(n); ok {
+				merged.Set(n, v)
 			}
 		}
 		return append(out, merged)
 	}
 	for _, n := range s.names {
-		if v, ok := m[n]; ok {
+		if v, ok := m.Get(n); ok {
 			out = p.collect(v, root, i+1, out)
 		}
 	}
@@ -307,9 +308,9 @@ func (p *Path) stepChild(cur, root any, s *segment, i int, out []any) []any {
 
 func (p *Path) stepWildcard(cur, root any, i int, out []any) []any {
 	switch x := cur.(type) {
-	case map[string]any:
-		for _, k := range slices.Sorted(maps.Keys(x)) {
-			out = p.collect(x[k], root, i+1, out)
+	case *value.Object:
+		for _, v := range x.All() {
+			out = p.collect(v, root, i+1, out)
 		}
 	case []any:
 		for _, v := range x {
@@ -327,7 +328,7 @@ func (p *Path) stepFilter(cur, root any, s *segment, i int, out []any) []any {
 				out = p.collect(v, root, i+1, out)
 			}
 		}
-	case map[string]any:
+	case *value.Object:
 		if s.filter.test(x, root) {
 			out = p.collect(x, root, i+1, out)
 		}
@@ -361,8 +362,8 @@ func lengthOf(v any, p *Path) (any, error) {
 	switch x := v.(type) {
 	case []any:
 		return jsonInt(len(x)), nil
-	case map[string]any:
-		return jsonInt(len(x)), nil
+	case *value.Object:
+		return jsonInt(x.Len()), nil
 	case string:
 		return jsonInt(len([]rune(x))), nil
 	default:

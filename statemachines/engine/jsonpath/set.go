@@ -27,30 +27,26 @@ func (p *Path) setAt(cur any, missing bool, i int, v any) (any, error) {
 	switch s.kind {
 	case segChild:
 		name := s.names[0]
-		var m map[string]any
-		if missing {
-			m = nil
-		} else {
+		var m *value.Object
+		if !missing {
 			var ok bool
-			m, ok = cur.(map[string]any)
+			m, ok = cur.(*value.Object)
 			if !ok {
 				return nil, resultPathError(name, cur)
 			}
 		}
-		out := make(map[string]any, len(m)+1)
-		for k, x := range m {
-			out[k] = x
-		}
+		// As in AWS, an existing key keeps its place and a new one goes last.
+		out := m.CloneWithRoom(1)
 		if last {
-			out[name] = v
+			out.Set(name, v)
 			return out, nil
 		}
-		child, exists := m[name]
+		child, exists := m.Get(name)
 		nv, err := p.setAt(child, !exists, i+1, v)
 		if err != nil {
 			return nil, err
 		}
-		out[name] = nv
+		out.Set(name, nv)
 		return out, nil
 	case segIndex:
 		idx := s.indexes[0]

@@ -30,7 +30,7 @@ func javaClass(v any) string {
 		return "java.lang.Long"
 	case []any:
 		return "net.minidev.json.JSONArray"
-	case map[string]any:
+	case *value.Object:
 		return "net.minidev.json.JSONObject"
 	}
 	return "java.lang.Object"

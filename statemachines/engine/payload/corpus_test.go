@@ -33,10 +33,10 @@ type corpusCase struct {
 }
 
 type expectation struct {
-	Status string `json:"status"`
-	Output any    `json:"output"`
-	Error  string `json:"error"`
-	Cause  string `json:"cause"`
+	Status string          `json:"status"`
+	Output json.RawMessage `json:"output"`
+	Error  string          `json:"error"`
+	Cause  string          `json:"cause"`
 }
 
 // corpusDir walks up from the package directory to the folder holding testdata/conformance/sfn.
@@ -104,7 +104,7 @@ func TestCorpus(t *testing.T) {
 		counts := perArea[area]
 		counts[0]++
 		perArea[area] = counts
-		if msg := runCase(def.(map[string]any), input, exp); msg != "" {
+		if msg := runCase(def.(*value.Object), input, exp); msg != "" {
 			if len(msg) > 600 {
 				msg = msg[:600] + "..."
 			}
@@ -147,23 +147,23 @@ func supported(c corpusCase, def any) bool {
 			return false
 		}
 	}
-	m, ok := def.(map[string]any)
+	m, ok := def.(*value.Object)
 	if !ok {
 		return false
 	}
-	if _, ok := m["QueryLanguage"]; ok {
+	if _, ok := m.Get("QueryLanguage"); ok {
 		return false
 	}
-	states, _ := m["States"].(map[string]any)
-	for _, s := range states {
-		st, _ := s.(map[string]any)
-		switch st["Type"] {
+	states, _ := m.Value("States").(*value.Object)
+	for _, s := range states.All() {
+		st, _ := s.(*value.Object)
+		switch st.Value("Type") {
 		case "Pass", "Choice", "Succeed", "Fail":
 		default:
 			return false
 		}
 		for _, k := range []string{"QueryLanguage"} {
-			if _, ok := st[k]; ok {
+			if _, ok := st.Get(k); ok {
 				return false
 			}
 		}
@@ -178,18 +178,18 @@ type failState struct{ name, cause string }
 
 func (f *failState) Error() string { return f.name + ": " + f.cause }
 
-func runCase(def map[string]any, input any, exp expectation) string {
-	states := def["States"].(map[string]any)
-	name := def["StartAt"].(string)
-	ctx := map[string]any{
-		"Execution":    map[string]any{"Input": input, "Name": "exec", "Id": "arn:aws:states:us-east-1:111111111111:execution:sm:exec"},
-		"StateMachine": map[string]any{"Name": "sm", "Id": "arn:aws:states:us-east-1:111111111111:stateMachine:sm"},
-	}
+func runCase(def *value.Object, input any, exp expectation) string {
+	states := def.Value("States").(*value.Object)
+	name := def.Value("StartAt").(string)
+	ctx := value.ObjectOf(
+		"Execution", value.ObjectOf("Input", input, "Name", "exec", "Id", "arn:aws:states:us-east-1:111111111111:execution:sm:exec"),
+		"StateMachine", value.ObjectOf("Name", "sm", "Id", "arn:aws:states:us-east-1:111111111111:stateMachine:sm"),
+	)
 	scope := vars{}
 	cur := input
 	for event := 2; ; event += 2 {
-		st := states[name].(map[string]any)
-		ctx["State"] = map[string]any{"Name": name, "EnteredTime": "2024-01-01T00:00:00Z"}
+		st := states.Value(name).(*value.Object)
+		ctx.Set("State", value.ObjectOf("Name", name, "EnteredTime", "2024-01-01T00:00:00Z"))
 		env := jsonpath.Env{Input: cur, Context: ctx, Vars: func(n string) (any, bool) { v, ok := scope[n]; return v, ok }}
 		next, out, err := runState(st, env, scope)
 		if err != nil {
@@ -220,15 +220,19 @@ func runCase(def map[string]any, input any, exp expectation) string {
 	if exp.Status != "SUCCEEDED" {
 		return fmt.Sprintf("succeeded with %s; want %s %s: %s", value.MustString(cur), exp.Status, exp.Error, exp.Cause)
 	}
-	if !value.Equal(cur, exp.Output) {
-		return fmt.Sprintf("output %s; want %s", value.MustString(cur), value.MustString(exp.Output))
+	want, err := value.Decode(exp.Output)
+	if err != nil {
+		return "expected output: " + err.Error()
+	}
+	if !value.Equal(cur, want) {
+		return fmt.Sprintf("output %s; want %s", value.MustString(cur), exp.Output)
 	}
 	return ""
 }
 
 // runState returns the next state ("" at the end) and the state output.
-func runState(st map[string]any, env jsonpath.Env, scope vars) (string, any, error) {
-	switch st["Type"] {
+func runState(st *value.Object, env jsonpath.Env, scope vars) (string, any, error) {
+	switch st.Value("Type") {
 	case "Succeed":
 		return "", env.Input, nil
 	case "Fail":
@@ -239,11 +243,11 @@ func runState(st map[string]any, env jsonpath.Env, scope vars) (string, any, err
 	return runPass(st, env, scope)
 }
 
-func runFail(st map[string]any, env jsonpath.Env) (string, any, error) {
-	e, _ := st["Error"].(string)
-	c, _ := st["Cause"].(string)
+func runFail(st *value.Object, env jsonpath.Env) (string, any, error) {
+	e, _ := st.Value("Error").(string)
+	c, _ := st.Value("Cause").(string)
 	for field, dst := range map[string]*string{"ErrorPath": &e, "CausePath": &c} {
-		src, ok := st[field].(string)
+		src, ok := st.Value(field).(string)
 		if !ok {
 			continue
 		}
@@ -256,10 +260,10 @@ func runFail(st map[string]any, env jsonpath.Env) (string, any, error) {
 	return "", nil, &failState{name: e, cause: c}
 }
 
-func runChoice(st map[string]any, env jsonpath.Env, scope vars) (string, any, error) {
+func runChoice(st *value.Object, env jsonpath.Env, scope vars) (string, any, error) {
 	input := env.Input
-	for _, raw := range st["Choices"].([]any) {
-		rule, err := choice.Compile(raw.(map[string]any))
+	for _, raw := range st.Value("Choices").([]any) {
+		rule, err := choice.Compile(raw.(*value.Object))
 		if err != nil {
 			return "", nil, fmt.Errorf("compile choice: %w", err)
 		}
@@ -268,7 +272,7 @@ func runChoice(st map[string]any, env jsonpath.Env, scope vars) (string, any, er
 			return "", nil, err
 		}
 		if ok {
-			if a, ok := raw.(map[string]any)["Assign"]; ok {
+			if a, ok := raw.(*value.Object).Get("Assign"); ok {
 				if err := assign(a, env, scope); err != nil {
 					return "", nil, err
 				}
@@ -276,23 +280,23 @@ func runChoice(st map[string]any, env jsonpath.Env, scope vars) (string, any, er
 			return rule.Next(), input, nil
 		}
 	}
-	if a, ok := st["Assign"]; ok {
+	if a, ok := st.Get("Assign"); ok {
 		if err := assign(a, env, scope); err != nil {
 			return "", nil, err
 		}
 	}
-	d, ok := st["Default"].(string)
+	d, ok := st.Value("Default").(string)
 	if !ok {
 		return "", nil, &value.Error{Name: "States.NoChoiceMatched", Cause: "No Matches!"}
 	}
 	return d, input, nil
 }
 
-func runPass(st map[string]any, env jsonpath.Env, scope vars) (string, any, error) {
-	next, _ := st["Next"].(string)
+func runPass(st *value.Object, env jsonpath.Env, scope vars) (string, any, error) {
+	next, _ := st.Value("Next").(string)
 	input := env.Input
 	effective := input
-	if p, ok := st["InputPath"]; ok {
+	if p, ok := st.Get("InputPath"); ok {
 		v, err := applyPath(p, env, "InputPath")
 		if err != nil {
 			return "", nil, err
@@ -300,9 +304,9 @@ func runPass(st map[string]any, env jsonpath.Env, scope vars) (string, any, erro
 		effective = v
 	}
 	result := effective
-	if r, ok := st["Result"]; ok {
+	if r, ok := st.Get("Result"); ok {
 		result = r
-	} else if params, ok := st["Parameters"]; ok {
+	} else if params, ok := st.Get("Parameters"); ok {
 		t, err := payload.Compile(params)
 		if err != nil {
 			return "", nil, fmt.Errorf("compile Parameters: %w", err)
@@ -316,14 +320,14 @@ func runPass(st map[string]any, env jsonpath.Env, scope vars) (string, any, erro
 	// Assign sees the state's result as "$"; its variables become visible only after the state
 	// (OutputPath below still reads the old values).
 	var assigned vars
-	if a, ok := st["Assign"]; ok {
+	if a, ok := st.Get("Assign"); ok {
 		assigned = vars{}
 		if err := assign(a, jsonpath.Env{Input: result, Context: env.Context, Vars: env.Vars}, assigned); err != nil {
 			return "", nil, err
 		}
 	}
 	out := result
-	if rp, ok := st["ResultPath"]; ok {
+	if rp, ok := st.Get("ResultPath"); ok {
 		if rp == nil {
 			out = input
 		} else {
@@ -337,7 +341,7 @@ func runPass(st map[string]any, env jsonpath.Env, scope vars) (string, any, erro
 			}
 		}
 	}
-	if op, ok := st["OutputPath"]; ok {
+	if op, ok := st.Get("OutputPath"); ok {
 		v, err := applyPath(op, jsonpath.Env{Input: out, Context: env.Context, Vars: env.Vars}, "OutputPath")
 		if err != nil {
 			return "", nil, err
@@ -359,7 +363,7 @@ func assign(a any, env jsonpath.Env, scope vars) error {
 	if err != nil {
 		return err
 	}
-	for k, x := range v.(map[string]any) {
+	for k, x := range v.(*value.Object).All() {
 		scope[k] = x
 	}
 	return nil
@@ -388,7 +392,7 @@ func evalExpr(src, field string, env jsonpath.Env) (any, error) {
 // applyPath evaluates InputPath/OutputPath the way AWS words failures.
 func applyPath(raw any, env jsonpath.Env, field string) (any, error) {
 	if raw == nil {
-		return map[string]any{}, nil
+		return value.NewObject(0), nil
 	}
 	s := raw.(string)
 	if intrinsic.IsCall(s) {

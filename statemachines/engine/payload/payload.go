@@ -7,8 +7,6 @@ package payload
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/acme-oem/vehicle-data/statemachines/engine/intrinsic"
@@ -52,18 +50,18 @@ func Compile(tmpl any) (*Template, error) {
 
 func compile(v any) (node, error) {
 	switch x := v.(type) {
-	case map[string]any:
+	case *value.Object:
 		dynamic := false
-		fields := make([]field, 0, len(x))
-		for _, k := range slices.Sorted(maps.Keys(x)) {
-			f, err := compileField(k, x[k])
+		fields := make([]field, 0, x.Len())
+		for k, xv := range x.All() { // the template's order is the output's, as in AWS
+			f, err := compileField(k, xv)
 			if err != nil {
 				return node{}, err
 			}
 			if f.path != nil || f.call != nil || !f.child.static {
 				dynamic = true
-				// "a" and "a.$" would both write "a"; which one wins must not depend on map order.
-				if _, clash := x[f.key]; clash && f.key != k {
+				// "a" and "a.$" would both write "a"; AWS rejects that rather than pick one.
+				if x.Has(f.key) && f.key != k {
 					return node{}, &CompileError{Field: k, Msg: fmt.Sprintf(
 						"The fields '%s' and '%s' cannot both be set: they produce the same key", f.key, k)}
 				}
@@ -73,7 +71,7 @@ func compile(v any) (node, error) {
 		if !dynamic {
 			return node{static: true, lit: x}, nil
 		}
-		return node{fields: fields}, nil
+		return node{fields: awsFieldOrder(fields)}, nil
 	case []any:
 		dynamic := false
 		elems := make([]node, len(x))
@@ -94,6 +92,28 @@ func compile(v any) (node, error) {
 	default:
 		return node{static: true, lit: v}, nil
 	}
+}
+
+// awsFieldOrder puts the fields in the order AWS's output has them: the literal keys first, in
+// the template's order, then the computed ("key.$") ones in java.util.HashMap order, which is
+// how Step Functions assembles the object (package value explains the order). Evaluating in this
+// order also makes the first failing field the one AWS reports.
+func awsFieldOrder(fields []field) []field {
+	out := make([]field, 0, len(fields))
+	var computed []string
+	byKey := map[string]field{}
+	for _, f := range fields {
+		if f.src == f.key {
+			out = append(out, f)
+			continue
+		}
+		computed = append(computed, f.key)
+		byKey[f.key] = f
+	}
+	for _, k := range value.JavaHashOrder(computed) {
+		out = append(out, byKey[k])
+	}
+	return out
 }
 
 func compileField(k string, v any) (field, error) {
@@ -182,7 +202,7 @@ func (n *node) eval(env jsonpath.Env) (any, error) {
 		}
 		return out, nil
 	}
-	out := make(map[string]any, len(n.fields))
+	out := value.NewObject(len(n.fields))
 	for i := range n.fields {
 		f := &n.fields[i]
 		var v any
@@ -208,7 +228,7 @@ func (n *node) eval(env jsonpath.Env) (any, error) {
 				return nil, err
 			}
 		}
-		out[f.key] = v
+		out.Set(f.key, v)
 	}
 	return out, nil
 }

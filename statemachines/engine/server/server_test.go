@@ -480,3 +480,30 @@ func TestLoadFromGoIsVisibleThroughTheAPI(t *testing.T) {
 		t.Fatal("an invalid definition loaded")
 	}
 }
+
+// TestOutputKeepsMemberOrder: object members come back through the API in document order (and
+// JSONPath templates in AWS's order), for sync and async executions alike.
+func TestOutputKeepsMemberOrder(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, engine.Options{})
+	def := `{"StartAt":"P","States":{"P":{"Type":"Pass","ResultPath":"$.added","Parameters":{"zulu":1,"json.$":"States.JsonToString($.car)"},"End":true}}}`
+	input := `{"car":{"vin":"X","make":"Audi"},"b":2,"a":1}`
+	want := `{"car":{"vin":"X","make":"Audi"},"b":2,"a":1,"added":{"zulu":1,"json":"{\"vin\":\"X\",\"make\":\"Audi\"}"}}`
+	express := s.create(t, "ordered", "EXPRESS", def)
+	res, err := s.client.StartSyncExecution(t.Context(), &sfn.StartSyncExecutionInput{StateMachineArn: aws.String(express), Input: aws.String(input)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := aws.ToString(res.Output); got != want {
+		t.Fatalf("sync output\n got: %s\nwant: %s", got, want)
+	}
+	standard := s.create(t, "ordered-std", "STANDARD", def)
+	start, err := s.client.StartExecution(t.Context(), &sfn.StartExecutionInput{StateMachineArn: aws.String(standard), Input: aws.String(input)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := poll(t, s, aws.ToString(start.ExecutionArn))
+	if got := aws.ToString(d.Output); got != want || aws.ToString(d.Input) != input {
+		t.Fatalf("describe: input %s output %s", aws.ToString(d.Input), got)
+	}
+}

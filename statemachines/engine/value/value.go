@@ -1,48 +1,17 @@
-// Package value is the engine's JSON value model: the plain trees encoding/json produces when
-// decoding with UseNumber (nil, bool, json.Number, string, []any, map[string]any).
+// Package value is the engine's JSON value model: the trees encoding/json would produce when
+// decoding with UseNumber, except that objects are *Object, which keeps members in document order (nil, bool, json.Number, string, []any, *Object).
 //
 // Numbers stay json.Number so that what AWS echoes back (1.0 versus 1, integers beyond 2^53)
 // survives a round trip through the engine unchanged.
 package value
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"maps"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 )
-
-// Decode parses one JSON document; trailing data is an error.
-func Decode(b []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("decode json: %w", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("decode json: unexpected data after the document")
-	}
-	return v, nil
-}
-
-// Marshal renders v compactly, without HTML escaping (AWS does not escape <, > or &).
-func Marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, fmt.Errorf("encode json: %w", err)
-	}
-	b := buf.Bytes()
-	return b[:len(b)-1], nil // Encoder appends a newline
-}
 
 // MustString renders v for messages; values built by this package always marshal.
 func MustString(v any) string {
@@ -100,7 +69,7 @@ func TypeName(v any) string {
 		return "string"
 	case []any:
 		return "array"
-	case map[string]any:
+	case *Object:
 		return "object"
 	default:
 		return fmt.Sprintf("%T", v)
@@ -140,13 +109,13 @@ func Equal(a, b any) bool {
 			}
 		}
 		return true
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
+	case *Object:
+		y, ok := b.(*Object)
+		if !ok || x.Len() != y.Len() {
 			return false
 		}
-		for k, xv := range x {
-			yv, ok := y[k]
+		for k, xv := range x.All() {
+			yv, ok := y.Get(k)
 			if !ok || !Equal(xv, yv) {
 				return false
 			}
@@ -166,10 +135,10 @@ func Copy(v any) any {
 			out[i] = Copy(x[i])
 		}
 		return out
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, xv := range x {
-			out[k] = Copy(xv)
+	case *Object:
+		out := x.Clone()
+		for i := range out.ms {
+			out.ms[i].val = Copy(out.ms[i].val)
 		}
 		return out
 	default:
@@ -189,7 +158,7 @@ type Error struct {
 func (e *Error) Error() string { return e.Name + ": " + e.Cause }
 
 // WriteJava renders v the way Java's toString renders the JSON values AWS holds ({a=1, b=[1, 2]}):
-// strings bare, scalars as JSON, object keys in sorted order (Go maps keep no insertion order).
+// strings bare, scalars as JSON, object members in order.
 // States.Format and Jayway's error messages both print values this way.
 func WriteJava(b *strings.Builder, v any) {
 	switch x := v.(type) {
@@ -204,15 +173,15 @@ func WriteJava(b *strings.Builder, v any) {
 			WriteJava(b, e)
 		}
 		b.WriteByte(']')
-	case map[string]any:
+	case *Object:
 		b.WriteByte('{')
-		for i, k := range slices.Sorted(maps.Keys(x)) {
+		for i, m := range x.ms {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(k)
+			b.WriteString(m.key)
 			b.WriteByte('=')
-			WriteJava(b, x[k])
+			WriteJava(b, m.val)
 		}
 		b.WriteByte('}')
 	default:
