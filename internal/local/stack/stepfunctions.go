@@ -14,7 +14,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/acme-oem/vehicle-data/internal/cost"
@@ -45,9 +44,6 @@ type StepFunctions struct {
 // arnPrefixRE is a state machine ARN up to the name: its region is the client's.
 var arnPrefixRE = regexp.MustCompile(`^arn:aws[a-z-]*:states:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:stateMachine:[A-Za-z0-9_-]*$`)
 
-// localCredentials sign requests to the local endpoint, which accepts any signature.
-var localCredentials = credentials.NewStaticCredentialsProvider("local", "local", "")
-
 // stepFunctionsExecutor builds the gateway's Executor: the sfn client against the local engine's
 // endpoint (localURL), or against deployed machines when cfg.ARNPrefix is set.
 func stepFunctionsExecutor(ctx context.Context, cfg StepFunctions, localURL string, meters *sync.Map) (gateway.StepFunctions, error) {
@@ -64,8 +60,11 @@ func stepFunctionsExecutor(ctx context.Context, cfg StepFunctions, localURL stri
 			IdleConnTimeout:     90 * time.Second,
 		}}}
 		client := sfn.NewFromConfig(aws.Config{
-			Region:      localRegion,
-			Credentials: localCredentials,
+			Region: localRegion,
+			// The local endpoint checks no signature, so the client sends none: anonymous
+			// credentials make the SDK skip SigV4 (58 fewer allocations per call, see the
+			// engine's BenchmarkStartSyncLoopbackPassChain20).
+			Credentials: aws.AnonymousCredentials{},
 			HTTPClient:  httpClient,
 		}, server.Endpoint(localURL), noRetry)
 		return gateway.StepFunctions{Client: client, ARN: stateMachineArn}, nil

@@ -103,6 +103,15 @@ func TestStepFunctionsEndpointOverride(t *testing.T) {
 	if got := fields["stateMachineArn"]; got != stateMachineArn("vehicle-report") {
 		t.Errorf("local stateMachineArn %q", got)
 	}
+	// The local engine checks no signature, so the client spends nothing on one; a deployed
+	// stage gets SigV4.
+	if auth := req.Header.Get("Authorization"); auth != "" {
+		t.Errorf("local request signed: %s", auth)
+	}
+	deployed, _ := capturedStart(t, StepFunctions{ARNPrefix: "arn:aws:states:eu-west-1:222222222222:stateMachine:vehicle-data-qa-"}, "")
+	if auth := deployed.Header.Get("Authorization"); !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") {
+		t.Errorf("deployed request not signed: %q", auth)
+	}
 }
 
 // TestStepFunctionsBadARNPrefix: a prefix that is not a state machine ARN stops the start,
