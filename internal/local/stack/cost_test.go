@@ -1,7 +1,9 @@
 package stack_test
 
 import (
+	"log/slog"
 	"math"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -179,4 +181,35 @@ func TestCostOfACachedAndAColdReport(t *testing.T) {
 	near("cached: Express duration USD", b.ExpressDuration, exGBs*0.00001667)
 	near("cached: Lambda duration USD", b.LambdaDuration, lGBs*0.0000133334)
 	t.Logf("cached: %.12f USD (%v RCU)", b.Total, itemRCU*0.5)
+}
+
+// TestLogBytesAreMetered: the bytes a request's log lines take as JSON (what CloudWatch Logs
+// ingests from the Lambda steps) land on its meter; the gateway's access line is written after
+// the answer, so it is not in the answer's estimate.
+func TestLogBytesAreMetered(t *testing.T) {
+	logs := &syncBuffer{}
+	var mu sync.Mutex
+	var last cost.Usage
+	st, err := stack.Start(t.Context(), stack.Config{Sim: sim.Options{NoLatency: true},
+		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
+		Usage:  func(u cost.Usage) { mu.Lock(); last = u; mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	_, h, _ := call(t, http.MethodGet, st.APIURL+"/vehicles/"+freshVIN(), "", nil)
+	drain(t, st)
+	id := h.Get("X-Request-Id")
+	want := 0
+	for line := range strings.Lines(logs.String()) {
+		if strings.Contains(line, `"requestId":"`+id+`"`) && !strings.Contains(line, `"msg":"access"`) {
+			want += len(line)
+		}
+	}
+	mu.Lock()
+	got := last.LogBytes
+	mu.Unlock()
+	if want == 0 || got != int64(want) {
+		t.Errorf("metered %d log bytes, want the %d bytes of the request's step lines", got, want)
+	}
 }

@@ -1,8 +1,11 @@
 package stack
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -117,4 +120,38 @@ func (x meteredExecutor) StartSyncExecution(ctx context.Context, sm string, inpu
 	r, err := x.next.StartSyncExecution(ctx, sm, input)
 	cost.MeterFrom(ctx).AddExpress(sm, time.Since(start), 0)
 	return r, err //nolint:wrapcheck // a decorator passes the executor's error on as it is
+}
+
+// meteredLogs puts the size of every line logged under a request's context on its cost meter,
+// measured as the JSON line CloudWatch Logs would ingest (the Lambda binary logs JSON), whatever
+// format the local log prints in. Lines outside a request (start-up, the simulators) are not
+// metered; neither are Lambda's own START/END/REPORT lines.
+type meteredLogs struct {
+	next slog.Handler
+	// shape replays WithAttrs and WithGroup on the JSON handler each line is measured with.
+	shape []func(slog.Handler) slog.Handler
+}
+
+func (h meteredLogs) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
+
+func (h meteredLogs) Handle(ctx context.Context, r slog.Record) error {
+	if m := cost.MeterFrom(ctx); m != nil {
+		var buf bytes.Buffer
+		var j slog.Handler = slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})
+		for _, f := range h.shape {
+			j = f(j)
+		}
+		if j.Handle(ctx, r) == nil {
+			m.AddLogBytes(buf.Len())
+		}
+	}
+	return h.next.Handle(ctx, r) //nolint:wrapcheck // a decorator passes the handler's error on
+}
+
+func (h meteredLogs) WithAttrs(as []slog.Attr) slog.Handler {
+	return meteredLogs{next: h.next.WithAttrs(as), shape: append(slices.Clip(h.shape), func(j slog.Handler) slog.Handler { return j.WithAttrs(as) })}
+}
+
+func (h meteredLogs) WithGroup(name string) slog.Handler {
+	return meteredLogs{next: h.next.WithGroup(name), shape: append(slices.Clip(h.shape), func(j slog.Handler) slog.Handler { return j.WithGroup(name) })}
 }

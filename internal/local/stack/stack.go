@@ -165,8 +165,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	// Every line logged under a request's context carries its request id and trace id.
-	log = slog.New(telemetry.LogHandler(log.Handler()))
+	// Every line logged under a request's context carries its request id and trace id, and its
+	// size lands on the request's cost meter (CloudWatch Logs ingestion).
+	log = slog.New(telemetry.LogHandler(meteredLogs{next: log.Handler()}))
 	if cfg.Root == "" {
 		if cfg.Root, err = FindRoot("."); err != nil {
 			return nil, err
