@@ -23,6 +23,10 @@
 //	                 as the registry holds the owner's contact
 //	OIDC_ISSUER, OIDC_AUDIENCE (OIDC_JWKS_URL, OIDC_AUDIENCE_CLAIM, OIDC_ROLE_CLAIM optional)
 //	                 the authorizer's token issuer and audience; Cognito: client_id, cognito:groups
+//	AWS_XRAY_DAEMON_ADDRESS, _X_AMZN_TRACE_ID
+//	                 set by Lambda with active tracing: the steps' spans (the step, its legacy
+//	                 calls and their attempts) go to the X-Ray daemon as subsegments of the
+//	                 invocation's segment (telemetry.XRayExporter), flushed after each invocation
 package main
 
 import (
@@ -34,6 +38,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/acme-oem/vehicle-data/functions/catalog"
 	"github.com/acme-oem/vehicle-data/internal/metrics"
@@ -73,6 +78,19 @@ func build(ctx context.Context, env func(string) string, log *slog.Logger) (lamb
 	// each invocation (Lambda freezes the process between them).
 	emf := metrics.NewEMF(os.Stdout, nil)
 	cfg.Metrics = emf
+	// With active tracing Lambda runs an X-Ray daemon and names it; each invocation's trace
+	// header (Root, the function's segment as Parent, Sampled) is in _X_AMZN_TRACE_ID.
+	var tp *sdktrace.TracerProvider
+	if addr := env(telemetry.DaemonAddressEnv); addr != "" {
+		exp, err := telemetry.NewXRayExporter(addr)
+		if err != nil {
+			return nil, err //nolint:wrapcheck // names the variable
+		}
+		if tp, err = telemetry.NewTracerProvider(telemetry.Options{Service: "lambda-" + name, Exporter: exp}); err != nil {
+			return nil, err //nolint:wrapcheck // telemetry's errors name the option
+		}
+		cfg.TracerProvider = tp
+	}
 	if name == catalog.Authorizer {
 		a, err := wiring.Authorizer(ctx, cfg)
 		if err != nil {
@@ -86,9 +104,18 @@ func build(ctx context.Context, env func(string) string, log *slog.Logger) (lamb
 	}
 	h, _ := fns.Lookup(name) // Build built name or failed
 	return invoker(func(ctx context.Context, payload []byte) ([]byte, error) {
+		if tp != nil {
+			ctx = telemetry.ContextWithHeader(ctx, env("_X_AMZN_TRACE_ID"))
+		}
 		out, err := h(ctx, payload)
 		if ferr := emf.Flush(); ferr != nil {
 			log.WarnContext(ctx, "metrics not written", "error", ferr.Error())
+		}
+		// Lambda freezes the process after the answer: send the spans before giving it.
+		if tp != nil {
+			if ferr := tp.ForceFlush(ctx); ferr != nil {
+				log.WarnContext(ctx, "spans not sent", "error", ferr.Error())
+			}
 		}
 		return out, err
 	}), nil

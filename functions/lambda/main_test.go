@@ -6,8 +6,10 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda/messages"
@@ -164,5 +166,46 @@ func TestAuthorizerAnswersAPIGatewayEvents(t *testing.T) {
 	}
 	if _, err = invoke(map[string]string{"Authorization": "Bearer " + token + "x"}); err == nil || err.Error() != "Unauthorized" {
 		t.Fatalf("tampered token: %v", err)
+	}
+}
+
+// With active tracing the binary sends the step's span to the X-Ray daemon Lambda names (a real
+// UDP socket on loopback here) as a subsegment of the invocation's segment, without the VIN.
+func TestStepSpansReachTheXRayDaemon(t *testing.T) {
+	var lc net.ListenConfig
+	pc, err := lc.ListenPacket(t.Context(), "udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pc.Close() })
+	const root, parent = "1-5759e988-bd862e3fe1be46a994272793", "53995c3f42cd8ad8"
+	h, err := build(context.Background(), envOf(map[string]string{
+		"HANDLER": catalog.ValidateVIN, "PSEUDONYM_KEY": "0123456789abcdef",
+		"AWS_XRAY_DAEMON_ADDRESS": pc.LocalAddr().String(), "_X_AMZN_TRACE_ID": "Root=" + root + ";Parent=" + parent + ";Sampled=1",
+	}), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const vin = "WVWZZZCD3MW100001"
+	if _, err := h.Invoke(context.Background(), []byte(`{"vin":"`+vin+`"}`)); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 70000)
+	_ = pc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, _, err := pc.ReadFrom(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := strings.Cut(string(buf[:n]), "\n")
+	var d struct {
+		Name     string `json:"name"`
+		TraceID  string `json:"trace_id"`
+		ParentID string `json:"parent_id"`
+	}
+	if err := json.Unmarshal([]byte(body), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Name != catalog.ValidateVIN || d.TraceID != root || d.ParentID != parent || strings.Contains(body, vin) {
+		t.Errorf("document %s: want %s in trace %s under %s, without the VIN", body, catalog.ValidateVIN, root, parent)
 	}
 }

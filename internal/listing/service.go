@@ -57,6 +57,8 @@ type Service struct {
 	// ClaimTimeout is how long a VIN claim whose listing was never written blocks other creates:
 	// after it the creator's retries have certainly stopped (idempotency keys live as long).
 	ClaimTimeout time.Duration
+	// Observer, when set, is told how each write ended (operators' metrics).
+	Observer Observer
 }
 
 func (s *Service) now() time.Time {
@@ -95,31 +97,38 @@ func ValidateKey(key string) error {
 // retry finds its own claim; (3) the listing is inserted only if its id is new. A retry after a
 // crash anywhere redoes the missing writes with the same id; only (3) is acknowledged.
 func (s *Service) Create(ctx context.Context, req CreateRequest) (Listing, error) {
+	l, replayed, err := s.create(ctx, req)
+	s.observe(ctx, OpCreate, err, replayed)
+	return l, err
+}
+
+// create is Create; replayed says the listing was made by an earlier request with the key.
+func (s *Service) create(ctx context.Context, req CreateRequest) (Listing, bool, error) {
 	vin, err := req.Draft.Validate()
 	if err != nil {
-		return Listing{}, err
+		return Listing{}, false, err
 	}
 	if err := ValidateKey(req.IdempotencyKey); err != nil {
-		return Listing{}, err
+		return Listing{}, false, err
 	}
 	now := s.now()
 	fp := req.Draft.Fingerprint(vin)
 	res, err := s.Store.Reserve(ctx, req.Seller, req.IdempotencyKey,
 		Reservation{ListingID: s.NewID(), Fingerprint: fp, ExpiresAt: now.Add(IdempotencyExpiry)}, now)
 	if err != nil {
-		return Listing{}, fmt.Errorf("reserve idempotency key: %w", err)
+		return Listing{}, false, fmt.Errorf("reserve idempotency key: %w", err)
 	}
 	if res.Fingerprint != fp {
-		return Listing{}, apperr.New(apperr.Unprocessable, "this Idempotency-Key was used with a different request body")
+		return Listing{}, false, apperr.New(apperr.Unprocessable, "this Idempotency-Key was used with a different request body")
 	}
 	// A retry of an acknowledged create answers the listing as it is.
 	if l, err := s.Store.Get(ctx, res.ListingID); err == nil {
-		return l, nil
+		return l, true, nil
 	} else if !errors.Is(err, ErrNotFound) {
-		return Listing{}, fmt.Errorf("read listing: %w", err)
+		return Listing{}, false, fmt.Errorf("read listing: %w", err)
 	}
 	if err := s.claim(ctx, vin, res.ListingID, now); err != nil {
-		return Listing{}, err
+		return Listing{}, false, err
 	}
 	l := Listing{ID: res.ListingID, Status: StatusActive, VIN: vin, Seller: req.Seller,
 		PriceEur: req.Draft.PriceEur, Description: req.Draft.Description, Photos: append([]string{}, req.Draft.Photos...),
@@ -130,13 +139,13 @@ func (s *Service) Create(ctx context.Context, req CreateRequest) (Listing, error
 		// A concurrent retry with the same key inserted it first.
 		got, gerr := s.Store.Get(ctx, l.ID)
 		if gerr != nil {
-			return Listing{}, fmt.Errorf("read listing after a lost insert race: %w", gerr)
+			return Listing{}, false, fmt.Errorf("read listing after a lost insert race: %w", gerr)
 		}
-		return got, nil
+		return got, true, nil
 	case err != nil:
-		return Listing{}, fmt.Errorf("insert listing: %w", err)
+		return Listing{}, false, fmt.Errorf("insert listing: %w", err)
 	}
-	return l, nil
+	return l, false, nil
 }
 
 // claim takes vin's active slot for id. Another holder is a 409 naming it, unless its listing is
@@ -219,6 +228,12 @@ func (s *Service) Public(ctx context.Context, id string) (Listing, error) {
 
 // Update applies a seller's patch under If-Match.
 func (s *Service) Update(ctx context.Context, id, subject, ifMatch string, p Patch) (Listing, error) {
+	l, err := s.update(ctx, id, subject, ifMatch, p)
+	s.observe(ctx, OpUpdate, err, false)
+	return l, err
+}
+
+func (s *Service) update(ctx context.Context, id, subject, ifMatch string, p Patch) (Listing, error) {
 	l, err := s.ForSeller(ctx, id, subject)
 	if err != nil {
 		return Listing{}, err
@@ -235,6 +250,12 @@ func (s *Service) Update(ctx context.Context, id, subject, ifMatch string, p Pat
 
 // Refresh replaces the verified snapshot.
 func (s *Service) Refresh(ctx context.Context, id, subject string, v Verified) (Listing, error) {
+	l, err := s.refresh(ctx, id, subject, v)
+	s.observe(ctx, OpRefresh, err, false)
+	return l, err
+}
+
+func (s *Service) refresh(ctx context.Context, id, subject string, v Verified) (Listing, error) {
 	l, err := s.ForSeller(ctx, id, subject)
 	if err != nil {
 		return Listing{}, err
@@ -248,6 +269,12 @@ func (s *Service) Refresh(ctx context.Context, id, subject string, v Verified) (
 // VIN's slot freed second: a crash between leaves a claim on a withdrawn listing, which the next
 // create takes over.
 func (s *Service) Withdraw(ctx context.Context, id, subject string) error {
+	err := s.withdraw(ctx, id, subject)
+	s.observe(ctx, OpWithdraw, err, false)
+	return err
+}
+
+func (s *Service) withdraw(ctx context.Context, id, subject string) error {
 	l, err := s.ForSeller(ctx, id, subject)
 	if err != nil {
 		return err

@@ -62,6 +62,10 @@ const (
 	DimOperation = "Operation"
 )
 
+// MethodUnknown is the Method of a proof step whose challenge could not be read (missing,
+// someone else's, used, expired or out of attempts), so its method is not known.
+const MethodUnknown = "unknown"
+
 // Dimension says which values a dimension may take: one of Values, or else a match of Pattern.
 type Dimension struct {
 	Name    string   `json:"name"`
@@ -126,7 +130,8 @@ func dimensions() []Dimension {
 			"started", "verified", "wrong_code", "expired", "exhausted", "locked_out", "replayed", "conflict", "rejected", "failed",
 		}, Help: "what happened; each metric's help names the values it uses"},
 		{Name: DimState, Values: []string{"closed", "half-open", "open"}, Help: "the circuit breaker state entered"},
-		{Name: DimMethod, Values: []string{"owner-code", "document-code"}, Help: "the proof-of-ownership method"},
+		{Name: DimMethod, Values: []string{"owner-code", "document-code", MethodUnknown},
+			Help: "the proof-of-ownership method; unknown when the challenge could not be read"},
 		{Name: DimOperation, Values: []string{"create", "update", "refresh", "withdraw"}, Help: "the listing write"},
 	}
 }
@@ -143,10 +148,10 @@ func metricDefs() []Metric {
 		{LegacyLatency, Milliseconds, []string{DimSource}, "legacy call latency, retries included"},
 		{BreakerTransitions, Count, []string{DimSource, DimState}, "circuit breaker state changes, by the state entered; State=open is alarmed"},
 		{CacheHits, Count, []string{DimSource}, "report sections served fresh from the cache"},
-		{CacheMisses, Count, []string{DimSource}, "report sections not in the cache or past their refresh time: fetched"},
-		{CacheStaleServes, Count, []string{DimSource}, "report sections served stale because the source failed"},
-		{ReportFreshness, Seconds, []string{DimSource}, "age of each report section served"},
-		{OwnershipProofs, Count, []string{DimMethod, DimOutcome}, "proof-of-ownership steps by outcome started | verified | wrong_code | expired | exhausted | locked_out | failed"},
+		{CacheMisses, Count, []string{DimSource}, "report sections fetched before answering: not in the cache, past their hard expiry, or without the personal item an owner needs"},
+		{CacheStaleServes, Count, []string{DimSource}, "report sections served stale: past their soft expiry (refreshed in the background) or their source failed"},
+		{ReportFreshness, Seconds, []string{DimSource}, "age of each report section served (now minus its fetch time), per source"},
+		{OwnershipProofs, Count, []string{DimMethod, DimOutcome}, "proof-of-ownership steps by outcome started | verified | wrong_code | expired | exhausted | locked_out | not_found | failed"},
 		{ListingWrites, Count, []string{DimOperation, DimOutcome}, "listing writes by outcome ok | replayed | conflict | rejected | failed"},
 	}
 }

@@ -72,6 +72,7 @@ type Service struct {
 	policy   Policy
 	now      Clock
 	alarm    Alarm
+	observer Observer
 }
 
 // NewService wires the service; all dependencies are required. It raises no alarm until
@@ -110,7 +111,12 @@ const (
 // a challenge that can never verify is stored instead, after the same work, delivery included
 // (so a delivery channel that is down fails both alike). The limits are applied before the
 // registry is asked, so a refusal does the same work for every VIN too.
-func (s *Service) StartChallenge(ctx context.Context, subject string, vin vehicle.VIN, method Method) (Challenge, error) {
+func (s *Service) StartChallenge(ctx context.Context, subject string, vin vehicle.VIN, method Method) (ch Challenge, err error) {
+	defer func() { s.observe(ctx, method, startOutcome(err)) }()
+	return s.startChallenge(ctx, subject, vin, method)
+}
+
+func (s *Service) startChallenge(ctx context.Context, subject string, vin vehicle.VIN, method Method) (Challenge, error) {
 	now := s.now()
 	// A caller who may not guess on this car now learns it before a code is sent for nothing.
 	if err := s.checkGuessBudgets(ctx, subject, vin, now); err != nil {
@@ -176,8 +182,16 @@ func (s *Service) Verify(ctx context.Context, subject string, vin vehicle.VIN, c
 	// The challenge first: a guess on a missing, used or expired challenge costs no budget.
 	ch, err := s.repo.ConsumeAttempt(ctx, challengeID, subject, vin, now)
 	if err != nil {
+		s.observe(ctx, "", verifyOutcome(err, false))
 		return Grant{}, fmt.Errorf("verify: %w", err)
 	}
+	g, err := s.evaluate(ctx, subject, vin, challengeID, code, ch, now)
+	s.observe(ctx, ch.Method, verifyOutcome(err, true))
+	return g, err
+}
+
+// evaluate is Verify once the challenge took the attempt.
+func (s *Service) evaluate(ctx context.Context, subject string, vin vehicle.VIN, challengeID, code string, ch Challenge, now time.Time) (Grant, error) {
 	pair, err := s.take(ctx, pairGuessKey(subject, vin), s.policy.PairGuesses, now, pairFull)
 	if err != nil {
 		return Grant{}, fmt.Errorf("verify: %w", err)

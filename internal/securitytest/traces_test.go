@@ -71,6 +71,13 @@ func TestTraceSpansCarryNoPersonalData(t *testing.T) {
 	for _, leak := range leaksIn(string(metricsJSON)+"\n", secrets) {
 		t.Errorf("a metric carries the %s", leak)
 	}
+	// The steps' own metrics were scanned too: the canary reports counted their cache misses
+	// and the served sections' ages.
+	for _, m := range []string{`"CacheMisses"`, `"ReportFreshness"`} {
+		if !strings.Contains(string(metricsJSON), m) {
+			t.Errorf("no %s series: the steps' metrics were not recorded, so not scanned", m)
+		}
+	}
 	for _, sys := range report.Sources() { // the systems the canary run calls
 		if bySystem[string(sys)] == 0 {
 			t.Errorf("no span for the legacy system %s: its calls are not traced (got %v)", sys, bySystem)

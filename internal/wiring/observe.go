@@ -20,9 +20,10 @@ import (
 
 // observeStep wraps a guarded step with what every step reports: one log line (step, outcome,
 // latency; the handler's LogHandler adds requestId and traceId), a span (telemetry.WrapStep,
-// when a tracer provider is configured) and, locally, the Lambda duration at the catalog's
-// memory on the request's cost meter.
-func observeStep(name string, log *slog.Logger, tp trace.TracerProvider, h step.Handler) step.Handler {
+// when a tracer provider is configured), the metrics its output tells (outputMetrics) and,
+// locally, the Lambda duration at the catalog's memory on the request's cost meter.
+func observeStep(name string, log *slog.Logger, tp trace.TracerProvider, rec recorder, now func() time.Time, h step.Handler) step.Handler {
+	after := outputMetrics(name, rec, now)
 	memory := 0
 	for _, s := range catalog.Steps() {
 		if s.Name == name {
@@ -34,6 +35,9 @@ func observeStep(name string, log *slog.Logger, tp trace.TracerProvider, h step.
 		out, err := h(ctx, payload)
 		d := time.Since(start)
 		cost.MeterFrom(ctx).AddLambda(name, memory, d)
+		if err == nil && after != nil {
+			after(ctx, out)
+		}
 		outcome := "ok"
 		level := slog.LevelInfo
 		if err != nil {

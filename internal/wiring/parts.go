@@ -217,9 +217,13 @@ func (p *parts) ownership(ctx context.Context) (*ownership.Service, error) {
 	}
 	p.svc = ownership.NewService(dynamo.NewOwnershipStore(api, p.cfg.TableName),
 		ownershipadapters.NewRegistry(reg), outbox, coder, ownership.DefaultPolicy(), p.now).
-		WithAlarm(ownershipadapters.NewLogAlarm(p.log, p.pseudo))
+		WithAlarm(ownershipadapters.NewLogAlarm(p.log, p.pseudo)).
+		WithObserver(p.recorder())
 	return p.svc, nil
 }
+
+// recorder records the steps' metrics on Config.Metrics (none when nil).
+func (p *parts) recorder() recorder { return recorder{rec: p.cfg.Metrics, log: p.log} }
 
 // fetchOffers is the offers fetch step on the offers client and the offers cache, which has the
 // report cache's tuning but its own expiry policy (dynamo.DefaultOffersPolicy).

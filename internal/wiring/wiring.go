@@ -236,7 +236,8 @@ func listingStep(mk func(listings.Config) step.Handler) func(context.Context, *p
 		if err != nil {
 			return nil, err
 		}
-		svc := &listing.Service{Store: dynamo.NewListings(api, p.cfg.TableName), Now: p.now, NewID: listing.NewID}
+		svc := &listing.Service{Store: dynamo.NewListings(api, p.cfg.TableName), Now: p.now, NewID: listing.NewID,
+			Observer: p.recorder()}
 		return mk(listings.Config{Service: svc, SiteURL: p.cfg.SiteURL}), nil
 	}
 }
@@ -339,7 +340,7 @@ func Build(ctx context.Context, cfg Config, names ...string) (*Functions, error)
 			p.close()
 			return nil, fmt.Errorf("wiring: step %s: %w", name, err)
 		}
-		fns.handlers[name] = observeStep(name, p.log, cfg.TracerProvider, step.Guard(name, p.log, h))
+		fns.handlers[name] = observeStep(name, p.log, cfg.TracerProvider, p.recorder(), p.now, step.Guard(name, p.log, h))
 	}
 	return fns, nil
 }

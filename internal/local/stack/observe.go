@@ -1,8 +1,11 @@
 package stack
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,14 +25,36 @@ const priceRegion = "eu-central-1"
 // that started its execution (the hook gets the execution's context), with the state's own
 // start and end. States are recorded when they end, so they are siblings of the step spans
 // they contain, not their parents: the waterfall places them by time.
-func stateSpans(tp trace.TracerProvider) func(engine.Event) {
+//
+// A Task state that starts another machine (nested, per machine and state) also puts the
+// nested execution on the request's cost meter, as one more Express request, and, when it
+// waited for it, as a span "execution/<machine>" over the child's run, around the child's own
+// states. A child started without waiting (report-refresh) outlives the request: it is counted
+// at Express's minimum billed duration (100 ms), its own steps land on the meter as they run.
+func stateSpans(tp trace.TracerProvider, nested map[string]map[string]nestedStart) func(engine.Event) {
 	tracer := tp.Tracer("github.com/acme-oem/vehicle-data/statemachines/engine")
 	return func(ev engine.Event) {
-		if ev.Kind != engine.EventStateExited || ev.Context == nil || !trace.SpanContextFromContext(ev.Context).IsValid() {
+		if ev.Kind != engine.EventStateExited || ev.Context == nil {
+			return
+		}
+		start := ev.Time.Add(-ev.Duration)
+		if n, ok := nested[ev.StateMachine][ev.State]; ok && ev.Error == "" {
+			d := 100 * time.Millisecond // Express's minimum billed duration
+			if n.sync {
+				d = ev.Duration
+			}
+			cost.MeterFrom(ev.Context).AddExpress(n.child, d, 0)
+			if n.sync && trace.SpanContextFromContext(ev.Context).IsValid() {
+				_, span := tracer.Start(ev.Context, "execution/"+n.child, trace.WithTimestamp(start),
+					trace.WithAttributes(attribute.String("sfn.state_machine", n.child), attribute.String("sfn.state", ev.State)))
+				span.End(trace.WithTimestamp(ev.Time))
+			}
+		}
+		if !trace.SpanContextFromContext(ev.Context).IsValid() {
 			return
 		}
 		_, span := tracer.Start(ev.Context, ev.StateMachine+"/"+ev.State,
-			trace.WithTimestamp(ev.Time.Add(-ev.Duration)),
+			trace.WithTimestamp(start),
 			trace.WithAttributes(
 				attribute.String("sfn.state_machine", ev.StateMachine),
 				attribute.String("sfn.state", ev.State),
@@ -46,12 +71,12 @@ func stateSpans(tp trace.TracerProvider) func(engine.Event) {
 // metered puts a cost.Meter in each API request's context (the engine executor adds the Express
 // execution, each step its Lambda duration) and answers with the estimate in
 // X-Estimated-Cost-Usd, priced from the repository's price file.
-func metered(prices cost.Prices, next http.Handler) http.Handler {
+func metered(prices cost.Prices, usage func(cost.Usage), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m := cost.NewMeter()
 		m.AddAPIRequest()
 		m.AddTrace(1) // every local request is traced
-		mw := &meterWriter{ResponseWriter: w, meter: m, prices: prices}
+		mw := &meterWriter{ResponseWriter: w, meter: m, prices: prices, usage: usage}
 		next.ServeHTTP(mw, r.WithContext(cost.WithMeter(r.Context(), m)))
 	})
 }
@@ -60,12 +85,17 @@ type meterWriter struct {
 	http.ResponseWriter
 	meter  *cost.Meter
 	prices cost.Prices
+	usage  func(cost.Usage)
 	once   sync.Once
 }
 
 func (w *meterWriter) setCost() {
 	w.once.Do(func() {
-		if b, err := w.prices.Cost(w.meter.Usage()); err == nil {
+		u := w.meter.Usage()
+		if w.usage != nil {
+			w.usage(u)
+		}
+		if b, err := w.prices.Cost(u); err == nil {
 			w.Header().Set(cost.HeaderName, cost.FormatUSD(b.Total))
 		}
 	})
@@ -90,4 +120,38 @@ func (x meteredExecutor) StartSyncExecution(ctx context.Context, sm string, inpu
 	r, err := x.next.StartSyncExecution(ctx, sm, input)
 	cost.MeterFrom(ctx).AddExpress(sm, time.Since(start), 0)
 	return r, err //nolint:wrapcheck // a decorator passes the executor's error on as it is
+}
+
+// meteredLogs puts the size of every line logged under a request's context on its cost meter,
+// measured as the JSON line CloudWatch Logs would ingest (the Lambda binary logs JSON), whatever
+// format the local log prints in. Lines outside a request (start-up, the simulators) are not
+// metered; neither are Lambda's own START/END/REPORT lines.
+type meteredLogs struct {
+	next slog.Handler
+	// shape replays WithAttrs and WithGroup on the JSON handler each line is measured with.
+	shape []func(slog.Handler) slog.Handler
+}
+
+func (h meteredLogs) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
+
+func (h meteredLogs) Handle(ctx context.Context, r slog.Record) error {
+	if m := cost.MeterFrom(ctx); m != nil {
+		var buf bytes.Buffer
+		var j slog.Handler = slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})
+		for _, f := range h.shape {
+			j = f(j)
+		}
+		if j.Handle(ctx, r) == nil {
+			m.AddLogBytes(buf.Len())
+		}
+	}
+	return h.next.Handle(ctx, r) //nolint:wrapcheck // a decorator passes the handler's error on
+}
+
+func (h meteredLogs) WithAttrs(as []slog.Attr) slog.Handler {
+	return meteredLogs{next: h.next.WithAttrs(as), shape: append(slices.Clip(h.shape), func(j slog.Handler) slog.Handler { return j.WithAttrs(as) })}
+}
+
+func (h meteredLogs) WithGroup(name string) slog.Handler {
+	return meteredLogs{next: h.next.WithGroup(name), shape: append(slices.Clip(h.shape), func(j slog.Handler) slog.Handler { return j.WithGroup(name) })}
 }

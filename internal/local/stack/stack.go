@@ -89,6 +89,9 @@ type Config struct {
 	Traces *telemetry.Recorder
 	// Metrics aggregates the catalogue's metrics for /dev/metrics; a fresh one when nil.
 	Metrics *metrics.Local
+	// Usage, when set, receives each API request's metered usage as its cost is answered
+	// (X-Estimated-Cost-Usd): what tests check the meter by.
+	Usage func(cost.Usage)
 	// WrapFunctions, when set, wraps each Lambda step's handler (as internal/wiring built it) once
 	// at start; the engine invokes what it returns, inside the step's span. For fault injection in tests (a step that panics or fails); nil runs the steps as
 	// they are.
@@ -162,8 +165,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	// Every line logged under a request's context carries its request id and trace id.
-	log = slog.New(telemetry.LogHandler(log.Handler()))
+	// Every line logged under a request's context carries its request id and trace id, and its
+	// size lands on the request's cost meter (CloudWatch Logs ingestion).
+	log = slog.New(telemetry.LogHandler(meteredLogs{next: log.Handler()}))
 	if cfg.Root == "" {
 		if cfg.Root, err = FindRoot("."); err != nil {
 			return nil, err
@@ -245,7 +249,9 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	s.closers = append(s.closers, func(ctx context.Context) error { return tp.Shutdown(ctx) })
 
 	s.Outbox = devoutbox.New(devoutbox.Options{DocumentCode: documentCodes(s.Sims)})
-	steps, err := buildSteps(ctx, s.DynamoDB, cfg.TableName, s.Sims, s.Outbox, cfg, log, tp, s.Metrics)
+	// Every DynamoDB call of the steps and of the state machines' dynamodb:* tasks puts its
+	// request units on the request's cost meter.
+	steps, err := buildSteps(ctx, dynamo.Metered(s.DynamoDB), cfg.TableName, s.Sims, s.Outbox, cfg, log, tp, s.Metrics)
 	if err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
@@ -268,7 +274,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("local stack: %w", err)
 	}
-	mux.Handle("/api/", metered(prices, telemetry.Server(tp, s.Metrics, s.Gateway)))
+	mux.Handle("/api/", metered(prices, cfg.Usage, telemetry.Server(tp, s.Metrics, s.Gateway)))
 	// The trace view and the metrics exist only in the local stack (no authentication).
 	mux.Handle("/dev/traces/", http.StripPrefix("/dev/traces", traceview.Handler(s.Traces)))
 	mux.Handle("/dev/metrics", s.Metrics.Handler())
@@ -445,10 +451,14 @@ func FindRoot(dir string) (string, error) {
 // the gateway in front of it, as API Gateway reaches Express machines through StartSyncExecution.
 func (s *Stack) startStateMachines(ctx context.Context, cfg Config, steps *wiring.Functions, tp trace.TracerProvider,
 	verifier *oidc.Verifier, log *slog.Logger) error {
+	nested, err := nestedStarts(cfg.Root)
+	if err != nil {
+		return err
+	}
 	s.Engine = engine.New(engine.Options{
 		Functions: lambdaFunctions(steps, cfg),
-		Trace:     stateSpans(tp),
-		DynamoDB:  s.DynamoDB,
+		Trace:     stateSpans(tp, nested),
+		DynamoDB:  dynamo.Metered(s.DynamoDB),
 		Region:    localRegion,
 		Account:   localAccount,
 	})
