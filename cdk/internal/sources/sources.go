@@ -158,6 +158,16 @@ func OpenAPI() []byte { return api.OpenAPI }
 // ${StateMachineArn} is to be replaced with the route's state machine ARN.
 const RequestTemplate = apigw.RequestTemplate
 
+// RequestTemplateFor is RequestTemplate for an operation declaring header parameters: they reach
+// the state machine under "headers", as the local gateway passes them.
+func RequestTemplateFor(headers []string) string { return apigw.RequestTemplateFor(headers) }
+
+// ResponseEnvelopeTemplate is the success branch of an x-response-envelope operation's response
+// template: the declared headers and the body from the {headers, body} output.
+func ResponseEnvelopeTemplate(headers []string, noContent bool, notEnvelope string) string {
+	return apigw.ResponseEnvelopeTemplate(headers, noContent, notEnvelope)
+}
+
 // ErrorRow is one row of the error table.
 type ErrorRow struct {
 	Code       string
