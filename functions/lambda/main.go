@@ -36,6 +36,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/functions/pretoken"
 	"github.com/acme-oem/vehicle-data/internal/metrics"
 	"github.com/acme-oem/vehicle-data/internal/telemetry"
 	"github.com/acme-oem/vehicle-data/internal/wiring"
@@ -79,6 +80,10 @@ func build(ctx context.Context, env func(string) string, log *slog.Logger) (lamb
 			return nil, err
 		}
 		return lambda.NewHandler(a.Handle), nil
+	}
+	if name == catalog.PreToken {
+		// Cognito's event in, the event with its response out; no settings, no metrics.
+		return lambda.NewHandler(pretoken.Handle), nil
 	}
 	fns, err := wiring.Build(ctx, cfg, name)
 	if err != nil {

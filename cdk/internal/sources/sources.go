@@ -20,6 +20,7 @@ import (
 	"github.com/acme-oem/vehicle-data/api"
 	"github.com/acme-oem/vehicle-data/config"
 	registry "github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/functions/pretoken"
 	"github.com/acme-oem/vehicle-data/internal/apigw"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
@@ -80,6 +81,18 @@ func Functions() []Step {
 
 // AuthorizerName is the catalog name of the API's Lambda authorizer.
 const AuthorizerName = registry.Authorizer
+
+// PreTokenName is the catalog name of the user pool's pre token generation trigger.
+const PreTokenName = registry.PreToken
+
+// OEMProviderName is the name the user pool gives the OEM's OIDC provider: the trigger copies the
+// dealer id only for users federated under it. DealerAttribute is the user attribute the
+// provider's dealer id claim is mapped to; DealerClaim the access token claim the authorizer reads.
+const (
+	OEMProviderName = pretoken.ProviderName
+	DealerAttribute = pretoken.DealerAttribute
+	DealerClaim     = auth.DefaultDealerClaim
+)
 
 // Placeholder is the ASL placeholder of a step's ARN ("fetch-workshop" is FetchWorkshopFunctionArn).
 func Placeholder(step string) string { return registry.Placeholder(step) }

@@ -32,6 +32,7 @@ type functions struct {
 	steps      map[string]*function // by registry name
 	order      []string
 	authorizer *function
+	preToken   *function
 	app        awscodedeploy.LambdaApplication
 }
 
@@ -110,6 +111,10 @@ func newFunctions(s *Stack, fns []sources.Step) *functions {
 			f.authorizer = fn
 			continue
 		}
+		if st.Name == sources.PreTokenName {
+			f.preToken = fn
+			continue
+		}
 		f.steps[st.Name] = fn
 		f.order = append(f.order, st.Name)
 	}
@@ -186,11 +191,11 @@ func suppressXRay(c interface{}) {
 
 // all lists the step functions in name order, then the authorizer.
 func (f *functions) all() []*function {
-	out := make([]*function, 0, len(f.order)+1)
+	out := make([]*function, 0, len(f.order)+2)
 	for _, n := range f.order {
 		out = append(out, f.steps[n])
 	}
-	return append(out, f.authorizer)
+	return append(out, f.authorizer, f.preToken)
 }
 
 // grantCodeDelivery lets a function send one-time codes: SMS through SNS, e-mail through SES.

@@ -63,6 +63,7 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 	s.data = newData(s)
 	s.identity = newIdentity(s)
 	s.functions = newFunctions(s, sources.Functions())
+	s.identity.addPreTokenTrigger(s.functions.preToken.alias)
 	if s.machines, err = newMachines(s); err != nil {
 		return nil, err
 	}
