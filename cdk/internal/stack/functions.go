@@ -137,7 +137,7 @@ func newFunction(s *Stack, f *functions, st sources.Step, env map[string]*string
 		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
 		Resources: &[]*string{lg.LogGroupArn()},
 	}))
-	fn := awslambda.NewFunction(s.Stack, jsii.String(id), &awslambda.FunctionProps{
+	props := &awslambda.FunctionProps{
 		FunctionName:  jsii.String(name),
 		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture:  awslambda.Architecture_ARM_64(),
@@ -151,7 +151,15 @@ func newFunction(s *Stack, f *functions, st sources.Step, env map[string]*string
 		Role:          role,
 		LoggingFormat: awslambda.LoggingFormat_JSON,
 		Description:   jsii.String("vehicle-data step " + st.Name),
-	})
+	}
+	inVPC := s.network.place(st, props)
+	fn := awslambda.NewFunction(s.Stack, jsii.String(id), props)
+	if inVPC {
+		// Lambda attaches the function's network interfaces with the execution role; CDK adds
+		// this policy only to roles it creates itself.
+		role.AddManagedPolicy(awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("service-role/AWSLambdaVPCAccessExecutionRole")))
+		allowENIs(role)
+	}
 	alias := awslambda.NewAlias(s.Stack, jsii.String(id+"Alias"), &awslambda.AliasProps{
 		AliasName: jsii.String(AliasName),
 		Version:   fn.CurrentVersion(),
