@@ -23,6 +23,9 @@
 //	                 as the registry holds the owner's contact
 //	OIDC_ISSUER, OIDC_AUDIENCE (OIDC_JWKS_URL, OIDC_AUDIENCE_CLAIM, OIDC_ROLE_CLAIM optional)
 //	                 the authorizer's token issuer and audience; Cognito: client_id, cognito:groups
+//
+// HANDLER=pre-token is the Cognito user pool's pre token generation trigger (functions/pretoken);
+// it reads no setting.
 package main
 
 import (
