@@ -38,6 +38,9 @@ const (
 	VehicleMarket   = "vehicle-market"   // similar cars and price statistics for a VIN
 	// Authorizer is the API Gateway Lambda authorizer: not a step, so no state machine names it.
 	Authorizer = "authorizer"
+	// PreToken is the Cognito user pool's pre token generation trigger (functions/pretoken): not
+	// a step either; it runs in AWS only (locally the development issuer mints the claims).
+	PreToken = "pre-token"
 )
 
 // Spec is what CDK needs to deploy a function. Timeout is the Lambda timeout: the ASL Task's
@@ -79,12 +82,15 @@ var specs = []Spec{
 // authorizer verifies a JWT (its key set is cached per instance): small and quick.
 var authorizer = Spec{Authorizer, 5 * time.Second, 128}
 
+// Cognito waits 5 s for a trigger; the pre token trigger does no I/O.
+var preToken = Spec{PreToken, 3 * time.Second, 128}
+
 // Steps lists every state machine step, in a stable order.
 func Steps() []Spec { return append([]Spec(nil), specs...) }
 
-// Specs lists every Lambda function, the steps and the authorizer, in a stable order: what CDK
-// deploys, one function each, from the one binary.
-func Specs() []Spec { return append(Steps(), authorizer) }
+// Specs lists every Lambda function, the steps, the authorizer and the pre token trigger, in a
+// stable order: what CDK deploys, one function each, from the one binary.
+func Specs() []Spec { return append(Steps(), authorizer, preToken) }
 
 // Placeholder is the ASL placeholder (without ${}) for a step's ARN: "fetch-workshop" is
 // ${FetchWorkshopFunctionArn}.

@@ -27,6 +27,9 @@
 //	                 set by Lambda with active tracing: the steps' spans (the step, its legacy
 //	                 calls and their attempts) go to the X-Ray daemon as subsegments of the
 //	                 invocation's segment (telemetry.XRayExporter), flushed after each invocation
+//
+// HANDLER=pre-token is the Cognito user pool's pre token generation trigger (functions/pretoken);
+// it reads no setting.
 package main
 
 import (
@@ -41,6 +44,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/functions/pretoken"
 	"github.com/acme-oem/vehicle-data/internal/metrics"
 	"github.com/acme-oem/vehicle-data/internal/telemetry"
 	"github.com/acme-oem/vehicle-data/internal/wiring"
@@ -97,6 +101,10 @@ func build(ctx context.Context, env func(string) string, log *slog.Logger) (lamb
 			return nil, err
 		}
 		return lambda.NewHandler(a.Handle), nil
+	}
+	if name == catalog.PreToken {
+		// Cognito's event in, the event with its response out; no settings, no metrics.
+		return lambda.NewHandler(pretoken.Handle), nil
 	}
 	fns, err := wiring.Build(ctx, cfg, name)
 	if err != nil {

@@ -209,3 +209,31 @@ func TestStepSpansReachTheXRayDaemon(t *testing.T) {
 		t.Errorf("document %s: want %s in trace %s under %s, without the VIN", body, catalog.ValidateVIN, root, parent)
 	}
 }
+
+// The binary answers the user pool's pre token generation trigger by name, with no settings; the
+// aws-lambda-go V2_0 event type round-trips through it.
+func TestPreTokenTriggerAnswersCognitoEvents(t *testing.T) {
+	h, err := build(context.Background(), envOf(map[string]string{"HANDLER": catalog.PreToken}), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev events.CognitoEventUserPoolsPreTokenGenV2_0
+	ev.Version, ev.TriggerSource, ev.UserName = "2", "TokenGeneration_RefreshTokens", "OEM_abc"
+	ev.Request.UserAttributes = map[string]string{
+		"custom:dealer_id": "DLR-7",
+		"identities":       `[{"userId":"abc","providerName":"OEM","providerType":"OIDC","primary":"true"}]`,
+	}
+	ev.Request.GroupConfiguration.GroupsToOverride = []string{"dealer"}
+	in, _ := json.Marshal(ev)
+	out, err := h.Invoke(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got events.CognitoEventUserPoolsPreTokenGenV2_0
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.UserName != "OEM_abc" || got.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration.ClaimsToAddOrOverride["dealer_id"] != "DLR-7" {
+		t.Fatalf("answer %s", out)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/acme-oem/vehicle-data/internal/oidc"
 )
@@ -45,17 +46,56 @@ const RequestTemplate = `#set($path = $input.params().path)
 }`
 
 // RequestHeadersFragment is the part of the input template that an operation with declared
-// header parameters adds (CDK inserts it before "caller", one entry per declared name, e.g.
-// Idempotency-Key, If-Match): the state machine reads $.headers.<Name>, "" when absent.
-const RequestHeadersFragment = `\"headers\": {#foreach($h in $declaredHeaders)\"$h\": \"$util.escapeJavaScript($input.params().header.get($h))\"#if($foreach.hasNext), #end#end}, `
+// header parameters adds (RequestTemplateFor inserts it before "caller", with $declaredHeaders
+// the declared names, e.g. Idempotency-Key, If-Match): the state machine reads
+// $.headers.<Name>, "" when absent. A header value is escaped twice because it sits in a JSON
+// string (the input) inside a JSON string (the StartSyncExecution request): an If-Match carries
+// the ETag's double quotes, which one escape would turn into the end of the input's string.
+// escapeJavaScript's \' is no JSON escape, so each pass turns it back into a plain quote.
+const RequestHeadersFragment = `\"headers\": {#foreach($h in $declaredHeaders)#set($v = "$!input.params().header.get($h)")#set($v = $util.escapeJavaScript($v).replaceAll("\\'", "'"))#set($v = $util.escapeJavaScript($v).replaceAll("\\'", "'"))\"$h\": \"$v\"#if($foreach.hasNext), #end#end}, `
 
-// ResponseEnvelopeTemplate is the integration response template CDK attaches to operations with
-// x-response-envelope: true. The state machine's output is {headers, body}; each header the
-// operation declares on its success response (ETag, Location) is set with responseOverride and
-// the body is the response body (a 204 has none).
-const ResponseEnvelopeTemplate = `#set($out = $util.parseJson($input.path('$.output')))
-#foreach($h in $declaredResponseHeaders)#if($out.headers.get($h))#set($context.responseOverride.header[$h] = $out.headers.get($h))#end#end
-#if($out.body)$util.toJson($out.body)#end`
+// RequestTemplateFor is the request template of an operation declaring the header parameters
+// headers: RequestTemplate with RequestHeadersFragment before the caller. Without headers it is
+// RequestTemplate itself, so the input has no "headers" key (as BuildInput without Headers).
+func RequestTemplateFor(headers []string) string {
+	if len(headers) == 0 {
+		return RequestTemplate
+	}
+	quoted := make([]string, len(headers))
+	for i, h := range headers {
+		quoted[i] = `"` + h + `"`
+	}
+	return "#set($declaredHeaders = [" + strings.Join(quoted, ", ") + "])\n" +
+		strings.Replace(RequestTemplate, `\"caller\": {`, RequestHeadersFragment+`\"caller\": {`, 1)
+}
+
+// ResponseEnvelopeTemplate is the SUCCEEDED branch of the integration response template of an
+// x-response-envelope operation, as internal/local/gateway unwraps the envelope: each of the
+// declared response headers the output's headers carry is set with responseOverride, and the
+// body is the output's body (nothing for a 204). notEnvelope is what to answer when the output
+// is no envelope (locally a 500).
+//
+// API Gateway's VTL can parse JSON ($util.parseJson) but not write it back, so the body is cut
+// out of the output text: it is the value of the top-level "body" key, which
+// functions/listings.Envelope marshals after "headers" (Step Functions keeps the key order of the
+// Lambda's payload; the template also copes with body first). `"body":` cannot occur inside a
+// header value, whose quotes are escaped. The output is compact JSON (no spaces after colons).
+func ResponseEnvelopeTemplate(headers []string, noContent bool, notEnvelope string) string {
+	var b strings.Builder
+	b.WriteString("#set($out = $input.path('$.output'))\n#set($envelope = $util.parseJson($out))\n")
+	for _, h := range headers {
+		fmt.Fprintf(&b, "#if(\"$!envelope.headers.get('%s')\" != \"\")\n#set($context.responseOverride.header.%s = $envelope.headers.get('%s'))\n#end\n", h, h, h)
+	}
+	if noContent {
+		return b.String()
+	}
+	b.WriteString("#set($at = $out.indexOf('\"body\":'))\n")
+	b.WriteString("#if($at < 0 || \"$!envelope.body\" == \"\")\n" + notEnvelope + "\n")
+	b.WriteString("#else\n#set($from = $at + 7)\n#set($to = $out.indexOf(',\"headers\":', $from))\n")
+	b.WriteString("#if($to < 0)\n#set($to = $out.lastIndexOf('}'))\n#end\n")
+	b.WriteString("$out.substring($from, $to)\n#end\n")
+	return b.String()
+}
 
 // CallerInput is the caller as the state machines receive it.
 type CallerInput struct {

@@ -37,6 +37,19 @@ type Operation struct {
 	// Feature is x-feature: the feature toggle (config/features/<env>.json) the operation belongs
 	// to; empty when it is always on.
 	Feature string
+	// Headers are the declared header parameters (Idempotency-Key, If-Match), in declaration
+	// order: the state machine reads them under $.headers.
+	Headers []Header
+	// Envelope is x-response-envelope: the machine's output is {headers, body}.
+	Envelope bool
+	// ResponseHeaders are the headers the success response declares, sorted.
+	ResponseHeaders []string
+}
+
+// Header is a declared header parameter.
+type Header struct {
+	Name     string
+	Required bool
 }
 
 // Enabled is the operations an environment deploys: those without x-feature and those whose
@@ -79,57 +92,9 @@ func Parse(spec []byte) ([]Operation, error) {
 	var ops []Operation
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			o := Operation{ID: op.OperationID, Path: base + path, Method: strings.ToUpper(method)}
-			machine, _ := op.Extensions["x-state-machine"].(string)
-			if o.Feature, err = feature(op.Extensions); err != nil {
-				return nil, fmt.Errorf("openapi %s %s: %w", o.Method, path, err)
-			}
-			integration, _ := op.Extensions["x-integration"].(string)
-			switch {
-			case machine != "" && integration == "":
-				o.Machine = machine
-			case machine == "" && integration == "health":
-				o.Health = true
-			default:
-				return nil, fmt.Errorf("openapi %s %s: needs exactly one of x-state-machine or x-integration: health", o.Method, path)
-			}
-			security := doc.Security
-			if op.Security != nil {
-				security = *op.Security
-			}
-			for _, req := range security {
-				if len(req) > 0 {
-					o.Secured = true
-				}
-			}
-			for code := range op.Responses.Map() {
-				n, err := strconv.Atoi(code)
-				if err != nil {
-					return nil, fmt.Errorf("openapi %s %s: response %q: only numeric statuses are supported", o.Method, path, code)
-				}
-				o.Statuses = append(o.Statuses, n)
-			}
-			sort.Ints(o.Statuses)
-			for _, st := range o.Statuses {
-				if st >= 200 && st < 300 {
-					o.SuccessStatus = st
-					break
-				}
-			}
-			if o.SuccessStatus == 0 {
-				return nil, fmt.Errorf("openapi %s %s: no 2xx response", o.Method, path)
-			}
-			for _, m := range paramRE.FindAllStringSubmatch(path, -1) {
-				o.PathParams = append(o.PathParams, m[1])
-			}
-			if rb := op.RequestBody; rb != nil && rb.Value != nil {
-				mt := rb.Value.Content.Get("application/json")
-				if mt == nil || mt.Schema == nil {
-					return nil, fmt.Errorf("openapi %s %s: a request body must be application/json", o.Method, path)
-				}
-				o.Body = draft4(mt.Schema)
-				o.Body["$schema"] = "http://json-schema.org/draft-04/schema#"
-				o.BodyRequired = rb.Value.Required
+			o, err := parseOperation(doc, base, path, method, op)
+			if err != nil {
+				return nil, fmt.Errorf("openapi %s %s: %w", strings.ToUpper(method), path, err)
 			}
 			ops = append(ops, o)
 		}
@@ -141,6 +106,103 @@ func Parse(spec []byte) ([]Operation, error) {
 		return ops[i].Method < ops[j].Method
 	})
 	return ops, nil
+}
+
+// parseOperation reads one operation of path (relative to base).
+func parseOperation(doc *openapi3.T, base, path, method string, op *openapi3.Operation) (Operation, error) {
+	o := Operation{ID: op.OperationID, Path: base + path, Method: strings.ToUpper(method)}
+	var err error
+	if o.Feature, err = feature(op.Extensions); err != nil {
+		return o, err
+	}
+	if o.Machine, o.Health, err = integration(op.Extensions); err != nil {
+		return o, err
+	}
+	o.Envelope, _ = op.Extensions["x-response-envelope"].(bool)
+	o.Secured = secured(doc, op)
+	if o.Statuses, o.SuccessStatus, err = statuses(op); err != nil {
+		return o, err
+	}
+	for _, m := range paramRE.FindAllStringSubmatch(path, -1) {
+		o.PathParams = append(o.PathParams, m[1])
+	}
+	for _, p := range op.Parameters {
+		if p != nil && p.Value != nil && p.Value.In == openapi3.ParameterInHeader {
+			o.Headers = append(o.Headers, Header{Name: p.Value.Name, Required: p.Value.Required})
+		}
+	}
+	if r := op.Responses.Status(o.SuccessStatus); r != nil && r.Value != nil {
+		for name := range r.Value.Headers {
+			o.ResponseHeaders = append(o.ResponseHeaders, name)
+		}
+		sort.Strings(o.ResponseHeaders)
+	}
+	if o.Body, o.BodyRequired, err = requestBody(op); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// integration reads x-state-machine or x-integration: health, exactly one of which is set.
+func integration(ext map[string]any) (machine string, health bool, err error) {
+	machine, _ = ext["x-state-machine"].(string)
+	kind, _ := ext["x-integration"].(string)
+	switch {
+	case machine != "" && kind == "":
+		return machine, false, nil
+	case machine == "" && kind == "health":
+		return "", true, nil
+	default:
+		return "", false, errors.New("needs exactly one of x-state-machine or x-integration: health")
+	}
+}
+
+// secured: some security requirement of the operation (or the document's default) names a scheme.
+func secured(doc *openapi3.T, op *openapi3.Operation) bool {
+	security := doc.Security
+	if op.Security != nil {
+		security = *op.Security
+	}
+	for _, req := range security {
+		if len(req) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// statuses are the documented response statuses, ascending, and the lowest 2xx among them.
+func statuses(op *openapi3.Operation) ([]int, int, error) {
+	var out []int
+	for code := range op.Responses.Map() {
+		n, err := strconv.Atoi(code)
+		if err != nil {
+			return nil, 0, fmt.Errorf("response %q: only numeric statuses are supported", code)
+		}
+		out = append(out, n)
+	}
+	sort.Ints(out)
+	for _, st := range out {
+		if st >= 200 && st < 300 {
+			return out, st, nil
+		}
+	}
+	return nil, 0, errors.New("no 2xx response")
+}
+
+// requestBody is the application/json request body schema as draft 4, nil without a body.
+func requestBody(op *openapi3.Operation) (map[string]any, bool, error) {
+	rb := op.RequestBody
+	if rb == nil || rb.Value == nil {
+		return nil, false, nil
+	}
+	mt := rb.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil, false, errors.New("a request body must be application/json")
+	}
+	body := draft4(mt.Schema)
+	body["$schema"] = "http://json-schema.org/draft-04/schema#"
+	return body, rb.Value.Required, nil
 }
 
 // feature reads x-feature: absent, or the name of a feature toggle.

@@ -30,11 +30,18 @@ paths:
       operationId: makeThing
       x-state-machine: things
       x-feature: dealer
+      x-response-envelope: true
       security: [{bearer: []}]
+      parameters:
+        - {name: Idempotency-Key, in: header, required: true, schema: {type: string}}
+        - {name: If-Match, in: header, schema: {type: string}}
+        - {name: q, in: query, schema: {type: string}}
       requestBody:
         required: true
         content: {application/json: {schema: {$ref: '#/components/schemas/Req'}}}
-      responses: {'201': {description: ok}, '400': {description: bad}}
+      responses:
+        '201': {description: ok, headers: {Location: {schema: {type: string}}, ETag: {schema: {type: string}}}}
+        '400': {description: bad, headers: {X-Bad: {schema: {type: string}}}}
   /healthz:
     get:
       operationId: health
@@ -65,6 +72,13 @@ func TestParse(t *testing.T) {
 	if post.SuccessStatus != 201 || !post.BodyRequired || post.Body == nil {
 		t.Fatalf("post %+v", post)
 	}
+	if len(post.Headers) != 2 || post.Headers[0] != (Header{Name: "Idempotency-Key", Required: true}) ||
+		post.Headers[1] != (Header{Name: "If-Match"}) || !post.Envelope || strings.Join(post.ResponseHeaders, ",") != "ETag,Location" {
+		t.Errorf("post headers %+v, envelope %v, response headers %v", post.Headers, post.Envelope, post.ResponseHeaders)
+	}
+	if get.Headers != nil || get.Envelope || get.ResponseHeaders != nil {
+		t.Errorf("get headers %+v, envelope %v, response headers %v", get.Headers, get.Envelope, get.ResponseHeaders)
+	}
 	body := post.Body
 	props := body["properties"].(map[string]any)
 	code := props["code"].(map[string]any)
@@ -81,7 +95,7 @@ func TestParseRefusesWhatAPIGatewayCannotServe(t *testing.T) {
 	for name, c := range map[string]struct{ from, to, want string }{
 		"no integration": {"      x-integration: health\n", "", "x-state-machine or x-integration"},
 		"both":           {"      x-integration: health\n", "      x-integration: health\n      x-state-machine: things\n", "exactly one"},
-		"no 2xx":         {"'201': {description: ok}, ", "", "no 2xx"},
+		"no 2xx":         {"'201': {description: ok, headers: {Location: {schema: {type: string}}, ETag: {schema: {type: string}}}}\n", "", "no 2xx"},
 		"absolute":       {"url: /api", "url: https://example.com", "path on the site's origin"},
 	} {
 		bad := strings.Replace(spec, c.from, c.to, 1)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"regexp"
 	"slices"
@@ -50,6 +51,57 @@ type Environment struct {
 	Canary                   Canary       `json:"canary"`
 	Sizes                    Sizes        `json:"sizes"`
 	CodeDelivery             CodeDelivery `json:"codeDelivery"`
+	// Network, when set, is the existing VPC whose private subnets reach the on-prem legacy
+	// systems (VPN or Direct Connect): the functions that call them run there. Without it
+	// (a developer stage, an environment whose legacy systems are reachable over the internet)
+	// no function is in a VPC.
+	Network *Network `json:"network,omitempty"`
+}
+
+// Network is an imported VPC, given by ids so that synth needs no lookup (and no credentials).
+// AWS services are reached through VPC endpoints in it (its CIDR) and the DynamoDB gateway
+// endpoint's prefix list, both owned by whoever runs the VPC.
+type Network struct {
+	VpcID             string   `json:"vpcId"`
+	VpcCIDR           string   `json:"vpcCidr"`
+	AvailabilityZones []string `json:"availabilityZones"`
+	// PrivateSubnetIDs are in AvailabilityZones' order, one per zone.
+	PrivateSubnetIDs []string `json:"privateSubnetIds"`
+	// OnPremCIDR is the legacy systems' network, reached on 443 only.
+	OnPremCIDR string `json:"onPremCidr"`
+	// DynamoDBPrefixListID is the region's com.amazonaws.<region>.dynamodb prefix list (pl-...),
+	// the destination of the gateway endpoint's routes.
+	DynamoDBPrefixListID string `json:"dynamoDbPrefixListId"`
+}
+
+var (
+	vpcIDRE    = regexp.MustCompile(`^vpc-[0-9a-f]{8,17}$`)
+	subnetIDRE = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
+	plIDRE     = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
+)
+
+// check validates the network of environment n.
+func (nw *Network) check(n, region string) error {
+	if nw == nil {
+		return nil
+	}
+	if !vpcIDRE.MatchString(nw.VpcID) || !plIDRE.MatchString(nw.DynamoDBPrefixListID) {
+		return fmt.Errorf("environments.%s.network: vpcId must be vpc-<hex> and dynamoDbPrefixListId pl-<hex>", n)
+	}
+	for _, c := range []string{nw.VpcCIDR, nw.OnPremCIDR} {
+		if _, _, err := net.ParseCIDR(c); err != nil {
+			return fmt.Errorf("environments.%s.network: vpcCidr and onPremCidr must be CIDR blocks: %w", n, err)
+		}
+	}
+	if len(nw.PrivateSubnetIDs) == 0 || len(nw.PrivateSubnetIDs) != len(nw.AvailabilityZones) {
+		return fmt.Errorf("environments.%s.network: privateSubnetIds needs one subnet per entry of availabilityZones", n)
+	}
+	for i, id := range nw.PrivateSubnetIDs {
+		if !subnetIDRE.MatchString(id) || !strings.HasPrefix(nw.AvailabilityZones[i], region) {
+			return fmt.Errorf("environments.%s.network: subnet %d must be subnet-<hex> in a zone of %s", n, i, region)
+		}
+	}
+	return nil
 }
 
 // CodeDelivery is how one-time ownership codes reach owners: SMS through SNS (no setting: the
@@ -109,6 +161,9 @@ func (e Environment) check(n string) error {
 	}
 	if !e.CodeDelivery.valid() {
 		return fmt.Errorf("environments.%s: codeDelivery needs emailIdentity (a domain) and sender, an address at it", n)
+	}
+	if err := e.Network.check(n, e.Region); err != nil {
+		return err
 	}
 	if e.Sizes.APIRateLimit <= 0 || e.Sizes.APIBurstLimit <= 0 || e.Sizes.WAFRateLimit < 10 || e.Sizes.LogRetentionDays <= 0 || e.Sizes.P99LatencyMs <= 0 || e.Sizes.Error5xxRate <= 0 {
 		return fmt.Errorf("environments.%s: every size must be positive (wafRateLimit at least 10)", n)

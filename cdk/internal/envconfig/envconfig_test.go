@@ -77,3 +77,35 @@ func TestBadConfigurationsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// A network is optional, and when given it must be complete and well-formed: a half-configured
+// VPC would put functions in subnets that cannot reach on-prem.
+func TestNetworkIsCheckedWhenGiven(t *testing.T) {
+	b := string(load(t))
+	const good = `"onPremCidr": "10.0.0.0/12"`
+	if !strings.Contains(b, good) {
+		t.Fatal("environments.json has no network to vary")
+	}
+	for name, c := range map[string]struct{ from, to string }{
+		"bad cidr":       {good, `"onPremCidr": "10.0.0.0"`},
+		"bad vpc":        {`"vpcId": "vpc-0a1b2c3d4e5f60718"`, `"vpcId": "vpc-x"`},
+		"zone count":     {`"availabilityZones": ["eu-central-1a", "eu-central-1b"], "privateSubnetIds": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]`, `"availabilityZones": ["eu-central-1a"], "privateSubnetIds": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]`},
+		"zone of region": {`"availabilityZones": ["eu-central-1a", "eu-central-1b"], "privateSubnetIds": ["subnet-0a1b2c3d4e5f60001"`, `"availabilityZones": ["us-east-1a", "eu-central-1b"], "privateSubnetIds": ["subnet-0a1b2c3d4e5f60001"`},
+		"no prefix list": {`"dynamoDbPrefixListId": "pl-6ea54007"`, `"dynamoDbPrefixListId": ""`},
+	} {
+		bad := strings.Replace(b, c.from, c.to, 1)
+		if bad == b {
+			t.Fatalf("%s: the fixture did not change", name)
+		}
+		if _, err := Parse([]byte(bad)); err == nil || !strings.Contains(err.Error(), ".network:") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	f, err := Parse([]byte(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Environments["dev"].Network != nil || f.Environments["prod"].Network == nil {
+		t.Error("dev (and so developer stages) must run without a VPC, prod in one")
+	}
+}

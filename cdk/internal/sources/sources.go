@@ -20,6 +20,7 @@ import (
 	"github.com/acme-oem/vehicle-data/api"
 	"github.com/acme-oem/vehicle-data/config"
 	registry "github.com/acme-oem/vehicle-data/functions/catalog"
+	"github.com/acme-oem/vehicle-data/functions/pretoken"
 	"github.com/acme-oem/vehicle-data/internal/apigw"
 	"github.com/acme-oem/vehicle-data/internal/apperr"
 	"github.com/acme-oem/vehicle-data/internal/dynamo"
@@ -80,6 +81,18 @@ func Functions() []Step {
 
 // AuthorizerName is the catalog name of the API's Lambda authorizer.
 const AuthorizerName = registry.Authorizer
+
+// PreTokenName is the catalog name of the user pool's pre token generation trigger.
+const PreTokenName = registry.PreToken
+
+// OEMProviderName is the name the user pool gives the OEM's OIDC provider: the trigger copies the
+// dealer id only for users federated under it. DealerAttribute is the user attribute the
+// provider's dealer id claim is mapped to; DealerClaim the access token claim the authorizer reads.
+const (
+	OEMProviderName = pretoken.ProviderName
+	DealerAttribute = pretoken.DealerAttribute
+	DealerClaim     = auth.DefaultDealerClaim
+)
 
 // Placeholder is the ASL placeholder of a step's ARN ("fetch-workshop" is FetchWorkshopFunctionArn).
 func Placeholder(step string) string { return registry.Placeholder(step) }
@@ -157,6 +170,16 @@ func OpenAPI() []byte { return api.OpenAPI }
 // RequestTemplate is the integration request mapping template the local gateway mirrors;
 // ${StateMachineArn} is to be replaced with the route's state machine ARN.
 const RequestTemplate = apigw.RequestTemplate
+
+// RequestTemplateFor is RequestTemplate for an operation declaring header parameters: they reach
+// the state machine under "headers", as the local gateway passes them.
+func RequestTemplateFor(headers []string) string { return apigw.RequestTemplateFor(headers) }
+
+// ResponseEnvelopeTemplate is the success branch of an x-response-envelope operation's response
+// template: the declared headers and the body from the {headers, body} output.
+func ResponseEnvelopeTemplate(headers []string, noContent bool, notEnvelope string) string {
+	return apigw.ResponseEnvelopeTemplate(headers, noContent, notEnvelope)
+}
 
 // ErrorRow is one row of the error table.
 type ErrorRow struct {

@@ -124,10 +124,15 @@ func newRestAPI(s *Stack, features map[string]bool) (*restAPI, error) {
 			RequestValidator: validator,
 			MethodResponses:  methodResponses(op),
 		}
-		if len(op.PathParams) > 0 {
+		if len(op.PathParams)+len(op.Headers) > 0 {
 			params := map[string]*bool{}
 			for _, p := range op.PathParams {
 				params["method.request.path."+p] = jsii.Bool(true)
+			}
+			// Declared headers are method request parameters, so the validator answers 400
+			// when a required one (Idempotency-Key) is missing, before any machine starts.
+			for _, h := range op.Headers {
+				params["method.request.header."+h.Name] = jsii.Bool(h.Required)
 			}
 			opts.RequestParameters = &params
 		}
@@ -197,9 +202,45 @@ func methodResponses(op contract.Operation) *[]*awsapigateway.MethodResponse {
 	sort.Ints(statuses)
 	out := make([]*awsapigateway.MethodResponse, 0, len(statuses))
 	for _, st := range statuses {
-		out = append(out, &awsapigateway.MethodResponse{StatusCode: jsii.String(strconv.Itoa(st))})
+		mr := &awsapigateway.MethodResponse{StatusCode: jsii.String(strconv.Itoa(st))}
+		if st == op.SuccessStatus && op.Machine != "" {
+			// The headers the response template sets on a success (ResponseTemplate).
+			params := map[string]*bool{"method.response.header." + RequestIDHeader: jsii.Bool(true)}
+			if op.Envelope {
+				for _, h := range envelopeHeaders(op) {
+					params["method.response.header."+h] = jsii.Bool(false)
+				}
+			}
+			mr.ResponseParameters = &params
+		}
+		out = append(out, mr)
 	}
 	return &out
+}
+
+// RequestIDHeader carries API Gateway's request id on every answer of a state machine route, as
+// the local gateway's X-Request-Id; it is the gateway's, never the state machine's.
+const RequestIDHeader = "X-Request-Id"
+
+// envelopeHeaders are the success response's declared headers an envelope may set: all but
+// X-Request-Id.
+func envelopeHeaders(op contract.Operation) []string {
+	var out []string
+	for _, h := range op.ResponseHeaders {
+		if h != RequestIDHeader {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// headerNames are the operation's declared header parameters.
+func headerNames(op contract.Operation) []string {
+	out := make([]string, 0, len(op.Headers))
+	for _, h := range op.Headers {
+		out = append(out, h.Name)
+	}
+	return out
 }
 
 func healthIntegration() awsapigateway.Integration {
@@ -216,9 +257,9 @@ func healthIntegration() awsapigateway.Integration {
 }
 
 // machineIntegration calls StartSyncExecution with the request template the local gateway
-// mirrors (internal/gateway.RequestTemplate).
+// mirrors (internal/apigw.RequestTemplate, with the operation's declared headers).
 func machineIntegration(machineArn *string, op contract.Operation, role awsiam.IRole) awsapigateway.Integration {
-	tmpl := strings.ReplaceAll(sources.RequestTemplate, "${StateMachineArn}", *machineArn)
+	tmpl := strings.ReplaceAll(sources.RequestTemplateFor(headerNames(op)), "${StateMachineArn}", *machineArn)
 	return awsapigateway.NewAwsIntegration(&awsapigateway.AwsIntegrationProps{
 		Service:               jsii.String("states"),
 		Action:                jsii.String("StartSyncExecution"),
@@ -230,7 +271,7 @@ func machineIntegration(machineArn *string, op contract.Operation, role awsiam.I
 			IntegrationResponses: &[]*awsapigateway.IntegrationResponse{
 				{
 					StatusCode:        jsii.String(strconv.Itoa(op.SuccessStatus)),
-					ResponseTemplates: &map[string]*string{"application/json": jsii.String(ResponseTemplate(op.SuccessStatus))},
+					ResponseTemplates: &map[string]*string{"application/json": jsii.String(OperationResponseTemplate(op))},
 				},
 				{
 					// StartSyncExecution refused the request: the input did not parse (a value
@@ -263,12 +304,31 @@ func errorJSON(code, message, field, rule string) string {
 // Fail state carried (ours, safe to show by construction); TIMED_OUT (and States.Timeout) answer
 // 504; anything else is our bug, answered 500 with a generic message so no internal cause leaks.
 func ResponseTemplate(success int) string {
+	return responseTemplate(success, "$input.path('$.output')")
+}
+
+// OperationResponseTemplate is the operation's response template: ResponseTemplate, whose success
+// branch unwraps the {headers, body} envelope for x-response-envelope operations
+// (sources.ResponseEnvelopeTemplate) as the local gateway does.
+func OperationResponseTemplate(op contract.Operation) string {
+	if !op.Envelope {
+		return ResponseTemplate(op.SuccessStatus)
+	}
+	notEnvelope := fmt.Sprintf("#set($context.responseOverride.status = %d)\n%s", sources.InternalStatus(), errorJSON(sources.InternalCode, "internal error", "", ""))
+	return responseTemplate(op.SuccessStatus,
+		strings.TrimSuffix(sources.ResponseEnvelopeTemplate(envelopeHeaders(op), op.SuccessStatus == 204, notEnvelope), "\n"))
+}
+
+func responseTemplate(success int, output string) string {
 	var b strings.Builder
 	b.WriteString("#set($status = $input.path('$.status'))\n")
 	b.WriteString("#set($context.responseOverride.header.Cache-Control = \"no-store\")\n")
+	b.WriteString("#set($context.responseOverride.header." + RequestIDHeader + " = $context.requestId)\n")
 	b.WriteString("#if($status == \"SUCCEEDED\")\n")
 	fmt.Fprintf(&b, "#set($context.responseOverride.status = %d)\n", success)
-	b.WriteString("$input.path('$.output')\n")
+	if output != "" {
+		b.WriteString(output + "\n")
+	}
 	b.WriteString("#elseif($status == \"TIMED_OUT\" || $input.path('$.error') == \"States.Timeout\")\n")
 	fmt.Fprintf(&b, "#set($context.responseOverride.status = %d)\n", sources.TimeoutStatus())
 	b.WriteString(errorJSON(sources.TimeoutCode, "the request did not finish in time; retry later", "", "") + "\n")

@@ -32,6 +32,7 @@ type functions struct {
 	steps      map[string]*function // by registry name
 	order      []string
 	authorizer *function
+	preToken   *function
 	app        awscodedeploy.LambdaApplication
 }
 
@@ -110,6 +111,10 @@ func newFunctions(s *Stack, fns []sources.Step) *functions {
 			f.authorizer = fn
 			continue
 		}
+		if st.Name == sources.PreTokenName {
+			f.preToken = fn
+			continue
+		}
 		f.steps[st.Name] = fn
 		f.order = append(f.order, st.Name)
 	}
@@ -132,7 +137,7 @@ func newFunction(s *Stack, f *functions, st sources.Step, env map[string]*string
 		Actions:   jsii.Strings("logs:CreateLogStream", "logs:PutLogEvents"),
 		Resources: &[]*string{lg.LogGroupArn()},
 	}))
-	fn := awslambda.NewFunction(s.Stack, jsii.String(id), &awslambda.FunctionProps{
+	props := &awslambda.FunctionProps{
 		FunctionName:  jsii.String(name),
 		Runtime:       awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture:  awslambda.Architecture_ARM_64(),
@@ -146,7 +151,15 @@ func newFunction(s *Stack, f *functions, st sources.Step, env map[string]*string
 		Role:          role,
 		LoggingFormat: awslambda.LoggingFormat_JSON,
 		Description:   jsii.String("vehicle-data step " + st.Name),
-	})
+	}
+	inVPC := s.network.place(st, props)
+	fn := awslambda.NewFunction(s.Stack, jsii.String(id), props)
+	if inVPC {
+		// Lambda attaches the function's network interfaces with the execution role; CDK adds
+		// this policy only to roles it creates itself.
+		role.AddManagedPolicy(awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("service-role/AWSLambdaVPCAccessExecutionRole")))
+		allowENIs(role)
+	}
 	alias := awslambda.NewAlias(s.Stack, jsii.String(id+"Alias"), &awslambda.AliasProps{
 		AliasName: jsii.String(AliasName),
 		Version:   fn.CurrentVersion(),
@@ -186,11 +199,11 @@ func suppressXRay(c interface{}) {
 
 // all lists the step functions in name order, then the authorizer.
 func (f *functions) all() []*function {
-	out := make([]*function, 0, len(f.order)+1)
+	out := make([]*function, 0, len(f.order)+2)
 	for _, n := range f.order {
 		out = append(out, f.steps[n])
 	}
-	return append(out, f.authorizer)
+	return append(out, f.authorizer, f.preToken)
 }
 
 // grantCodeDelivery lets a function send one-time codes: SMS through SNS, e-mail through SES.

@@ -1,8 +1,11 @@
 package stack
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -15,8 +18,12 @@ type identity struct {
 	domain awscognito.UserPoolDomain
 }
 
-// OEMProviderName is the OEM's OpenID Connect provider as Cognito names it.
-const OEMProviderName = "OEM"
+// OEMProviderName is the OEM's OpenID Connect provider as Cognito names it (functions/pretoken
+// recognises federated users by it).
+const OEMProviderName = sources.OEMProviderName
+
+// OEMDealerClaim is the claim of the OEM provider's tokens that carries a dealer's id.
+const OEMDealerClaim = "dealer_id"
 
 func newIdentity(s *Stack) *identity {
 	t := s.target
@@ -34,8 +41,15 @@ func newIdentity(s *Stack) *identity {
 		MfaSecondFactor:              &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
 		FeaturePlan:                  awscognito.FeaturePlan_PLUS,
 		StandardThreatProtectionMode: awscognito.StandardThreatProtectionMode_FULL_FUNCTION,
-		DeletionProtection:           jsii.Bool(!s.disposable()),
-		RemovalPolicy:                s.removal(),
+		// The OEM provider's dealer id, mapped at every federated sign-in; the pre token trigger
+		// copies it into access tokens. Not mutable would forbid that update.
+		CustomAttributes: &map[string]awscognito.ICustomAttribute{
+			strings.TrimPrefix(sources.DealerAttribute, "custom:"): awscognito.NewStringAttribute(&awscognito.StringAttributeProps{
+				MinLen: jsii.Number(1), MaxLen: jsii.Number(64), Mutable: jsii.Bool(true),
+			}),
+		},
+		DeletionProtection: jsii.Bool(!s.disposable()),
+		RemovalPolicy:      s.removal(),
 	})
 	// The client secret of the OEM's provider is kept in Secrets Manager (created out of band);
 	// CloudFormation resolves it at deploy time, so it never appears in the template.
@@ -50,6 +64,9 @@ func newIdentity(s *Stack) *identity {
 		AttributeRequestMethod: awscognito.OidcAttributeRequestMethod_GET,
 		AttributeMapping: &awscognito.AttributeMapping{
 			Email: awscognito.ProviderAttribute_Other(jsii.String("email")),
+			Custom: &map[string]awscognito.ProviderAttribute{
+				sources.DealerAttribute: awscognito.ProviderAttribute_Other(jsii.String(OEMDealerClaim)),
+			},
 		},
 	})
 	// The roles the authorizer reads (cognito:groups) are these groups.
@@ -83,6 +100,13 @@ func newIdentity(s *Stack) *identity {
 			CallbackUrls: jsii.Strings("https://localhost/auth/callback"),
 		},
 		SupportedIdentityProviders: &providers,
+		// Cognito updates a mapped attribute only if the client may write it, so the client writes
+		// the mapped ones and no more. A user of the pool's own directory could write
+		// custom:dealer_id with a token of the aws.cognito.signin.user.admin scope (the test users'
+		// auth flows give one); functions/pretoken copies the value only for OEM-federated dealers.
+		WriteAttributes: awscognito.NewClientAttributes().
+			WithStandardAttributes(&awscognito.StandardAttributesMask{Email: jsii.Bool(true)}).
+			WithCustomAttributes(jsii.String(strings.TrimPrefix(sources.DealerAttribute, "custom:"))),
 		PreventUserExistenceErrors: jsii.Bool(true),
 		AccessTokenValidity:        awscdk.Duration_Hours(jsii.Number(1)),
 		IdTokenValidity:            awscdk.Duration_Hours(jsii.Number(1)),
@@ -95,6 +119,13 @@ func newIdentity(s *Stack) *identity {
 		Reason: jsii.String("MFA is required (OTP) for the pool's own users; federated OEM users get MFA from the OEM's identity provider."),
 	}}, jsii.Bool(false))
 	return id
+}
+
+// addPreTokenTrigger makes fn (the pre token generation trigger, an alias so CodeDeploy shifts it
+// like the other functions) put the dealer id into access tokens: the V2_0 event, the only one
+// that can change ACCESS tokens, needs the Essentials or Plus feature plan (the pool has Plus).
+func (id *identity) addPreTokenTrigger(fn awslambda.IFunction) {
+	id.pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION_CONFIG(), fn, awscognito.LambdaVersion_V2_0)
 }
 
 // domainPrefix is the hosted UI prefix: the configured one, or a stage-specific one.

@@ -172,11 +172,11 @@ func TestAPIMethodsEqualTheContract(t *testing.T) {
 				}
 				return "<" + ref + ">"
 			})
-			if tmpl != sources.RequestTemplate {
+			if tmpl != sources.RequestTemplateFor(headerNames(op)) {
 				t.Errorf("%s: %s: the request template is not internal/gateway's, starting %s:\n%s", stage, key, op.Machine, tmpl)
 			}
 			responses := list(integ["IntegrationResponses"])
-			if len(responses) == 0 || str(props(props(responses[0])["ResponseTemplates"])["application/json"]) != ResponseTemplate(op.SuccessStatus) {
+			if len(responses) == 0 || str(props(props(responses[0])["ResponseTemplates"])["application/json"]) != OperationResponseTemplate(op) {
 				t.Errorf("%s: %s: the default integration response is not the error-table template", stage, key)
 			}
 		}

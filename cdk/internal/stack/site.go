@@ -223,6 +223,14 @@ func headersPolicy(s *Stack, headers map[string]string) (awscloudfront.ResponseH
 			custom = append(custom, &awscloudfront.ResponseCustomHeader{Header: jsii.String(n), Value: jsii.String(v), Override: jsii.Bool(true)})
 		}
 	}
+	// HSTS is the deployed site's alone (the local stack serves plain http on localhost, where the
+	// header would mean nothing), so it is set here rather than in frontend/security-headers.json.
+	// Two years, this host only: the OEM's other hosts under the zone are not ours to pin.
+	sec.StrictTransportSecurity = &awscloudfront.ResponseHeadersStrictTransportSecurity{
+		AccessControlMaxAge: awscdk.Duration_Days(jsii.Number(730)),
+		IncludeSubdomains:   jsii.Bool(false),
+		Override:            jsii.Bool(true),
+	}
 	props := &awscloudfront.ResponseHeadersPolicyProps{
 		ResponseHeadersPolicyName: jsii.String(s.name("headers")),
 		SecurityHeadersBehavior:   sec,

@@ -36,6 +36,7 @@ type Stack struct {
 	functions *functions
 	machines  *machines
 	identity  *identity
+	network   *network // nil without environments.json's network
 	api       *restAPI
 	site      *site
 	ops       *ops
@@ -62,7 +63,9 @@ func New(scope constructs.Construct, p Props) (*Stack, error) {
 	}
 	s.data = newData(s)
 	s.identity = newIdentity(s)
+	s.network = newNetwork(s)
 	s.functions = newFunctions(s, sources.Functions())
+	s.identity.addPreTokenTrigger(s.functions.preToken.alias)
 	if s.machines, err = newMachines(s); err != nil {
 		return nil, err
 	}

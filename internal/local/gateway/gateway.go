@@ -787,7 +787,7 @@ type envelope struct {
 
 // unwrapEnvelope sets the operation's declared response headers from the envelope (only those:
 // a state machine cannot set any other header) and returns the body. API Gateway does the same
-// in the integration response template (ResponseEnvelopeTemplate).
+// in the integration response template (apigw.ResponseEnvelopeTemplate).
 func unwrapEnvelope(h http.Header, in integration, out []byte) ([]byte, error) {
 	var env envelope
 	if err := json.Unmarshal(out, &env); err != nil {
