@@ -74,7 +74,7 @@ export function App({ routes = allRoutes }: { routes?: RouteDef[] }) {
             activeHref={match ? pathname : undefined}
             onFollow={(e) => followLink(e)}
             items={enabled
-              .filter((r) => r.nav)
+              .filter((r) => r.nav && (!r.role || session?.roles.includes(r.role)))
               .map((r) => ({ type: 'link' as const, text: t(r.nav!), href: r.path }))}
           />
         }

@@ -3,6 +3,7 @@
 import { lazy, useSyncExternalStore, type ComponentType, type LazyExoticComponent, type MouseEvent } from 'react';
 import type { Feature, SiteConfig } from './config';
 import type { MessageKey } from './i18n/types';
+import type { Role } from './auth/auth';
 
 export interface PageProps {
   params: Record<string, string>;
@@ -18,6 +19,9 @@ export interface RouteDef {
   localOnly?: boolean;
   /** In the side navigation, with this label. */
   nav?: MessageKey;
+  /** The navigation entry shows only to a signed-in account with this role (the page itself
+   * explains signing in to anyone else). */
+  role?: Role;
   page: LazyExoticComponent<ComponentType<PageProps>>;
 }
 

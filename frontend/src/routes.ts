@@ -8,5 +8,9 @@ export const routes: RouteDef[] = [
   route({ id: 'lookup', path: '/', nav: 'nav.lookup', load: () => import('./pages/LookupPage') }),
   route({ id: 'vehicle', path: '/vehicles/:vin', load: () => import('./pages/VehiclePage') }),
   route({ id: 'auth-callback', path: '/auth/callback', load: () => import('./pages/AuthCallbackPage') }),
+  route({ id: 'sell', path: '/vehicles/:vin/sell', feature: 'listings', load: () => import('./pages/SellPage') }),
+  route({ id: 'my-listings', path: '/me/listings', feature: 'listings', nav: 'nav.myListings', role: 'consumer', load: () => import('./pages/MyListingsPage') }),
+  route({ id: 'manage-listing', path: '/me/listings/:id', feature: 'listings', load: () => import('./pages/ManageListingPage') }),
+  route({ id: 'share', path: '/l/:id', feature: 'listings', load: () => import('./pages/SharePage') }),
   route({ id: 'chaos', path: '/chaos', localOnly: true, nav: 'nav.chaos', load: () => import('./pages/ChaosPage') }),
 ];

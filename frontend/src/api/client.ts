@@ -16,6 +16,20 @@ export type OwnerData = Schemas['OwnerData'];
 export type OwnershipChallenge = Schemas['OwnershipChallenge'];
 export type OwnershipGrant = Schemas['OwnershipGrant'];
 export type ChallengeMethod = Schemas['OwnershipChallengeRequest']['method'];
+export type Listing = Schemas['Listing'];
+export type Verified = Listing['verified'];
+export type ListingCreate = Schemas['ListingCreateRequest'];
+export type ListingPatch = Schemas['ListingPatch'];
+export type SimilarCars = Schemas['SimilarCars'];
+export type SimilarItem = Schemas['SimilarItem'];
+export type ListingOffers = Schemas['ListingOffers'];
+export type OfferSection = Schemas['OfferSection'];
+export type Offer = Schemas['Offer'];
+/** A listing with the ETag it was read at (If-Match for an edit). */
+export interface Tagged<T> {
+  value: T;
+  etag: string | null;
+}
 /** The contract's codes, and NETWORK when no answer came. */
 export type ErrorCode = Schemas['ErrorCode'] | 'NETWORK';
 
@@ -71,6 +85,8 @@ export interface RequestOptions {
   body?: unknown;
   token?: string | null;
   signal?: AbortSignal;
+  /** Extra request headers (Idempotency-Key, If-Match). */
+  headers?: Record<string, string>;
   /** Receives the response's headers (the local trace link reads X-Amzn-Trace-Id). */
   onHeaders?: (headers: Headers) => void;
 }
@@ -82,7 +98,7 @@ export function traceRoot(header: string | null): string | null {
 }
 
 export async function request<T>(url: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   let res: Response;
@@ -136,5 +152,55 @@ export class Api {
       this.url(`/vehicles/${encodeURIComponent(vin)}/ownership-challenges/${encodeURIComponent(id)}/verify`),
       { method: 'POST', body: { code }, token: this.token() },
     );
+  }
+
+  // --- listings (seller and buyer) ---
+
+  private async tagged<T>(path: string, opts: RequestOptions): Promise<Tagged<T>> {
+    let etag: string | null = null;
+    const value = await request<T>(this.url(path), {
+      ...opts,
+      token: this.token(),
+      onHeaders: (h) => {
+        etag = h.get('ETag');
+      },
+    });
+    return { value, etag };
+  }
+
+  /** createListing sends the form's one Idempotency-Key: a retry answers the listing it created. */
+  createListing(body: ListingCreate, idempotencyKey: string): Promise<Tagged<Listing>> {
+    return this.tagged('/listings', { method: 'POST', body, headers: { 'Idempotency-Key': idempotencyKey } });
+  }
+
+  getListing(id: string, signal?: AbortSignal): Promise<Tagged<Listing>> {
+    return this.tagged(`/listings/${encodeURIComponent(id)}`, signal ? { signal } : {});
+  }
+
+  updateListing(id: string, patch: ListingPatch, etag: string): Promise<Tagged<Listing>> {
+    return this.tagged(`/listings/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch, headers: { 'If-Match': etag } });
+  }
+
+  withdrawListing(id: string): Promise<void> {
+    return request(this.url(`/listings/${encodeURIComponent(id)}`), { method: 'DELETE', token: this.token() });
+  }
+
+  myListings(signal?: AbortSignal): Promise<{ listings: Listing[] }> {
+    return request(this.url('/me/listings'), { token: this.token(), ...(signal ? { signal } : {}) });
+  }
+
+  similarCars(id: string, signal?: AbortSignal): Promise<SimilarCars> {
+    return request(this.url(`/listings/${encodeURIComponent(id)}/similar`), { token: this.token(), ...(signal ? { signal } : {}) });
+  }
+
+  clickSimilarCar(id: string, itemId: string): Promise<Schemas['SimilarClick']> {
+    return request(this.url(`/listings/${encodeURIComponent(id)}/similar/${encodeURIComponent(itemId)}/clicks`), {
+      method: 'POST',
+      token: this.token(),
+    });
+  }
+
+  listingOffers(id: string, signal?: AbortSignal): Promise<ListingOffers> {
+    return request(this.url(`/listings/${encodeURIComponent(id)}/offers`), { token: this.token(), ...(signal ? { signal } : {}) });
   }
 }

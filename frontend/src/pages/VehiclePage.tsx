@@ -134,7 +134,16 @@ export default function VehiclePage({ params }: PageProps) {
               <span className="vin">{report.vin}</span> · {owner ? t('report.view.owner') : t('report.view.publicHint')}
             </>
           }
-          actions={<Badge color={owner ? 'green' : 'grey'}>{owner ? t('report.view.owner') : t('report.view.public')}</Badge>}
+          actions={
+            <SpaceBetween direction="horizontal" size="xs" alignItems="center">
+              <Badge color={owner ? 'green' : 'grey'}>{owner ? t('report.view.owner') : t('report.view.public')}</Badge>
+              {owner && config.features.listings && (
+                <Button variant="primary" href={`/vehicles/${report.vin}/sell`} onFollow={(e) => followLink(e)}>
+                  {t('sell.action')}
+                </Button>
+              )}
+            </SpaceBetween>
+          }
         >
           {title}
         </Header>

@@ -4,6 +4,7 @@
 //	GET /config.json        the site's configuration: {issuer, clientId, apiBase, features, local}
 //	GET /dev/chaos          the legacy systems and their current faults (the local chaos panel)
 //	PUT /dev/chaos/{system} switches a system's faults (the body goes to its PUT /__admin/faults)
+//	GET /l/{id}             index.html with the listing's Open Graph tags (share.go)
 //	GET /...                a file of frontend/dist, else index.html (the site routes in the browser)
 //
 // Every answer carries the headers of frontend/security-headers.json, the same file the CDK app
@@ -66,6 +67,9 @@ type Options struct {
 	NotFound http.Handler
 	// Client calls the simulators' admin APIs; a client with adminTimeout when nil.
 	Client *http.Client
+	// APIURL is the API's base URL, for the share pages' Open Graph tags (share.go); Origin
+	// + "/api" when empty.
+	APIURL string
 }
 
 // Site is the http.Handler for everything outside the API and the issuer.
@@ -78,6 +82,7 @@ type Site struct {
 	names    []string
 	notFound http.Handler
 	client   *http.Client
+	apiURL   string
 	mux      *http.ServeMux
 }
 
@@ -126,6 +131,10 @@ func New(opts Options) (*Site, error) {
 		systems:  map[string]string{},
 		notFound: opts.NotFound,
 		client:   opts.Client,
+		apiURL:   strings.TrimSuffix(opts.APIURL, "/"),
+	}
+	if s.apiURL == "" {
+		s.apiURL = strings.TrimSuffix(origin.String(), "/") + "/api"
 	}
 	for src, u := range opts.Systems {
 		s.systems[string(src)] = u
@@ -234,6 +243,13 @@ func (s *Site) serveSite(w http.ResponseWriter, r *http.Request) {
 	if name != "" && (strings.HasPrefix(name, "assets/") || strings.Contains(path.Base(name), ".")) {
 		http.NotFound(w, r)
 		return
+	}
+	if m := shareID.FindStringSubmatch(name); m != nil {
+		index, err := root.ReadFile("index.html")
+		if err == nil {
+			s.serveShare(w, r, index, m[1])
+			return
+		}
 	}
 	if !s.serveFile(w, r, root, "index.html") {
 		http.Error(w, "frontend/dist has no index.html: run `make site`", http.StatusServiceUnavailable)

@@ -286,3 +286,46 @@ func TestChaosProxy(t *testing.T) {
 		t.Errorf("oversized: %d", res.StatusCode)
 	}
 }
+
+// The tags are HTML-escaped: a description with quotes and ampersands (which the API allows)
+// cannot end the attribute, and a title element stays one.
+func TestShareTagsAreEscaped(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/listings/abcdefghijklmnopqrstuvwxyz" {
+			w.WriteHeader(http.StatusGone)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"shareUrl":"http://x/l/abcdefghijklmnopqrstuvwxyz","priceEur":18500,
+			"description":"Mint \"as new\" & <b>loud</b> ` + strings.Repeat("long ", 80) + `","photos":["https://img.example/a.jpg?x=1&y=2"],
+			"verified":{"make":{"value":"Volks\"wagen"},"model":{"value":"Golf"},"modelYear":{"value":2021}}}`))
+	}))
+	t.Cleanup(api.Close)
+	root := newRoot(t, true)
+	if err := os.WriteFile(filepath.Join(root, "frontend/dist/index.html"), []byte(`<html><head><title>site</title><meta property="og:title" content="generic" /></head><body></body></html>`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	site, err := New(Options{Root: root, Origin: "http://site.test", APIURL: api.URL + "/api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ id, want, not string }{
+		{"abcdefghijklmnopqrstuvwxyz", `<meta property="og:title" content="Volks&#34;wagen Golf 2021 · 18,500 EUR" />`, `content="generic"`},
+		{"abcdefghijklmnopqrstuvwxyz", `content="Mint &#34;as new&#34; &amp; &lt;b&gt;loud&lt;/b&gt; long`, "<b>"},
+		{"abcdefghijklmnopqrstuvwxyz", `<meta property="og:image" content="https://img.example/a.jpg?x=1&amp;y=2" />`, ""},
+		{"abcdefghijklmnopqrstuvwxyz", `<title>Volks&#34;wagen Golf 2021 · 18,500 EUR</title>`, "<title>site</title>"},
+		// Withdrawn (410): the generic card, and no image.
+		{"bbbbbbbbbbbbbbbbbbbbbbbbbb", `<meta property="og:url" content="http://site.test/l/bbbbbbbbbbbbbbbbbbbbbbbbbb" />`, "og:image"},
+	} {
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "http://site.test/l/"+tc.id, nil)
+		rec := httptest.NewRecorder()
+		site.ServeHTTP(rec, req)
+		body := rec.Body.String()
+		if rec.Code != http.StatusOK || !strings.Contains(body, tc.want) || (tc.not != "" && strings.Contains(body, tc.not)) {
+			t.Errorf("/l/%s: %d, want %q and not %q in\n%s", tc.id, rec.Code, tc.want, tc.not, body)
+		}
+		if rec.Header().Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("/l/%s: security headers missing", tc.id)
+		}
+	}
+}
