@@ -177,7 +177,8 @@ export default function DealerStockPage() {
               ariaLabel={t('stock.chart.label')}
               xTitle={t('stock.chart.car')}
               yTitle={t('stock.chart.count')}
-              i18nStrings={{ yTickFormatter: (v) => fmt.number(v) }}
+              // Counts are whole: no label on the fractional ticks a small scale gets.
+              i18nStrings={{ yTickFormatter: (v) => (Number.isInteger(v) ? fmt.number(v) : '') }}
               height={Math.max(160, top.length * 48)}
               hideFilter
             />
