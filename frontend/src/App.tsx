@@ -5,7 +5,7 @@ import SideNavigation from '@cloudscape-design/components/side-navigation';
 import Spinner from '@cloudscape-design/components/spinner';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
-import { enabledRoutes, followLink, matchRoute, useLocation, type RouteDef } from './router';
+import { enabledRoutes, followLink, matchRoute, navEntries, useLocation, type RouteDef } from './router';
 import { routes as allRoutes } from './routes';
 import { useI18n, LOCALES } from './i18n';
 import { useAuth } from './auth/auth';
@@ -73,9 +73,7 @@ export function App({ routes = allRoutes }: { routes?: RouteDef[] }) {
             header={{ href: '/', text: t('app.title') }}
             activeHref={match ? pathname : undefined}
             onFollow={(e) => followLink(e)}
-            items={enabled
-              .filter((r) => r.nav && (!r.role || session?.roles.includes(r.role)))
-              .map((r) => ({ type: 'link' as const, text: t(r.nav!), href: r.path }))}
+            items={navEntries(enabled, session?.roles ?? []).map((r) => ({ type: 'link' as const, text: t(r.nav!), href: r.path }))}
           />
         }
         ariaLabels={{ navigation: t('nav.label') }}

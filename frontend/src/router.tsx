@@ -19,9 +19,9 @@ export interface RouteDef {
   localOnly?: boolean;
   /** In the side navigation, with this label. */
   nav?: MessageKey;
-  /** The navigation entry shows only to a signed-in account with this role (the page itself
-   * explains signing in to anyone else). */
-  role?: Role;
+  /** The navigation entry shows only to signed-in callers with this role; the route stays, so a
+   * link opened by anyone else gets the page's own explanation instead of "not found". */
+  navRole?: Role;
   page: LazyExoticComponent<ComponentType<PageProps>>;
 }
 
@@ -33,6 +33,11 @@ export function route(def: Omit<RouteDef, 'page'> & { load: () => Promise<{ defa
 /** enabledRoutes drops the routes whose feature is off, and development tools outside local. */
 export function enabledRoutes(routes: RouteDef[], cfg: Pick<SiteConfig, 'features' | 'local'>): RouteDef[] {
   return routes.filter((r) => (!r.feature || cfg.features[r.feature]) && (!r.localOnly || cfg.local));
+}
+
+/** navEntries are the enabled routes with a navigation entry for a caller with these roles. */
+export function navEntries(routes: RouteDef[], roles: readonly Role[]): RouteDef[] {
+  return routes.filter((r) => r.nav && (!r.navRole || roles.includes(r.navRole)));
 }
 
 export function matchRoute(routes: RouteDef[], pathname: string): { route: RouteDef; params: Record<string, string> } | null {

@@ -7,6 +7,13 @@ export type Report = Schemas['Report'];
 export type Section = Schemas['Section'];
 export type Freshness = Section['freshness'];
 export type Source = Schemas['Source'];
+export type SurfacedStock = Schemas['SurfacedStock'];
+export type SurfacedCar = SurfacedStock['cars'][number];
+export type MarketView = Schemas['MarketView'];
+export type SimilarItem = Schemas['SimilarItem'];
+export type VehicleOffers = Schemas['VehicleOffers'];
+export type OfferSection = Schemas['OfferSection'];
+export type Offer = Schemas['Offer'];
 export type BuildData = Schemas['BuildData'];
 export type OdometerData = Schemas['OdometerData'];
 export type RecallData = Schemas['RecallData'];
@@ -137,6 +144,21 @@ export class Api {
       signal,
       ...(onHeaders ? { onHeaders } : {}),
     });
+  }
+
+  /** The signed-in dealer's stock cars shown beside listings (dealer accounts only: 403 else). */
+  getSurfacedStock(signal?: AbortSignal): Promise<SurfacedStock> {
+    return request(this.url('/dealer/stock/surfaced'), { token: this.token(), signal });
+  }
+
+  /** Asking prices of the VIN's model and year, for dealers. */
+  getMarket(vin: string, signal?: AbortSignal): Promise<MarketView> {
+    return request(this.url(`/vehicles/${encodeURIComponent(vin)}/market`), { token: this.token(), signal });
+  }
+
+  /** After-sales offers: service plans and accessories for the owner, financing for anyone. */
+  getOffers(vin: string, signal?: AbortSignal): Promise<VehicleOffers> {
+    return request(this.url(`/vehicles/${encodeURIComponent(vin)}/offers`), { token: this.token(), signal });
   }
 
   createChallenge(vin: string, method: ChallengeMethod): Promise<OwnershipChallenge> {

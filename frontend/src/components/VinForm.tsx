@@ -29,11 +29,14 @@ export function liveProblem(value: string, done: boolean): VinProblem | null {
 export function VinForm({
   initial = '',
   serverError,
+  submitLabel,
   onSubmit,
 }: {
   initial?: string;
   /** An error from the API that names the vin field: shown next to it. */
   serverError?: string;
+  /** The button's words, when the form does something other than look the car up. */
+  submitLabel?: string;
   onSubmit(vin: string): void;
 }) {
   const i18n = useI18n();
@@ -54,7 +57,7 @@ export function VinForm({
         if (!validateVin(v)) onSubmit(v);
       }}
     >
-      <Form actions={<Button variant="primary" formAction="submit">{t('lookup.submit')}</Button>}>
+      <Form actions={<Button variant="primary" formAction="submit">{submitLabel ?? t('lookup.submit')}</Button>}>
         <SpaceBetween size="m">
           <FormField
             label={t('lookup.vin.label')}

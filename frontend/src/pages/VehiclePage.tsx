@@ -17,6 +17,7 @@ import { followLink, navigate, type PageProps } from '../router';
 import { useSite } from '../site';
 import { VinForm } from '../components/VinForm';
 import { OwnershipPanel } from '../components/OwnershipPanel';
+import { OffersSection } from '../components/OffersSection';
 import {
   BuildSection,
   OdometerSection,
@@ -164,7 +165,7 @@ export default function VehiclePage({ params }: PageProps) {
             }}
           />
         )}
-        {/* Offers for the owner (feature "offers") go here once GET /vehicles/{vin}/offers exists. */}
+        {owner && config.features.offers && <OffersSection vin={report.vin} token={token} />}
         <BuildSection report={report} />
         <OdometerSection report={report} />
         <RecallSection report={report} />
