@@ -28,10 +28,7 @@ export type Verified = Listing['verified'];
 export type ListingCreate = Schemas['ListingCreateRequest'];
 export type ListingPatch = Schemas['ListingPatch'];
 export type SimilarCars = Schemas['SimilarCars'];
-export type SimilarItem = Schemas['SimilarItem'];
 export type ListingOffers = Schemas['ListingOffers'];
-export type OfferSection = Schemas['OfferSection'];
-export type Offer = Schemas['Offer'];
 /** A listing with the ETag it was read at (If-Match for an edit). */
 export interface Tagged<T> {
   value: T;
