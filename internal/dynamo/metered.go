@@ -74,18 +74,28 @@ func written(ctx context.Context, c *types.ConsumedCapacity, err error) {
 	}
 }
 
+// settleWrite meters a write from the capacity the table reported (consumed is nil when the call
+// returned no output) and hides that capacity again from a caller that did not ask for it.
+func settleWrite(ctx context.Context, consumed **types.ConsumedCapacity, asked bool, err error) {
+	if consumed == nil {
+		written(ctx, nil, err)
+		return
+	}
+	written(ctx, *consumed, err)
+	if !asked {
+		*consumed = nil
+	}
+}
+
 func (m metered) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	c := *in
 	asked := total(&c.ReturnConsumedCapacity)
 	out, err := m.next.PutItem(ctx, &c, optFns...)
+	var consumed **types.ConsumedCapacity
 	if out != nil {
-		written(ctx, out.ConsumedCapacity, err)
-		if !asked {
-			out.ConsumedCapacity = nil
-		}
-	} else {
-		written(ctx, nil, err)
+		consumed = &out.ConsumedCapacity
 	}
+	settleWrite(ctx, consumed, asked, err)
 	return out, err //nolint:wrapcheck // a decorator passes the client's error on as it is
 }
 
@@ -93,14 +103,11 @@ func (m metered) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o
 	c := *in
 	asked := total(&c.ReturnConsumedCapacity)
 	out, err := m.next.UpdateItem(ctx, &c, optFns...)
+	var consumed **types.ConsumedCapacity
 	if out != nil {
-		written(ctx, out.ConsumedCapacity, err)
-		if !asked {
-			out.ConsumedCapacity = nil
-		}
-	} else {
-		written(ctx, nil, err)
+		consumed = &out.ConsumedCapacity
 	}
+	settleWrite(ctx, consumed, asked, err)
 	return out, err //nolint:wrapcheck // a decorator passes the client's error on as it is
 }
 
@@ -108,13 +115,10 @@ func (m metered) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o
 	c := *in
 	asked := total(&c.ReturnConsumedCapacity)
 	out, err := m.next.DeleteItem(ctx, &c, optFns...)
+	var consumed **types.ConsumedCapacity
 	if out != nil {
-		written(ctx, out.ConsumedCapacity, err)
-		if !asked {
-			out.ConsumedCapacity = nil
-		}
-	} else {
-		written(ctx, nil, err)
+		consumed = &out.ConsumedCapacity
 	}
+	settleWrite(ctx, consumed, asked, err)
 	return out, err //nolint:wrapcheck // a decorator passes the client's error on as it is
 }
