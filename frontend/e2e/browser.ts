@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 
 export const baseURL = () => inject('baseURL');
 const shots = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
@@ -20,19 +20,13 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-export interface Session {
-  browser: Browser;
-  close(): Promise<void>;
-}
-
 // playwright-core gives every launch a fresh temporary profile (user data dir) and removes it.
-export async function launch(): Promise<Session> {
-  const browser = await chromium.launch({
+function launch(): Promise<Browser> {
+  return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: FLAGS,
   });
-  return { browser, close: () => browser.close() };
 }
 
 export interface Tab {
@@ -42,7 +36,7 @@ export interface Tab {
   problems: string[];
 }
 
-export async function newTab(browser: Browser, locale = 'en-GB'): Promise<Tab> {
+async function newTab(browser: Browser, locale = 'en-GB'): Promise<Tab> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale, baseURL: baseURL() });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -51,6 +45,35 @@ export async function newTab(browser: Browser, locale = 'en-GB'): Promise<Tab> {
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   return { context, page, problems };
+}
+
+/**
+ * useBrowser sets up a test file's browser: one Chromium for the file, and open(locale), which
+ * gives a tab in a context of its own (a second tab in a test is a private window: nothing shared).
+ * After each test every tab it opened is closed, and the test fails on any CSP violation or page
+ * error they saw, except those matching ignore.
+ */
+export function useBrowser({ ignore }: { ignore?: RegExp } = {}): (locale?: string) => Promise<Tab> {
+  let browser: Browser | undefined;
+  const tabs: Tab[] = [];
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    const open = tabs.splice(0);
+    const problems = open.flatMap((t) => t.problems).filter((p) => !ignore?.test(p));
+    await Promise.all(open.map((t) => t.context.close()));
+    expect(problems, 'CSP violations and page errors').toEqual([]);
+  });
+  return async (locale) => {
+    if (!browser) throw new Error('open() ran before Chromium was launched (call it inside a test)');
+    const tab = await newTab(browser, locale);
+    tabs.push(tab);
+    return tab;
+  };
 }
 
 /** checkA11y runs axe-core on the page as it is: no serious or critical violation. */

@@ -2,8 +2,8 @@
 // stack (global-setup.ts, DEMO_LISTINGS=off). What the browser does not need to show (alice's
 // listing, the buyer's look at similar cars, a click) is set up through the API, as those people
 // would through their own pages.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { baseURL, checkA11y, launch, newTab, screenshot, signIn, waitForReport, type Session, type Tab } from './browser';
+import { describe, expect, it } from 'vitest';
+import { baseURL, checkA11y, screenshot, signIn, useBrowser, waitForReport } from './browser';
 import { checkDigit } from '../src/vin';
 import { euros } from '../src/components/euros';
 import type { MarketView, SimilarItem, SurfacedStock } from '../src/api/client';
@@ -11,28 +11,7 @@ import type { MarketView, SimilarItem, SurfacedStock } from '../src/api/client';
 /** dealer-dan's dealer in the stock simulator (internal/local/devoidc). */
 const DAN_DEALER = 'DDE177';
 
-let session: Session;
-let tab: Tab | null = null;
-
-beforeAll(async () => {
-  session = await launch();
-});
-afterAll(async () => {
-  await session?.close();
-});
-afterEach(async () => {
-  if (tab) {
-    const problems = tab.problems;
-    await tab.context.close();
-    tab = null;
-    expect(problems, 'CSP violations and page errors').toEqual([]);
-  }
-});
-
-async function open(locale?: string): Promise<Tab> {
-  tab = await newTab(session.browser, locale);
-  return tab;
-}
+const open = useBrowser();
 
 /** freshVin mints a valid 2021 Golf VIN nobody has looked up in this run (serials 8xxxxx). */
 function freshVin(): string {

@@ -2,37 +2,17 @@
 // stack (global-setup.ts starts it with DEMO_LISTINGS=off, so every listing here is made here).
 // The walkthrough of the "Done when" makes the listing the buyer and "my listings"
 // journeys then read, so sign-ins and ownership proofs are not repeated more than needed.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { checkA11y, launch, newTab, screenshot, signIn, waitForReport, type Session, type Tab } from './browser';
+import { checkA11y, screenshot, signIn, useBrowser, waitForReport } from './browser';
 
 const CLEAN = 'WVWZZZCD3MW100001'; // Golf 2021: dealer stock has Golfs beside it
 const RECALL = 'TMBJJ7NE1K0300003';
 
-let session: Session;
-const tabs: Tab[] = [];
+// Photos point at hosts the test machine cannot reach: their load errors are not problems.
+const open = useBrowser({ ignore: /ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED|net::/ });
 /** The listing the walkthrough made (CLEAN), read by the buyer and "my listings" journeys. */
 let sharedId = '';
-
-beforeAll(async () => {
-  session = await launch();
-});
-afterAll(async () => {
-  await session?.close();
-});
-afterEach(async () => {
-  const problems = tabs.flatMap((t) => t.problems);
-  await Promise.all(tabs.map((t) => t.context.close()));
-  tabs.length = 0;
-  // Photos point at hosts the test machine cannot reach: their load errors are not problems.
-  expect(problems.filter((p) => !/ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED|net::/.test(p)), 'CSP violations and page errors').toEqual([]);
-});
-
-async function open(locale?: string): Promise<Tab> {
-  const tab = await newTab(session.browser, locale);
-  tabs.push(tab);
-  return tab;
-}
 
 /** proveOwnership takes alice through the owner-code challenge unless she is already the owner. */
 async function proveOwnership(page: Page, vin: string): Promise<void> {

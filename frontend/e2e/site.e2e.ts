@@ -1,8 +1,8 @@
 // One test per journey, in real headless Chromium against the real local stack (global-setup.ts).
 // Each journey checks accessibility with axe-core on every page it visits and saves screenshots to
 // docs/screenshots/ for the README.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { baseURL, checkA11y, launch, newTab, screenshot, signIn, waitForReport, type Session, type Tab } from './browser';
+import { describe, expect, it } from 'vitest';
+import { baseURL, checkA11y, screenshot, signIn, useBrowser, waitForReport } from './browser';
 import { validateVin } from '../src/vin';
 import { DEMO_CARS } from '../src/demo';
 
@@ -11,28 +11,7 @@ const ROLLBACK = 'WAUZZZFV8GA200002';
 const RECALL = 'TMBJJ7NE1K0300003';
 const UNKNOWN = 'WVWZZZCD0PW999999';
 
-let session: Session;
-let tab: Tab | null = null;
-
-beforeAll(async () => {
-  session = await launch();
-});
-afterAll(async () => {
-  await session?.close();
-});
-afterEach(async () => {
-  if (tab) {
-    const problems = tab.problems;
-    await tab.context.close();
-    tab = null;
-    expect(problems, 'CSP violations and page errors').toEqual([]);
-  }
-});
-
-async function open(locale?: string): Promise<Tab> {
-  tab = await newTab(session.browser, locale);
-  return tab;
-}
+const open = useBrowser();
 
 describe('the web site', () => {
   it('looks up a car: the VIN field checks as you type, the report shows sources, freshness, rollbacks and recalls', async () => {

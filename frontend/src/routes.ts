@@ -1,7 +1,8 @@
 // Every page of the site. A page behind a feature toggle names it (`feature`), and its route and
-// navigation entry exist only where config.json switches the feature on. The seller ("listings":
-// create, my listings, the share page /l/:id), dealer ("dealer": surfaced stock, market view)
-// and offers pages are added here as their API routes land (issue 10).
+// navigation entry exist only where config.json switches the feature on: the seller's pages
+// ("listings": sell, my listings, managing one, the share page /l/:id) and the dealer's ("dealer":
+// surfaced stock, market view). Offers ("offers") have no page of their own: they are a section
+// of the owner's report and of the share page, shown only where that feature is on.
 import { route, type RouteDef } from './router';
 
 export const routes: RouteDef[] = [

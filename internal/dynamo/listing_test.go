@@ -176,3 +176,68 @@ func TestListingUpdateNeedsTheCurrentETagAndTheSeller(t *testing.T) {
 		t.Fatalf("malformed id: %v", err)
 	}
 }
+
+// racingStore runs before once, just ahead of the next Replace: a change another request makes
+// between a write's read and its conditional write.
+type racingStore struct {
+	listing.Store
+	before func()
+}
+
+func (r *racingStore) Replace(ctx context.Context, l listing.Listing, prev int) error {
+	if f := r.before; f != nil {
+		r.before = nil
+		f()
+	}
+	return r.Store.Replace(ctx, l, prev)
+}
+
+// A withdrawal takes no If-Match (api/openapi.yaml declares no 412 for it): when another tab's
+// edit lands between its read and its write, it reads again and withdraws; when another
+// withdrawal lands there, the listing is gone.
+func TestListingWithdrawalSurvivesAConcurrentChange(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	svc, store := newListingService(t, &now)
+	racing := &racingStore{Store: store}
+	withdrawer := &listing.Service{Store: racing, Now: svc.Now, NewID: listing.NewID}
+
+	l, err := svc.Create(ctx, listing.CreateRequest{Seller: "alice", IdempotencyKey: "key-00000001", Draft: draft(), Verified: verified()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	price := 17000
+	racing.before = func() {
+		if _, err := svc.Update(ctx, l.ID, "alice", l.ETag(), listing.Patch{PriceEur: &price}); err != nil {
+			t.Errorf("the concurrent edit: %v", err)
+		}
+	}
+	if err := withdrawer.Withdraw(ctx, l.ID, "alice"); err != nil {
+		t.Fatalf("withdraw while another tab edits: %v, want it withdrawn", err)
+	}
+	got, err := store.Get(ctx, l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != listing.StatusWithdrawn || got.PriceEur != price || got.Version != 3 {
+		t.Fatalf("after the race: status %s, price %d, version %d; want withdrawn, %d (the edit kept), 3", got.Status, got.PriceEur, got.Version, price)
+	}
+	// The VIN is free again.
+	if _, err := svc.Create(ctx, listing.CreateRequest{Seller: "alice", IdempotencyKey: "key-00000002", Draft: draft(), Verified: verified()}); err != nil {
+		t.Fatalf("create after the withdrawal: %v", err)
+	}
+
+	mine, err := svc.Mine(ctx, "alice")
+	if err != nil || len(mine) == 0 {
+		t.Fatalf("Mine: %d, %v", len(mine), err)
+	}
+	second := mine[0]
+	racing.before = func() {
+		if err := svc.Withdraw(ctx, second.ID, "alice"); err != nil {
+			t.Errorf("the concurrent withdrawal: %v", err)
+		}
+	}
+	if err := withdrawer.Withdraw(ctx, second.ID, "alice"); codeOf(err) != apperr.Gone {
+		t.Fatalf("withdraw while another tab withdraws: %v, want GONE", err)
+	}
+}

@@ -274,20 +274,31 @@ func (s *Service) Withdraw(ctx context.Context, id, subject string) error {
 	return err
 }
 
+// withdrawAttempts bounds how often a withdrawal reads the listing again after another write won
+// the race between its read and its conditional write. A withdrawal takes no If-Match: it does
+// not depend on what changed, so the seller's other tab saving a price at the same moment must
+// not make it fail with a 412 the contract does not declare for it.
+const withdrawAttempts = 3
+
 func (s *Service) withdraw(ctx context.Context, id, subject string) error {
-	l, err := s.ForSeller(ctx, id, subject)
-	if err != nil {
-		return err
+	for range withdrawAttempts {
+		l, err := s.ForSeller(ctx, id, subject)
+		if err != nil {
+			return err // a concurrent withdrawal lands here as 410
+		}
+		next := l
+		next.Status = StatusWithdrawn
+		if _, err := s.replace(ctx, next, l.Version); apperr.CodeOf(err) == apperr.PreconditionFailed {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if err := s.Store.ReleaseVIN(ctx, l.VIN, l.ID); err != nil {
+			return fmt.Errorf("release vehicle: %w", err)
+		}
+		return nil
 	}
-	next := l
-	next.Status = StatusWithdrawn
-	if _, err := s.replace(ctx, next, l.Version); err != nil {
-		return err
-	}
-	if err := s.Store.ReleaseVIN(ctx, l.VIN, l.ID); err != nil {
-		return fmt.Errorf("release vehicle: %w", err)
-	}
-	return nil
+	return apperr.New(apperr.Unavailable, "the listing kept changing while it was being withdrawn; try again")
 }
 
 func (s *Service) replace(ctx context.Context, next Listing, prev int) (Listing, error) {

@@ -23,6 +23,21 @@ export interface Problem {
 export const MAX_DESCRIPTION = 2000;
 export const MAX_PHOTOS = 20;
 
+/**
+ * shareUrlOf is the listing's share link as a person can paste it anywhere. In AWS the listing
+ * functions may not know the site's origin, so the API's shareUrl can be relative to the site
+ * ("/l/{id}"), or missing: both are resolved against the site the seller is on. An absolute URL is
+ * kept as the API gave it.
+ */
+export function shareUrlOf(l: Pick<Listing, 'id' | 'shareUrl'>, origin: string = window.location.origin): string {
+  const fallback = `/l/${encodeURIComponent(l.id)}`;
+  try {
+    return new URL(l.shareUrl || fallback, origin).href;
+  } catch {
+    return new URL(fallback, origin).href;
+  }
+}
+
 export function photoList(photos: string): string[] {
   return photos
     .split('\n')

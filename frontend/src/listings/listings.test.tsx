@@ -193,3 +193,44 @@ describe('ManageListingPage', () => {
     ]);
   });
 });
+
+describe('ManageListingPage share link', () => {
+  // In AWS the listing functions need not know the site's origin: the API's shareUrl is then
+  // relative to the site. The seller must still see and copy a link that works when pasted.
+  async function shown(shareUrl: string): Promise<{ text: string; copied: string[] }> {
+    signInAsAlice();
+    const copied: string[] = [];
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText: async (s: string) => void copied.push(s) },
+    });
+    vi.stubGlobal('fetch', vi.fn(async () => tagged(200, listing({ shareUrl }), '"v1"')));
+    renderWithSite(<ManageListingPage params={{ id: ID }} />, { config });
+    const link = await screen.findByTestId('share-link');
+    await act(async () => {
+      screen.getByRole('button', { name: 'Copy link' }).click();
+    });
+    expect(await screen.findByText('Link copied')).toBeTruthy();
+    return { text: link.textContent ?? '', copied };
+  }
+
+  afterEach(() => {
+    delete (navigator as { clipboard?: unknown }).clipboard;
+  });
+
+  it('shows and copies a site-relative share URL as an absolute one on this site', async () => {
+    const want = `${window.location.origin}/l/${ID}`;
+    expect(want).toMatch(/^http:\/\//);
+    expect(await shown(`/l/${ID}`)).toEqual({ text: want, copied: [want] });
+  });
+
+  it('keeps an absolute share URL as the API gave it', async () => {
+    const abs = `https://cars.example.com/l/${ID}`;
+    expect(await shown(abs)).toEqual({ text: abs, copied: [abs] });
+  });
+
+  it('makes the link on this site when the API gives none', async () => {
+    const want = `${window.location.origin}/l/${ID}`;
+    expect(await shown('')).toEqual({ text: want, copied: [want] });
+  });
+});

@@ -22,7 +22,7 @@ import { followLink, useLocation, type PageProps } from '../router';
 import { useSite } from '../site';
 import { ListingForm } from '../listings/ListingForm';
 import { ListingView, listingTitle } from '../listings/ListingView';
-import { draftOf, formField, photoList, validateDraft, type Draft, type Problem } from '../listings/listing';
+import { draftOf, formField, photoList, shareUrlOf, validateDraft, type Draft, type Problem } from '../listings/listing';
 
 type Load = { status: 'loading' } | { status: 'ok'; listing: Listing; etag: string | null } | { status: 'error'; error: ApiError };
 
@@ -128,7 +128,7 @@ export default function ManageListingPage({ params }: PageProps) {
   }
 
   const { listing, etag } = load;
-  const shareUrl = listing.shareUrl || `${window.location.origin}/l/${listing.id}`;
+  const shareUrl = shareUrlOf(listing);
   const sharePath = `/l/${listing.id}`;
 
   const copy = async () => {
