@@ -41,6 +41,9 @@ const (
 	// PreToken is the Cognito user pool's pre token generation trigger (functions/pretoken): not
 	// a step either; it runs in AWS only (locally the development issuer mints the claims).
 	PreToken = "pre-token"
+	// SharePage answers CloudFront's /l/{id} with the site's index.html and the listing's Open
+	// Graph tags (functions/sharepage): not a step either; locally the site does it.
+	SharePage = "share-page"
 )
 
 // Spec is what CDK needs to deploy a function. Timeout is the Lambda timeout: the ASL Task's
@@ -85,12 +88,16 @@ var authorizer = Spec{Authorizer, 5 * time.Second, 128}
 // Cognito waits 5 s for a trigger; the pre token trigger does no I/O.
 var preToken = Spec{PreToken, 3 * time.Second, 128}
 
+// The share page reads index.html (kept a minute) and one listing through the API, whose own
+// budget is under 29 s; past its 5 s lookup the generic card goes out.
+var sharePage = Spec{SharePage, 10 * time.Second, 128}
+
 // Steps lists every state machine step, in a stable order.
 func Steps() []Spec { return append([]Spec(nil), specs...) }
 
-// Specs lists every Lambda function, the steps, the authorizer and the pre token trigger, in a
-// stable order: what CDK deploys, one function each, from the one binary.
-func Specs() []Spec { return append(Steps(), authorizer, preToken) }
+// Specs lists every Lambda function, the steps, the authorizer, the pre token trigger and the
+// share page, in a stable order: what CDK deploys, one function each, from the one binary.
+func Specs() []Spec { return append(Steps(), authorizer, preToken, sharePage) }
 
 // Placeholder is the ASL placeholder (without ${}) for a step's ARN: "fetch-workshop" is
 // ${FetchWorkshopFunctionArn}.

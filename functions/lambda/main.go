@@ -29,7 +29,11 @@
 //	                 invocation's segment (telemetry.XRayExporter), flushed after each invocation
 //
 // HANDLER=pre-token is the Cognito user pool's pre token generation trigger (functions/pretoken);
-// it reads no setting.
+// it reads no setting. HANDLER=share-page answers CloudFront's /l/{id} (functions/sharepage):
+//
+//	SITE_BUCKET      the site's bucket, whose index.html it serves with the listing's tags
+//	API_URL          the API stage's URL, whose public GET /listings/{id} it reads
+//	SITE_URL         optional: the site's origin, for og:url when share links are site-relative
 package main
 
 import (
@@ -101,6 +105,14 @@ func build(ctx context.Context, env func(string) string, log *slog.Logger) (lamb
 			return nil, err
 		}
 		return lambda.NewHandler(a.Handle), nil
+	}
+	if name == catalog.SharePage {
+		// A function URL event in, an HTML answer out: the page is not a step.
+		h, err := wiring.SharePage(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return lambda.NewHandler(h.Handle), nil
 	}
 	if name == catalog.PreToken {
 		// Cognito's event in, the event with its response out; no settings, no metrics.

@@ -237,3 +237,31 @@ func TestPreTokenTriggerAnswersCognitoEvents(t *testing.T) {
 		t.Fatalf("answer %s", out)
 	}
 }
+
+// The binary builds the share page from its settings, names a missing one, and answers function
+// URL events (a POST is refused before any S3 or API call).
+func TestSharePageIsWiredFromTheEnvironment(t *testing.T) {
+	env := map[string]string{"HANDLER": catalog.SharePage, "SITE_BUCKET": "site", "API_URL": "http://127.0.0.1:1/prod", "AWS_REGION": "eu-central-1"}
+	for _, v := range wiring.Needs(catalog.SharePage) {
+		without := maps.Clone(env)
+		delete(without, v)
+		if _, err := build(context.Background(), envOf(without), slog.New(slog.DiscardHandler)); err == nil || !strings.Contains(err.Error(), v) {
+			t.Errorf("without %s: start-up error %v does not name it", v, err)
+		}
+	}
+	t.Setenv("AWS_REGION", "eu-central-1")
+	h, err := build(context.Background(), envOf(env), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, _ := json.Marshal(events.LambdaFunctionURLRequest{RawPath: "/l/abcdefghijklmnopqrstuvwxyz",
+		RequestContext: events.LambdaFunctionURLRequestContext{HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: "POST"}}})
+	out, err := h.Invoke(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res events.LambdaFunctionURLResponse
+	if err := json.Unmarshal(out, &res); err != nil || res.StatusCode != 405 {
+		t.Fatalf("POST answered %s (%v)", out, err)
+	}
+}

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/acme-oem/vehicle-data/functions/authorizer"
@@ -30,6 +32,7 @@ import (
 	"github.com/acme-oem/vehicle-data/functions/ownershipchallenge"
 	"github.com/acme-oem/vehicle-data/functions/ownershipverify"
 	"github.com/acme-oem/vehicle-data/functions/planreport"
+	"github.com/acme-oem/vehicle-data/functions/sharepage"
 	"github.com/acme-oem/vehicle-data/functions/similarclick"
 	"github.com/acme-oem/vehicle-data/functions/similarity"
 	"github.com/acme-oem/vehicle-data/functions/similarlistings"
@@ -42,6 +45,8 @@ import (
 	"github.com/acme-oem/vehicle-data/internal/metrics"
 	"github.com/acme-oem/vehicle-data/internal/oidc"
 	"github.com/acme-oem/vehicle-data/internal/ownership"
+	page "github.com/acme-oem/vehicle-data/internal/sharepage"
+	"github.com/acme-oem/vehicle-data/internal/sitebucket"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 	"github.com/acme-oem/vehicle-data/legacyclients/transport"
 )
@@ -62,6 +67,8 @@ const (
 	EnvOIDCAudience     = "OIDC_AUDIENCE"    // the audience the tokens must name
 	EnvOIDCJWKSURL      = "OIDC_JWKS_URL"    // optional: skips discovery
 	EnvSiteURL          = "SITE_URL"         // optional: the site's origin, for listing share links
+	EnvSiteBucket       = "SITE_BUCKET"      // the site's S3 bucket: the share page reads index.html there
+	EnvAPIURL           = "API_URL"          // the API's base URL: the share page reads listings there
 	// EnvOIDCAudienceClaim (optional) is "client_id" for Cognito access tokens, which carry the app
 	// client there and no aud; EnvOIDCRoleClaim (optional) names the roles claim
 	// ("cognito:groups" for Cognito). oidc.Config documents both.
@@ -106,6 +113,9 @@ type Config struct {
 	Log *slog.Logger
 	// SiteURL is the site's origin for share links (SITE_URL); "" gives site-relative links.
 	SiteURL string
+	// SiteBucket (SITE_BUCKET) and APIURL (API_URL) are the share page's: where the deployed
+	// index.html is, and the API it reads the public listing from.
+	SiteBucket, APIURL string
 	// TracerProvider, when set, traces every step (a span per invocation) and every legacy call
 	// (a span per call and per attempt, X-Amzn-Trace-Id sent to the system).
 	TracerProvider trace.TracerProvider
@@ -129,6 +139,8 @@ func FromEnv(env func(string) string) Config {
 		PseudonymKey:    []byte(env(EnvPseudonymKey)),
 		OwnershipPepper: []byte(env(EnvOwnershipPepper)),
 		SiteURL:         env(EnvSiteURL),
+		SiteBucket:      env(EnvSiteBucket),
+		APIURL:          env(EnvAPIURL),
 		CodeSender:      env(EnvCodeSender),
 		OIDC: oidc.Config{Issuer: env(EnvOIDCIssuer), Audience: env(EnvOIDCAudience), JWKSURL: env(EnvOIDCJWKSURL),
 			AudienceClaim: env(EnvOIDCAudienceClaim), RoleClaim: env(EnvOIDCRoleClaim)},
@@ -292,19 +304,29 @@ func (f *Functions) Transports() []*transport.Client { return slices.Clone(f.par
 // authorizerNeeds are the settings the authorizer cannot run without.
 var authorizerNeeds = []string{EnvOIDCIssuer, EnvOIDCAudience}
 
-// Needs lists the settings a function of the catalog (a step or the authorizer) cannot run
-// without (nil for an unknown name).
+// sharePageNeeds are the settings the share page cannot run without.
+var sharePageNeeds = []string{EnvSiteBucket, EnvAPIURL}
+
+// Needs lists the settings a function of the catalog (a step, the authorizer or the share page)
+// cannot run without (nil for an unknown name).
 func Needs(name string) []string {
-	if name == catalog.Authorizer {
+	switch name {
+	case catalog.Authorizer:
 		return slices.Clone(authorizerNeeds)
+	case catalog.SharePage:
+		return slices.Clone(sharePageNeeds)
 	}
 	return slices.Clone(steps[name].needs)
 }
 
 // Optional lists the settings a function reads when they are set (nil when none).
 func Optional(name string) []string {
-	if name == catalog.Authorizer {
+	switch name {
+	case catalog.Authorizer:
 		return []string{EnvOIDCJWKSURL, EnvOIDCAudienceClaim, EnvOIDCRoleClaim}
+	case catalog.SharePage, catalog.CreateListing, catalog.ReadListing, catalog.ChangeListing:
+		// Absolute share links where the site's origin is known before deploy.
+		return []string{EnvSiteURL}
 	}
 	return nil
 }
@@ -362,6 +384,32 @@ func Authorizer(ctx context.Context, cfg Config) (*authorizer.Handler, error) {
 		return nil, fmt.Errorf("wiring: authorizer: %w", err)
 	}
 	return authorizer.New(v, cfg.Log), nil
+}
+
+// SharePage builds the share-page function: index.html from the site's bucket (kept a minute),
+// listings from the API.
+func SharePage(ctx context.Context, cfg Config) (*sharepage.Handler, error) {
+	var missing []string
+	if cfg.SiteBucket == "" {
+		missing = append(missing, EnvSiteBucket)
+	}
+	if cfg.APIURL == "" {
+		missing = append(missing, EnvAPIURL)
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("wiring: the share page needs %s", strings.Join(missing, ", "))
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("wiring: share page: aws config: %w", err)
+	}
+	index := sitebucket.New(s3.NewFromConfig(awsCfg), cfg.SiteBucket, sitebucket.Options{Now: cfg.Now})
+	return &sharepage.Handler{
+		Index:    index.Get,
+		Listings: page.Listings{APIURL: cfg.APIURL},
+		SiteURL:  cfg.SiteURL,
+		Log:      cfg.Log,
+	}, nil
 }
 
 // missing returns the needed settings cfg lacks. The table counts as present when a client is

@@ -48,6 +48,11 @@ const (
 	EnvOIDCRoleClaim     = wiring.EnvOIDCRoleClaim
 	// EnvCodeSender makes a function deliver one-time codes by SMS (SNS) or e-mail (SES).
 	EnvCodeSender = wiring.EnvCodeSender
+	// EnvSiteURL is the site's origin (absolute share links); EnvSiteBucket and EnvAPIURL are
+	// where the share page reads index.html and listings.
+	EnvSiteURL    = wiring.EnvSiteURL
+	EnvSiteBucket = wiring.EnvSiteBucket
+	EnvAPIURL     = wiring.EnvAPIURL
 )
 
 // AudienceClaimClientID is the audience claim of Cognito access tokens (internal/oidc).
@@ -84,6 +89,9 @@ const AuthorizerName = registry.Authorizer
 
 // PreTokenName is the catalog name of the user pool's pre token generation trigger.
 const PreTokenName = registry.PreToken
+
+// SharePageName is the catalog name of the function behind the site's /l/* paths.
+const SharePageName = registry.SharePage
 
 // OEMProviderName is the name the user pool gives the OEM's OIDC provider: the trigger copies the
 // dealer id only for users federated under it. DealerAttribute is the user attribute the

@@ -9,7 +9,7 @@ import (
 	registry "github.com/acme-oem/vehicle-data/functions/catalog"
 )
 
-// Every function of the catalog, the authorizer and the pre token trigger included, is deployed with what internal/wiring
+// Every function of the catalog, the authorizer, the pre token trigger and the share page included, is deployed with what internal/wiring
 // says it needs; a function wiring does not know would be deployed unconfigured.
 func TestEveryFunctionDeclaresItsNeeds(t *testing.T) {
 	fns := Functions()
@@ -20,6 +20,14 @@ func TestEveryFunctionDeclaresItsNeeds(t *testing.T) {
 		if f.Name == PreTokenName {
 			// The user pool's trigger reads no setting, so no secret reaches it.
 			if len(f.Needs)+len(f.Optional) != 0 || f.UsesTable {
+				t.Errorf("%s needs %v, optional %v", f.Name, f.Needs, f.Optional)
+			}
+			continue
+		}
+		if f.Name == SharePageName {
+			// The share page reads the site's index.html and the public listing: no secret, no
+			// table, nothing personal to pseudonymize.
+			if !slices.Equal(f.Needs, []string{EnvSiteBucket, EnvAPIURL}) || !slices.Equal(f.Optional, []string{EnvSiteURL}) || f.UsesTable {
 				t.Errorf("%s needs %v, optional %v", f.Name, f.Needs, f.Optional)
 			}
 			continue

@@ -41,6 +41,8 @@ exports.handler = async function () {
     const page = await synthetics.getPage();
     const res = await page.goto(process.env.SITE_URL + process.env.CANARY_SHARE_PATH, { waitUntil: 'networkidle0', timeout: 30000 });
     if (!res || res.status() !== 200) { throw new Error('share page answered ' + (res ? res.status() : 'nothing')); }
+    // The preview card is in the HTML as served (the share-page function), not added by script.
+    if (!(await res.text()).includes('<meta property="og:title"')) { throw new Error('share page lacks its Open Graph tags'); }
     log.info('share page loaded');
   });
 };

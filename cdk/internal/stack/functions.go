@@ -33,7 +33,10 @@ type functions struct {
 	order      []string
 	authorizer *function
 	preToken   *function
-	app        awscodedeploy.LambdaApplication
+	// sharePage is built with the site (newSharePage), which owns the bucket it reads.
+	sharePage     *function
+	sharePageStep sources.Step
+	app           awscodedeploy.LambdaApplication
 }
 
 func newFunctions(s *Stack, fns []sources.Step) *functions {
@@ -52,6 +55,10 @@ func newFunctions(s *Stack, fns []sources.Step) *functions {
 		sources.EnvDealerStock:   s.target.Legacy.DealerStockURL,
 	}
 	for _, st := range fns {
+		if st.Name == sources.SharePageName {
+			f.sharePageStep = st
+			continue
+		}
 		env := map[string]*string{
 			sources.EnvHandler: jsii.String(st.Name),
 		}
@@ -77,6 +84,12 @@ func newFunctions(s *Stack, fns []sources.Step) *functions {
 				env[need] = jsii.String("cognito:groups")
 			case sources.EnvCodeSender:
 				env[need] = jsii.String(s.target.CodeDelivery.Sender)
+			case sources.EnvSiteURL:
+				u, ok := knownSiteURL(s)
+				if !ok {
+					continue // a developer stage: site-relative share links
+				}
+				env[need] = jsii.String(u)
 			case sources.EnvOIDCJWKSURL:
 				// Saves each cold authorizer the discovery request.
 				env[need] = jsii.String(*s.identity.issuer() + "/.well-known/jwks.json")
@@ -197,13 +210,28 @@ func suppressXRay(c interface{}) {
 	}}, jsii.Bool(true))
 }
 
-// all lists the step functions in name order, then the authorizer.
+// all lists the step functions in name order, then the authorizer, the pre token trigger and
+// the share page (once the site has built it).
 func (f *functions) all() []*function {
-	out := make([]*function, 0, len(f.order)+2)
+	out := make([]*function, 0, len(f.order)+3)
 	for _, n := range f.order {
 		out = append(out, f.steps[n])
 	}
-	return append(out, f.authorizer, f.preToken)
+	out = append(out, f.authorizer, f.preToken)
+	if f.sharePage != nil {
+		out = append(out, f.sharePage)
+	}
+	return out
+}
+
+// knownSiteURL is the site's origin when it is known before deploy: an environment's own domain.
+// A developer stage's is its distribution's generated domain, and the functions the
+// distribution depends on (the API's steps, the share page) cannot name it without a cycle.
+func knownSiteURL(s *Stack) (string, bool) {
+	if s.target.Developer || s.target.DomainName == "" {
+		return "", false
+	}
+	return "https://" + s.target.DomainName, true
 }
 
 // grantCodeDelivery lets a function send one-time codes: SMS through SNS, e-mail through SES.

@@ -148,6 +148,7 @@ func newOps(s *Stack) *ops {
 		}
 	}
 	s.functions.authorizer.group.AddAlarm(authAlarm)
+	sharePageAlarm(s, alarm)
 	// A failing pre token trigger stops every sign-in: it pages and rolls its own deployment back.
 	preTokenErrors := s.functions.preToken.alias.MetricErrors(&awscloudwatch.MetricOptions{Period: minute, Statistic: jsii.String("Sum")})
 	s.functions.preToken.group.AddAlarm(alarm("pre-token-errors", preTokenErrors, 0, "The user pool's pre token generation trigger failed: sign-ins fail", 1))

@@ -39,6 +39,11 @@ const spaRouting = `function handler(event) {
   return request;
 }`
 
+// apiDomain is the host of the API's own endpoint.
+func apiDomain(s *Stack) string {
+	return fmt.Sprintf("%s.execute-api.%s.%s", *s.api.api.RestApiId(), s.target.Region, *awscdk.Aws_URL_SUFFIX())
+}
+
 // hostedUIOrigin is the Cognito hosted UI's origin, known before deploy.
 func hostedUIOrigin(s *Stack) string {
 	return "https://" + domainPrefix(s) + ".auth." + s.target.Region + ".amazoncognito.com"
@@ -75,7 +80,7 @@ func newSite(s *Stack, features map[string]bool) (*site, error) {
 		Code:         awscloudfront.FunctionCode_FromInline(jsii.String(spaRouting)),
 		Runtime:      awscloudfront.FunctionRuntime_JS_2_0(),
 	})
-	apiDomain := fmt.Sprintf("%s.execute-api.%s.%s", *s.api.api.RestApiId(), t.Region, *awscdk.Aws_URL_SUFFIX())
+	apiDomain := apiDomain(s)
 	props := &awscloudfront.DistributionProps{
 		Comment:           jsii.String(s.name()),
 		DefaultRootObject: jsii.String("index.html"),
@@ -104,6 +109,8 @@ func newSite(s *Stack, features map[string]bool) (*site, error) {
 				OriginRequestPolicy:   awscloudfront.OriginRequestPolicy_ALL_VIEWER_EXCEPT_HOST_HEADER(),
 				ResponseHeadersPolicy: policy,
 			},
+			// A shared listing link: the page with the listing's Open Graph tags.
+			"/l/*": sharePageBehavior(s, st.bucket, policy),
 		},
 	}
 	if !t.Developer {

@@ -347,7 +347,7 @@ func TestEveryEnvironmentDeploysItsResources(t *testing.T) {
 		}
 
 		// Site: private bucket behind CloudFront with OAC, /api/* to the API, security headers.
-		if len(d.ofType("AWS::CloudFront::OriginAccessControl")) != 1 {
+		if len(d.ofType("AWS::CloudFront::OriginAccessControl")) != 2 { // the bucket and the share page
 			t.Errorf("%s: no origin access control", stage)
 		}
 		for _, id := range d.ofType("AWS::S3::Bucket") {

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/acme-oem/vehicle-data/config"
+	"github.com/acme-oem/vehicle-data/internal/sharepage"
 	"github.com/acme-oem/vehicle-data/internal/vehicle"
 )
 
@@ -244,10 +245,10 @@ func (s *Site) serveSite(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if m := shareID.FindStringSubmatch(name); m != nil {
+	if id, ok := sharepage.ID(name); ok {
 		index, err := root.ReadFile("index.html")
 		if err == nil {
-			s.serveShare(w, r, index, m[1])
+			s.serveShare(w, r, index, id)
 			return
 		}
 	}
