@@ -14,9 +14,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/acme-oem/vehicle-data/functions/sharepage"
-	"github.com/acme-oem/vehicle-data/internal/local/stack"
+	"github.com/acme-oem/vehicle-data/internal/local/stacktest"
 	page "github.com/acme-oem/vehicle-data/internal/sharepage"
-	"github.com/acme-oem/vehicle-data/legacyclients/sim"
 )
 
 const index = `<!doctype html>
@@ -72,15 +71,7 @@ func invoke(t *testing.T, h *sharepage.Handler, method, path string) events.Lamb
 // own card, kept a minute; an unknown id the generic card, kept as long; the API down gives the
 // generic card kept nowhere; no index gives a 503.
 func TestSharePageLambdaAnswersTheListingsCard(t *testing.T) {
-	st, err := stack.Start(t.Context(), stack.Config{Sim: sim.Options{NoLatency: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	ids, err := st.SeedDemoListings(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ids := stacktest.WithListings(t)
 	var listing struct {
 		PriceEur int `json:"priceEur"`
 		Verified struct {

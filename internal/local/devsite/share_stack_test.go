@@ -13,8 +13,7 @@ import (
 	"testing"
 
 	"github.com/acme-oem/vehicle-data/internal/local/devsite"
-	"github.com/acme-oem/vehicle-data/internal/local/stack"
-	"github.com/acme-oem/vehicle-data/legacyclients/sim"
+	"github.com/acme-oem/vehicle-data/internal/local/stacktest"
 )
 
 const index = `<!doctype html>
@@ -41,15 +40,7 @@ func ogTags(t *testing.T, body string) map[string][]string {
 // The share page of a real listing (seeded through the listings state machine of the local
 // stack) carries its Open Graph tags in the HTML, and unknown or malformed ids the generic ones.
 func TestSharePageCarriesTheListingsOpenGraphTags(t *testing.T) {
-	st, err := stack.Start(t.Context(), stack.Config{Sim: sim.Options{NoLatency: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	ids, err := st.SeedDemoListings(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ids := stacktest.WithListings(t)
 
 	root := t.TempDir()
 	for name, body := range map[string]string{"frontend/dist/index.html": index, "frontend/security-headers.json": `{"X-Content-Type-Options":"nosniff"}`} {

@@ -5,20 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/acme-oem/vehicle-data/internal/local/stack"
-	"github.com/acme-oem/vehicle-data/legacyclients/sim"
+	"github.com/acme-oem/vehicle-data/internal/local/stacktest"
 )
 
 func TestDemoListingsAreSeededOnceAndShownInTheBanner(t *testing.T) {
-	st, err := stack.Start(t.Context(), stack.Config{Sim: sim.Options{NoLatency: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	ids, err := st.SeedDemoListings(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ids := stacktest.WithListings(t)
 	if len(ids) < 3 {
 		t.Fatalf("%d demo listings, want a few", len(ids))
 	}
