@@ -192,10 +192,10 @@ func (r *racingStore) Replace(ctx context.Context, l listing.Listing, prev int) 
 	return r.Store.Replace(ctx, l, prev)
 }
 
-// A withdrawal takes no If-Match (api/openapi.yaml declares no 412 for it): when another tab's
-// edit lands between its read and its write, it reads again and withdraws; when another
+// A withdrawal and a refresh take no If-Match (api/openapi.yaml declares no 412 for them): when
+// another tab's edit lands between the read and the write, they read again and write; when a
 // withdrawal lands there, the listing is gone.
-func TestListingWithdrawalSurvivesAConcurrentChange(t *testing.T) {
+func TestListingWithdrawalAndRefreshSurviveAConcurrentChange(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	svc, store := newListingService(t, &now)
@@ -223,21 +223,39 @@ func TestListingWithdrawalSurvivesAConcurrentChange(t *testing.T) {
 		t.Fatalf("after the race: status %s, price %d, version %d; want withdrawn, %d (the edit kept), 3", got.Status, got.PriceEur, got.Version, price)
 	}
 	// The VIN is free again.
-	if _, err := svc.Create(ctx, listing.CreateRequest{Seller: "alice", IdempotencyKey: "key-00000002", Draft: draft(), Verified: verified()}); err != nil {
+	second, err := svc.Create(ctx, listing.CreateRequest{Seller: "alice", IdempotencyKey: "key-00000002", Draft: draft(), Verified: verified()})
+	if err != nil {
 		t.Fatalf("create after the withdrawal: %v", err)
 	}
-
-	mine, err := svc.Mine(ctx, "alice")
-	if err != nil || len(mine) == 0 {
-		t.Fatalf("Mine: %d, %v", len(mine), err)
-	}
-	second := mine[0]
+	raced := false
 	racing.before = func() {
+		raced = true
 		if err := svc.Withdraw(ctx, second.ID, "alice"); err != nil {
 			t.Errorf("the concurrent withdrawal: %v", err)
 		}
 	}
-	if err := withdrawer.Withdraw(ctx, second.ID, "alice"); codeOf(err) != apperr.Gone {
-		t.Fatalf("withdraw while another tab withdraws: %v, want GONE", err)
+	if err := withdrawer.Withdraw(ctx, second.ID, "alice"); codeOf(err) != apperr.Gone || !raced {
+		t.Fatalf("withdraw while another tab withdraws (raced %v): %v, want GONE", raced, err)
+	}
+
+	// A refresh while the seller edits the price: the new snapshot and the new price both stay.
+	third, err := svc.Create(ctx, listing.CreateRequest{Seller: "bob", IdempotencyKey: "key-00000003", Draft: draft(), Verified: verified()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	price = 15500
+	racing.before = func() {
+		if _, err := svc.Update(ctx, third.ID, "bob", third.ETag(), listing.Patch{PriceEur: &price}); err != nil {
+			t.Errorf("the concurrent edit: %v", err)
+		}
+	}
+	fresh := verified()
+	fresh.SnapshotAt = now.Add(time.Hour)
+	refreshed, err := withdrawer.Refresh(ctx, third.ID, "bob", fresh)
+	if err != nil {
+		t.Fatalf("refresh while another tab edits: %v, want it refreshed", err)
+	}
+	if !refreshed.Verified.SnapshotAt.Equal(fresh.SnapshotAt) || refreshed.PriceEur != price || refreshed.Version != 3 {
+		t.Fatalf("after the race: snapshot %s, price %d, version %d; want %s, %d, 3", refreshed.Verified.SnapshotAt, refreshed.PriceEur, refreshed.Version, fresh.SnapshotAt, price)
 	}
 }

@@ -256,13 +256,8 @@ func (s *Service) Refresh(ctx context.Context, id, subject string, v Verified) (
 }
 
 func (s *Service) refresh(ctx context.Context, id, subject string, v Verified) (Listing, error) {
-	l, err := s.ForSeller(ctx, id, subject)
-	if err != nil {
-		return Listing{}, err
-	}
-	next := l
-	next.Verified = v
-	return s.replace(ctx, next, l.Version)
+	next, _, err := s.rewrite(ctx, id, subject, "refreshed", func(l *Listing) { l.Verified = v })
+	return next, err
 }
 
 // Withdraw takes a listing down; the record stays for audit. The listing is written first, the
@@ -274,31 +269,40 @@ func (s *Service) Withdraw(ctx context.Context, id, subject string) error {
 	return err
 }
 
-// withdrawAttempts bounds how often a withdrawal reads the listing again after another write won
-// the race between its read and its conditional write. A withdrawal takes no If-Match: it does
-// not depend on what changed, so the seller's other tab saving a price at the same moment must
-// not make it fail with a 412 the contract does not declare for it.
-const withdrawAttempts = 3
+// rewriteAttempts bounds how often a refresh or a withdrawal reads the listing again after
+// another write won the race between its read and its conditional write. Neither takes If-Match:
+// neither depends on what changed, so the seller's other tab saving a price at the same moment
+// must not make it fail with a 412 the contract does not declare for it.
+const rewriteAttempts = 3
 
 func (s *Service) withdraw(ctx context.Context, id, subject string) error {
-	for range withdrawAttempts {
+	_, prev, err := s.rewrite(ctx, id, subject, "withdrawn", func(l *Listing) { l.Status = StatusWithdrawn })
+	if err != nil {
+		return err // a concurrent withdrawal lands here as 410
+	}
+	if err := s.Store.ReleaseVIN(ctx, prev.VIN, prev.ID); err != nil {
+		return fmt.Errorf("release vehicle: %w", err)
+	}
+	return nil
+}
+
+// rewrite applies change to the seller's current listing and writes it, reading again when
+// another write lands in between; it returns the listing written and the one it replaced.
+func (s *Service) rewrite(ctx context.Context, id, subject, what string, change func(*Listing)) (Listing, Listing, error) {
+	for range rewriteAttempts {
 		l, err := s.ForSeller(ctx, id, subject)
 		if err != nil {
-			return err // a concurrent withdrawal lands here as 410
+			return Listing{}, Listing{}, err
 		}
 		next := l
-		next.Status = StatusWithdrawn
-		if _, err := s.replace(ctx, next, l.Version); apperr.CodeOf(err) == apperr.PreconditionFailed {
+		change(&next)
+		written, err := s.replace(ctx, next, l.Version)
+		if apperr.CodeOf(err) == apperr.PreconditionFailed {
 			continue
-		} else if err != nil {
-			return err
 		}
-		if err := s.Store.ReleaseVIN(ctx, l.VIN, l.ID); err != nil {
-			return fmt.Errorf("release vehicle: %w", err)
-		}
-		return nil
+		return written, l, err
 	}
-	return apperr.New(apperr.Unavailable, "the listing kept changing while it was being withdrawn; try again")
+	return Listing{}, Listing{}, apperr.New(apperr.Unavailable, "the listing kept changing while it was being %s; try again", what)
 }
 
 func (s *Service) replace(ctx context.Context, next Listing, prev int) (Listing, error) {
