@@ -356,8 +356,15 @@ func responseTemplate(success int, output string) string {
 	return b.String()
 }
 
+// MissingParametersMessage is the message of a request missing a required parameter: API
+// Gateway's own, "Missing required request parameters: [Idempotency-Key]".
+const MissingParametersMessage = "$context.error.validationErrorString"
+
 // gatewayResponses answer API Gateway's own rejections in the contract's error shape. Messages are
-// fixed: API Gateway's validation messages can echo the rejected value (a VIN, a code).
+// fixed, with one exception: API Gateway's body validation messages can echo the rejected value
+// (a VIN, a code). A missing required header or query parameter (Idempotency-Key, If-Match) is
+// the exception: API Gateway checks parameters for presence only, so its message names the
+// missing parameters and never a value, and the caller learns which one to send.
 func addGatewayResponses(api awsapigateway.RestApi) {
 	add := func(id string, typ awsapigateway.ResponseType, status int, body string, headers map[string]*string) {
 		h := map[string]*string{"Cache-Control": jsii.String("'no-store'")}
@@ -377,7 +384,7 @@ func addGatewayResponses(api awsapigateway.RestApi) {
 	add("AccessDenied", awsapigateway.ResponseType_ACCESS_DENIED(), 403, errorJSON("FORBIDDEN", "this request is not allowed", "", ""), nil)
 	add("WafFiltered", awsapigateway.ResponseType_WAF_FILTERED(), 403, errorJSON("FORBIDDEN", "this request is not allowed", "", ""), nil)
 	add("BadRequestBody", awsapigateway.ResponseType_BAD_REQUEST_BODY(), 400, errorJSON("INVALID", "the request body does not match the contract", "body", "schema"), nil)
-	add("BadRequestParameters", awsapigateway.ResponseType_BAD_REQUEST_PARAMETERS(), 400, errorJSON("INVALID", "a request parameter is missing or malformed", "request", "invalid"), nil)
+	add("BadRequestParameters", awsapigateway.ResponseType_BAD_REQUEST_PARAMETERS(), 400, errorJSON("INVALID", MissingParametersMessage, "request", "required"), nil)
 	add("UnsupportedMediaType", awsapigateway.ResponseType_UNSUPPORTED_MEDIA_TYPE(), 415, errorJSON("INVALID", "the request body must be application/json", "body", "media-type"), nil)
 	add("MissingRoute", awsapigateway.ResponseType_MISSING_AUTHENTICATION_TOKEN(), 404, errorJSON("NOT_FOUND", "not found", "", ""), nil)
 	add("ResourceNotFound", awsapigateway.ResponseType_RESOURCE_NOT_FOUND(), 404, errorJSON("NOT_FOUND", "not found", "", ""), nil)

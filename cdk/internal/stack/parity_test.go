@@ -245,6 +245,15 @@ func TestResponseMappingCoversEveryErrorCode(t *testing.T) {
 			if json.Unmarshal([]byte(body), &e) != nil || e.Error.Code == "" || e.Error.Message == "" {
 				t.Errorf("%s: gateway response %s: %s", stage, id, body)
 			}
+			// Only the missing-parameter answer carries API Gateway's message (parameter names,
+			// never a value); every other one is fixed text.
+			typ := d.Resources[id].Properties["ResponseType"]
+			if strings.Contains(body, "$context") != (typ == "BAD_REQUEST_PARAMETERS") {
+				t.Errorf("%s: gateway response %s (%v): %s", stage, id, typ, body)
+			}
+			if typ == "BAD_REQUEST_PARAMETERS" && e.Error.Message != MissingParametersMessage {
+				t.Errorf("%s: a missing parameter is answered %q, not naming it", stage, e.Error.Message)
+			}
 		}
 	}
 }
