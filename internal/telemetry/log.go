@@ -40,11 +40,19 @@ type logHandler struct{ next slog.Handler }
 func (h logHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
 
 func (h logHandler) Handle(ctx context.Context, r slog.Record) error {
-	if id, ok := ctx.Value(requestIDKey{}).(string); ok {
+	// An id the record has already (another LogHandler further out, with a decorator between
+	// that the unwrapping in LogHandler cannot see through, or the caller) is not added again.
+	var hasRequest, hasTrace bool
+	r.Attrs(func(a slog.Attr) bool {
+		hasRequest = hasRequest || a.Key == "requestId"
+		hasTrace = hasTrace || a.Key == "traceId"
+		return !hasRequest || !hasTrace
+	})
+	if id, ok := ctx.Value(requestIDKey{}).(string); ok && !hasRequest {
 		r = r.Clone()
 		r.AddAttrs(slog.String("requestId", id))
 	}
-	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() && !hasTrace {
 		r = r.Clone()
 		r.AddAttrs(slog.String("traceId", XRayTraceID(sc.TraceID())), slog.String("spanId", sc.SpanID().String()))
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+
 	"github.com/acme-oem/vehicle-data/internal/telemetry"
 )
 
@@ -43,5 +45,40 @@ func TestNewLoggerFormatsLevelsAndIDs(t *testing.T) {
 		if _, err := telemetry.NewLogger(&buf, c[0], c[1]); err == nil {
 			t.Errorf("NewLogger(%q, %q) accepted a bad setting", c[0], c[1])
 		}
+	}
+}
+
+// passThrough is a decorator between two LogHandlers, as the local stack's log meter is.
+type passThrough struct{ slog.Handler }
+
+func (p passThrough) WithAttrs(as []slog.Attr) slog.Handler {
+	return passThrough{p.Handler.WithAttrs(as)}
+}
+
+// The ids appear once even when a LogHandler wraps another handler that wraps a LogHandler (the
+// local stack meters log bytes between the product's logger and its own): a duplicated key is
+// a line Logs Insights reads ambiguously and bills twice.
+func TestLogHandlerAddsEachIDOnceThroughADecorator(t *testing.T) {
+	var buf bytes.Buffer
+	inner, err := telemetry.NewLogger(&buf, "text", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(telemetry.LogHandler(passThrough{inner.Handler()})).With("step", "x")
+	ctx := telemetry.WithRequestID(context.Background(), "req-1")
+	log.InfoContext(ctx, "once")
+	if got := buf.String(); strings.Count(got, "requestId=req-1") != 1 || !strings.Contains(got, "step=x") {
+		t.Errorf("want requestId once and the logger's own attributes: %q", got)
+	}
+
+	// A request id the caller logs itself still gets the trace ids of the span in its context.
+	buf.Reset()
+	tp := sdktrace.NewTracerProvider()
+	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+	ctx, span := tp.Tracer("test").Start(ctx, "op")
+	defer span.End()
+	log.InfoContext(ctx, "explicit", "requestId", "req-2")
+	if got := buf.String(); strings.Count(got, "requestId=") != 1 || strings.Count(got, "traceId=") != 1 || strings.Count(got, "spanId=") != 1 {
+		t.Errorf("want each id once: %q", got)
 	}
 }
