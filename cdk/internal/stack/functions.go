@@ -35,6 +35,7 @@ type functions struct {
 	preToken   *function
 	// sharePage is built with the site (newSharePage), which owns the bucket it reads.
 	sharePage     *function
+	sharePageURL  awslambda.FunctionUrl
 	sharePageStep sources.Step
 	app           awscodedeploy.LambdaApplication
 }

@@ -46,6 +46,7 @@ func sharePageBehavior(s *Stack, bucket awss3.IBucket, headers awscloudfront.IRe
 	}))
 	f.sharePage = fn
 	url := fn.alias.AddFunctionUrl(&awslambda.FunctionUrlOptions{AuthType: awslambda.FunctionUrlAuthType_AWS_IAM})
+	f.sharePageURL = url
 	cache := awscloudfront.NewCachePolicy(s.Stack, jsii.String("SharePageCache"), &awscloudfront.CachePolicyProps{
 		CachePolicyName:            jsii.String(s.name("share-page")),
 		Comment:                    jsii.String("Share pages: keyed by path alone, kept as the function says (a minute), at most five"),
@@ -75,4 +76,18 @@ func sharePageAlarm(s *Stack, alarm func(string, awscloudwatch.IMetric, float64,
 	f := s.functions.sharePage
 	errs := f.alias.MetricErrors(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(1)), Statistic: jsii.String("Sum")})
 	f.group.AddAlarm(alarm("share-page-errors", errs, 0, "The share-page function failed: shared listing links answer an error", 2))
+}
+
+// allowSharePageInvoke completes CloudFront's grant: CDK's origin access control grants
+// lambda:InvokeFunctionUrl, and since October 2025 a function URL also needs lambda:InvokeFunction
+// from the same caller (Lambda's dual authorization for URLs, enforced for all URLs from November
+// 2026), here only through the URL.
+func allowSharePageInvoke(s *Stack, distribution awscloudfront.IDistribution) {
+	awslambda.NewCfnPermission(s.Stack, jsii.String("SharePageInvokeFromSite"), &awslambda.CfnPermissionProps{
+		Action:                jsii.String("lambda:InvokeFunction"),
+		FunctionName:          s.functions.sharePageURL.FunctionArn(),
+		Principal:             jsii.String("cloudfront.amazonaws.com"),
+		SourceArn:             distribution.DistributionArn(),
+		InvokedViaFunctionUrl: jsii.Bool(true),
+	})
 }

@@ -81,19 +81,24 @@ func TestSharePathsReachTheSharePageFunction(t *testing.T) {
 		if urlID == "" || url.Properties["AuthType"] != "AWS_IAM" || url.Properties["Qualifier"] != AliasName {
 			t.Fatalf("%s: share page URL %s %v", stage, urlID, url.Properties)
 		}
+		// Lambda authorizes a URL call twice (lambda:InvokeFunctionUrl and, since October 2025,
+		// lambda:InvokeFunction): CloudFront needs both, for this distribution, on the URL's alias.
 		dist := d.ofType("AWS::CloudFront::Distribution")[0]
-		invoke := false
+		granted := map[string]bool{}
 		for _, id := range d.ofType("AWS::Lambda::Permission") {
 			p := d.Resources[id].Properties
-			if p["Action"] == "lambda:InvokeFunctionUrl" && p["Principal"] == "cloudfront.amazonaws.com" && strings.Contains(str(p["SourceArn"]), dist) {
-				invoke = true
+			if p["Principal"] == "cloudfront.amazonaws.com" && strings.Contains(str(p["SourceArn"]), dist) && strings.Contains(str(p["FunctionName"]), urlID) {
+				granted[str(p["Action"])] = true
+				if p["Action"] == "lambda:InvokeFunction" && p["InvokedViaFunctionUrl"] != true {
+					t.Errorf("%s: CloudFront may invoke the share page other than through its URL: %v", stage, p)
+				}
 			}
-			if p["Action"] == "lambda:InvokeFunctionUrl" && p["Principal"] == "*" {
-				t.Errorf("%s: %s lets anyone call a function URL", stage, id)
+			if strings.HasPrefix(str(p["Action"]), "lambda:Invoke") && p["Principal"] == "*" {
+				t.Errorf("%s: %s lets anyone call a function", stage, id)
 			}
 		}
-		if !invoke {
-			t.Errorf("%s: CloudFront may not call the share page's URL", stage)
+		if !granted["lambda:InvokeFunctionUrl"] || !granted["lambda:InvokeFunction"] {
+			t.Errorf("%s: CloudFront's grants on the share page's URL: %v, want InvokeFunctionUrl and InvokeFunction", stage, granted)
 		}
 
 		// The behaviour.

@@ -120,6 +120,7 @@ func newSite(s *Stack, features map[string]bool) (*site, error) {
 		props.Certificate = awscertificatemanager.Certificate_FromCertificateArn(s.Stack, jsii.String("SiteCertificate"), jsii.String(t.CertificateArn))
 	}
 	st.distribution = awscloudfront.NewDistribution(s.Stack, jsii.String("Site"), props)
+	allowSharePageInvoke(s, st.distribution)
 	suppressions := []*cdknag.NagPackSuppression{
 		{Id: jsii.String("AwsSolutions-CFR1"), Reason: jsii.String("The OEM sells in many countries; no geographic restriction is wanted.")},
 		{Id: jsii.String("AwsSolutions-CFR2"), Reason: jsii.String("A CLOUDFRONT-scope web ACL must live in us-east-1; the API behind /api/* has its regional web ACL with managed rules and a rate limit, the rest is a static build.")},
