@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
-import { User } from 'oidc-client-ts';
+import { storeSession } from '../test-session';
 import SellPage from './SellPage';
 import { jsonResponse, renderWithSite, testConfig } from '../test-utils';
 import type { Report } from '../api/client';
@@ -16,13 +16,7 @@ const report: Report = {
 };
 
 function signIn() {
-  const user = new User({
-    access_token: 'h.' + btoa(JSON.stringify({ roles: ['consumer'] })) + '.s',
-    token_type: 'Bearer',
-    profile: { sub: 'alice', iss: testConfig.issuer, aud: testConfig.clientId, exp: 0, iat: 0, name: 'Alice' },
-    expires_at: Math.floor(Date.now() / 1000) + 3600,
-  });
-  sessionStorage.setItem(`oidc.user:${testConfig.issuer}:${testConfig.clientId}`, user.toStorageString());
+  storeSession('Alice', ['consumer']);
 }
 
 afterEach(() => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import createWrapper from '@cloudscape-design/components/test-utils/dom';
 import VehiclePage from './VehiclePage';
-import { User } from 'oidc-client-ts';
+import { storeSession } from '../test-session';
 import { jsonResponse, renderWithSite, testConfig } from '../test-utils';
 import type { Report } from '../api/client';
 
@@ -129,13 +129,7 @@ describe('VehiclePage', () => {
   });
 
   it('forgets an expired sign-in and shows the public view instead of failing', async () => {
-    const user = new User({
-      access_token: 'h.' + btoa(JSON.stringify({ roles: ['consumer'] })) + '.s',
-      token_type: 'Bearer',
-      profile: { sub: 'alice', iss: testConfig.issuer, aud: testConfig.clientId, exp: 0, iat: 0, name: 'Alice' },
-      expires_at: Math.floor(Date.now() / 1000) + 3600,
-    });
-    sessionStorage.setItem(`oidc.user:${testConfig.issuer}:${testConfig.clientId}`, user.toStorageString());
+    storeSession('Alice', ['consumer']);
     const fetchMock = vi.fn(async (_url: string, init?: RequestInit) =>
       (init?.headers as Record<string, string>).Authorization
         ? jsonResponse(401, { error: { code: 'UNAUTHENTICATED', message: 'token expired' } })
