@@ -51,6 +51,11 @@ export class ApiError extends Error {
   }
 }
 
+/** toApiError keeps an ApiError and turns anything else thrown (a failed fetch, a parse error) into a NETWORK one. */
+export function toApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(0, 'NETWORK', (e as Error).message);
+}
+
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'INVALID',
   401: 'UNAUTHENTICATED',

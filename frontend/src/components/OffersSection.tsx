@@ -9,7 +9,7 @@ import Table from '@cloudscape-design/components/table';
 import Spinner from '@cloudscape-design/components/spinner';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
-import { ApiError, type Offer, type OfferSection, type VehicleOffers } from '../api/client';
+import { ApiError, toApiError, type Offer, type OfferSection, type VehicleOffers } from '../api/client';
 import { describeError } from '../api/errors';
 import { useI18n, type I18n } from '../i18n';
 import { useSite } from '../site';
@@ -112,7 +112,7 @@ export function OffersSection({ vin, token }: { vin: string; token: string | nul
       .then((offers) => setState({ status: 'ok', offers }))
       .catch((e: Error) => {
         if (e.name === 'AbortError') return;
-        setState({ status: 'error', error: e instanceof ApiError ? e : new ApiError(0, 'NETWORK', e.message) });
+        setState({ status: 'error', error: toApiError(e) });
       });
     return () => ctrl.abort();
     // The token decides which sections come back (owner or public).

@@ -9,7 +9,7 @@ import SpaceBetween from '@cloudscape-design/components/space-between';
 import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Link from '@cloudscape-design/components/link';
-import { ApiError, type ChallengeMethod, type OwnershipChallenge, type OwnershipGrant } from '../api/client';
+import { ApiError, toApiError, type ChallengeMethod, type OwnershipChallenge, type OwnershipGrant } from '../api/client';
 import { describeError, fieldError } from '../api/errors';
 import { useAuth } from '../auth/auth';
 import { useI18n } from '../i18n';
@@ -63,7 +63,7 @@ export function OwnershipPanel({ vin, onProven }: { vin: string; onProven(grant:
     try {
       await f();
     } catch (e) {
-      setError(e instanceof ApiError ? e : new ApiError(0, 'NETWORK', (e as Error).message));
+      setError(toApiError(e));
     } finally {
       setBusy(false);
     }

@@ -12,7 +12,7 @@ import Spinner from '@cloudscape-design/components/spinner';
 import Alert from '@cloudscape-design/components/alert';
 import Button from '@cloudscape-design/components/button';
 import Box from '@cloudscape-design/components/box';
-import { ApiError, type SurfacedCar, type SurfacedStock } from '../api/client';
+import { ApiError, toApiError, type SurfacedCar, type SurfacedStock } from '../api/client';
 import { describeError } from '../api/errors';
 import { useAuth } from '../auth/auth';
 import { useI18n, type I18n } from '../i18n';
@@ -72,7 +72,7 @@ export default function DealerStockPage() {
           void signOut();
           return;
         }
-        setState({ status: 'error', error: e instanceof ApiError ? e : new ApiError(0, 'NETWORK', e.message) });
+        setState({ status: 'error', error: toApiError(e) });
       });
     return () => ctrl.abort();
   }, [api, token, attempt, signOut]);

@@ -14,7 +14,7 @@ import Link from '@cloudscape-design/components/link';
 import Modal from '@cloudscape-design/components/modal';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
 import KeyValuePairs from '@cloudscape-design/components/key-value-pairs';
-import { ApiError, type Listing, type ListingPatch } from '../api/client';
+import { ApiError, toApiError, type Listing, type ListingPatch } from '../api/client';
 import { describeError } from '../api/errors';
 import { useAuth } from '../auth/auth';
 import { useI18n } from '../i18n';
@@ -72,7 +72,7 @@ export default function ManageListingPage({ params }: PageProps) {
       .then((l) => setDraft(draftOf(l)))
       .catch((e: Error) => {
         if (e.name === 'AbortError') return;
-        setLoad({ status: 'error', error: e instanceof ApiError ? e : new ApiError(0, 'NETWORK', e.message) });
+        setLoad({ status: 'error', error: toApiError(e) });
       });
     return () => ctrl.abort();
   }, [reload]);
@@ -164,7 +164,7 @@ export default function ManageListingPage({ params }: PageProps) {
       setConflict(null);
       setSaved(true);
     } catch (e) {
-      const err = e instanceof ApiError ? e : new ApiError(0, 'NETWORK', (e as Error).message);
+      const err = toApiError(e);
       if (err.status === 412) {
         // Someone (another tab, another device) changed it: read what it is now, keep the
         // seller's changes in the form, and let them decide.
@@ -173,7 +173,7 @@ export default function ManageListingPage({ params }: PageProps) {
           setLoad({ status: 'ok', listing: now.value, etag: now.etag });
           setConflict({ now: now.value, mine: patch });
         } catch (e2) {
-          setError(e2 instanceof ApiError ? e2 : new ApiError(0, 'NETWORK', (e2 as Error).message));
+          setError(toApiError(e2));
         }
       } else setError(err);
     } finally {
@@ -189,7 +189,7 @@ export default function ManageListingPage({ params }: PageProps) {
       setConfirmWithdraw(false);
       setLoad({ status: 'ok', listing: { ...listing, status: 'withdrawn' }, etag: null });
     } catch (e) {
-      setWithdrawError(e instanceof ApiError ? e : new ApiError(0, 'NETWORK', (e as Error).message));
+      setWithdrawError(toApiError(e));
     } finally {
       setBusy(false);
     }

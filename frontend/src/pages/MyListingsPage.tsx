@@ -8,7 +8,7 @@ import Button from '@cloudscape-design/components/button';
 import Box from '@cloudscape-design/components/box';
 import Link from '@cloudscape-design/components/link';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
-import { ApiError, type Listing } from '../api/client';
+import { ApiError, toApiError, type Listing } from '../api/client';
 import { describeError } from '../api/errors';
 import { useAuth } from '../auth/auth';
 import { useI18n } from '../i18n';
@@ -35,7 +35,7 @@ export default function MyListingsPage() {
       .then((r) => setLoad({ status: 'ok', listings: r.listings }))
       .catch((e: Error) => {
         if (e.name === 'AbortError') return;
-        setLoad({ status: 'error', error: e instanceof ApiError ? e : new ApiError(0, 'NETWORK', e.message) });
+        setLoad({ status: 'error', error: toApiError(e) });
       });
     return () => ctrl.abort();
   }, [api, token]);

@@ -10,7 +10,7 @@ import Alert from '@cloudscape-design/components/alert';
 import Box from '@cloudscape-design/components/box';
 import Spinner from '@cloudscape-design/components/spinner';
 import Link from '@cloudscape-design/components/link';
-import { ApiError, type Report } from '../api/client';
+import { ApiError, toApiError, type Report } from '../api/client';
 import { describeError } from '../api/errors';
 import { useAuth } from '../auth/auth';
 import { useI18n } from '../i18n';
@@ -59,7 +59,7 @@ export default function SellPage({ params }: PageProps) {
       .then((report) => setLoad({ status: 'ok', report }))
       .catch((e: Error) => {
         if (e.name === 'AbortError') return;
-        setLoad({ status: 'error', error: e instanceof ApiError ? e : new ApiError(0, 'NETWORK', e.message) });
+        setLoad({ status: 'error', error: toApiError(e) });
       });
     return () => ctrl.abort();
   }, [api, vin, token, ready]);
@@ -124,7 +124,7 @@ export default function SellPage({ params }: PageProps) {
       const { value } = await api.createListing(toCreate(vin, draft), key);
       navigate(`/me/listings/${value.id}?created=1`);
     } catch (e) {
-      const err = e instanceof ApiError ? e : new ApiError(0, 'NETWORK', (e as Error).message);
+      const err = toApiError(e);
       setError(err);
       // A 4xx answer means nothing was created: the next attempt (perhaps with other values) is a
       // new request. After a lost answer or a server error the listing may exist: keep the key.

@@ -13,7 +13,7 @@ import Link from '@cloudscape-design/components/link';
 import Badge from '@cloudscape-design/components/badge';
 import Cards from '@cloudscape-design/components/cards';
 import StatusIndicator from '@cloudscape-design/components/status-indicator';
-import { ApiError, type Listing, type ListingOffers, type SimilarCars, type SimilarItem } from '../api/client';
+import { ApiError, toApiError, type Listing, type ListingOffers, type SimilarCars, type SimilarItem } from '../api/client';
 import { describeError } from '../api/errors';
 import { useI18n } from '../i18n';
 import { followLink, navigate, type PageProps } from '../router';
@@ -21,10 +21,6 @@ import { useSite } from '../site';
 import { ListingView, listingTitle } from '../listings/ListingView';
 
 type Load<T> = { status: 'loading' } | { status: 'ok'; value: T } | { status: 'error'; error: ApiError };
-
-function asApiError(e: Error): ApiError {
-  return e instanceof ApiError ? e : new ApiError(0, 'NETWORK', e.message);
-}
 
 function useLoad<T>(f: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Load<T> {
   const [state, setState] = useState<Load<T>>({ status: 'loading' });
@@ -34,7 +30,7 @@ function useLoad<T>(f: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Lo
     f(ctrl.signal)
       .then((value) => setState({ status: 'ok', value }))
       .catch((e: Error) => {
-        if (e.name !== 'AbortError') setState({ status: 'error', error: asApiError(e) });
+        if (e.name !== 'AbortError') setState({ status: 'error', error: toApiError(e) });
       });
     return () => ctrl.abort();
   }, deps);
@@ -60,7 +56,7 @@ function SimilarSection({ id, similar }: { id: string; similar: Load<SimilarCars
       // Only a web page: a dealer URL is data, and a javascript: URL must never run.
       if (/^https?:\/\//i.test(dealerUrl)) window.location.assign(dealerUrl);
     } catch (e) {
-      setClickError(asApiError(e as Error));
+      setClickError(toApiError(e));
     } finally {
       setOpening(null);
     }

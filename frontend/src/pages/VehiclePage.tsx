@@ -9,7 +9,7 @@ import Badge from '@cloudscape-design/components/badge';
 import Box from '@cloudscape-design/components/box';
 import Container from '@cloudscape-design/components/container';
 import Link from '@cloudscape-design/components/link';
-import { ApiError, traceRoot, type OwnershipGrant, type Report } from '../api/client';
+import { ApiError, toApiError, traceRoot, type OwnershipGrant, type Report } from '../api/client';
 import { describeError } from '../api/errors';
 import { useAuth } from '../auth/auth';
 import { useI18n } from '../i18n';
@@ -65,7 +65,7 @@ export default function VehiclePage({ params }: PageProps) {
           void signOut();
           return;
         }
-        setState({ status: 'error', error: e instanceof ApiError ? e : new ApiError(0, 'NETWORK', e.message) });
+        setState({ status: 'error', error: toApiError(e) });
       })
       .finally(() => clearTimeout(timer));
     return () => {
