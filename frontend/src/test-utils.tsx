@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { render } from '@testing-library/react';
+import { vi } from 'vitest';
 import { I18nProvider } from './i18n';
 import { AuthProvider, createUserManager } from './auth/auth';
 import { SiteProvider } from './site';
@@ -27,4 +28,11 @@ export function renderWithSite(ui: ReactNode, { config = testConfig, lang = 'en'
 /** jsonResponse builds what fetch resolves to. */
 export function jsonResponse(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req-1' } });
+}
+
+/** stubFetch answers every request with status and body, and returns the mock to inspect the calls. */
+export function stubFetch(status: number, body: unknown) {
+  const f = vi.fn(async (_url: string, _init?: RequestInit) => jsonResponse(status, body));
+  vi.stubGlobal('fetch', f);
+  return f;
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, within } from '@testing-library/react';
 import DealerStockPage, { CHART_CARS, totals } from './DealerStockPage';
-import { jsonResponse, renderWithSite } from '../test-utils';
+import { jsonResponse, renderWithSite, stubFetch } from '../test-utils';
 import { clearSession, storeSession } from '../test-session';
 import type { SurfacedStock } from '../api/client';
 
@@ -33,12 +33,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   clearSession();
 });
-
-function stubFetch(status: number, body: unknown) {
-  const f = vi.fn(async (_url: string, _init?: RequestInit) => jsonResponse(status, body));
-  vi.stubGlobal('fetch', f);
-  return f;
-}
 
 /** tableRow finds a car's row (its name is also a category of the chart). */
 async function tableRow(name: string): Promise<HTMLElement> {

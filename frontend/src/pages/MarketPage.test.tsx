@@ -3,7 +3,7 @@ import { screen, waitFor } from '@testing-library/react';
 import createWrapper from '@cloudscape-design/components/test-utils/dom';
 import MarketPage from './MarketPage';
 import { position } from '../components/PriceRange';
-import { jsonResponse, renderWithSite } from '../test-utils';
+import { renderWithSite, stubFetch } from '../test-utils';
 import { clearSession, storeSession } from '../test-session';
 import type { MarketView } from '../api/client';
 
@@ -35,12 +35,6 @@ afterEach(() => {
   vi.unstubAllGlobals();
   clearSession();
 });
-
-function stubFetch(status: number, body: unknown) {
-  const f = vi.fn(async (_url: string, _init?: RequestInit) => jsonResponse(status, body));
-  vi.stubGlobal('fetch', f);
-  return f;
-}
 
 const stat = (id: string) => document.querySelector<HTMLElement>(`[data-stat="${id}"]`)?.textContent;
 
