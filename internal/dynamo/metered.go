@@ -74,51 +74,41 @@ func written(ctx context.Context, c *types.ConsumedCapacity, err error) {
 	}
 }
 
-// settleWrite meters a write from the capacity the table reported (consumed is nil when the call
-// returned no output) and hides that capacity again from a caller that did not ask for it.
-func settleWrite(ctx context.Context, consumed **types.ConsumedCapacity, asked bool, err error) {
-	if consumed == nil {
+// meteredWrite runs one write with its consumed capacity asked for (rc is the copied input's
+// ReturnConsumedCapacity), meters it, and hides that capacity again from a caller that did not
+// ask for it. capacity points into the output at its ConsumedCapacity.
+func meteredWrite[O any](ctx context.Context, rc *types.ReturnConsumedCapacity, write func() (*O, error), capacity func(*O) **types.ConsumedCapacity) (*O, error) {
+	asked := total(rc)
+	out, err := write()
+	if out == nil {
 		written(ctx, nil, err)
-		return
+		return out, err
 	}
+	consumed := capacity(out)
 	written(ctx, *consumed, err)
 	if !asked {
 		*consumed = nil
 	}
+	return out, err
 }
 
 func (m metered) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	c := *in
-	asked := total(&c.ReturnConsumedCapacity)
-	out, err := m.next.PutItem(ctx, &c, optFns...)
-	var consumed **types.ConsumedCapacity
-	if out != nil {
-		consumed = &out.ConsumedCapacity
-	}
-	settleWrite(ctx, consumed, asked, err)
-	return out, err //nolint:wrapcheck // a decorator passes the client's error on as it is
+	return meteredWrite(ctx, &c.ReturnConsumedCapacity,
+		func() (*dynamodb.PutItemOutput, error) { return m.next.PutItem(ctx, &c, optFns...) },
+		func(o *dynamodb.PutItemOutput) **types.ConsumedCapacity { return &o.ConsumedCapacity })
 }
 
 func (m metered) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	c := *in
-	asked := total(&c.ReturnConsumedCapacity)
-	out, err := m.next.UpdateItem(ctx, &c, optFns...)
-	var consumed **types.ConsumedCapacity
-	if out != nil {
-		consumed = &out.ConsumedCapacity
-	}
-	settleWrite(ctx, consumed, asked, err)
-	return out, err //nolint:wrapcheck // a decorator passes the client's error on as it is
+	return meteredWrite(ctx, &c.ReturnConsumedCapacity,
+		func() (*dynamodb.UpdateItemOutput, error) { return m.next.UpdateItem(ctx, &c, optFns...) },
+		func(o *dynamodb.UpdateItemOutput) **types.ConsumedCapacity { return &o.ConsumedCapacity })
 }
 
 func (m metered) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
 	c := *in
-	asked := total(&c.ReturnConsumedCapacity)
-	out, err := m.next.DeleteItem(ctx, &c, optFns...)
-	var consumed **types.ConsumedCapacity
-	if out != nil {
-		consumed = &out.ConsumedCapacity
-	}
-	settleWrite(ctx, consumed, asked, err)
-	return out, err //nolint:wrapcheck // a decorator passes the client's error on as it is
+	return meteredWrite(ctx, &c.ReturnConsumedCapacity,
+		func() (*dynamodb.DeleteItemOutput, error) { return m.next.DeleteItem(ctx, &c, optFns...) },
+		func(o *dynamodb.DeleteItemOutput) **types.ConsumedCapacity { return &o.ConsumedCapacity })
 }
