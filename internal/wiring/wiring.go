@@ -369,14 +369,7 @@ func Build(ctx context.Context, cfg Config, names ...string) (*Functions, error)
 
 // Authorizer builds the API Gateway Lambda authorizer; it needs OIDC_ISSUER and OIDC_AUDIENCE.
 func Authorizer(ctx context.Context, cfg Config) (*authorizer.Handler, error) {
-	var missing []string
-	if cfg.OIDC.Issuer == "" {
-		missing = append(missing, EnvOIDCIssuer)
-	}
-	if cfg.OIDC.Audience == "" {
-		missing = append(missing, EnvOIDCAudience)
-	}
-	if len(missing) > 0 {
+	if missing := cfg.missing(authorizerNeeds); len(missing) > 0 {
 		return nil, fmt.Errorf("wiring: the authorizer needs %s", strings.Join(missing, ", "))
 	}
 	v, err := oidc.NewVerifier(ctx, cfg.OIDC)
@@ -389,14 +382,7 @@ func Authorizer(ctx context.Context, cfg Config) (*authorizer.Handler, error) {
 // SharePage builds the share-page function: index.html from the site's bucket (kept a minute),
 // listings from the API.
 func SharePage(ctx context.Context, cfg Config) (*sharepage.Handler, error) {
-	var missing []string
-	if cfg.SiteBucket == "" {
-		missing = append(missing, EnvSiteBucket)
-	}
-	if cfg.APIURL == "" {
-		missing = append(missing, EnvAPIURL)
-	}
-	if len(missing) > 0 {
+	if missing := cfg.missing(sharePageNeeds); len(missing) > 0 {
 		return nil, fmt.Errorf("wiring: the share page needs %s", strings.Join(missing, ", "))
 	}
 	awsCfg, err := config.LoadDefaultConfig(ctx)
@@ -427,6 +413,14 @@ func (cfg Config) missing(needs []string) []string {
 			ok = len(cfg.OwnershipPepper) > 0
 		case EnvCodeSender:
 			ok = cfg.CodeSender != "" || cfg.Outbox != nil
+		case EnvOIDCIssuer:
+			ok = cfg.OIDC.Issuer != ""
+		case EnvOIDCAudience:
+			ok = cfg.OIDC.Audience != ""
+		case EnvSiteBucket:
+			ok = cfg.SiteBucket != ""
+		case EnvAPIURL:
+			ok = cfg.APIURL != ""
 		default:
 			for src, env := range legacyEnv {
 				if env == n {
